@@ -1,0 +1,207 @@
+// Package mpitest runs Go tests as MPI jobs. A test calls Run; under plain
+// `go test` Run launches the test binary itself under mpiexec, once per rank
+// count, selecting just that test; inside the job (the ranks) Run calls the
+// body with MPI_COMM_WORLD. A failure on any rank aborts the whole job at once
+// (so no rank waits forever for a failed one) and fails the test, with every
+// rank's output, prefixed by its rank. Every job runs under a timeout that
+// kills it and shows what each rank printed.
+package mpitest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mpigo/mpigo/mpi"
+)
+
+// passLine is a rank's report of a passed test under mpiexec --tag-output.
+var passLine = regexp.MustCompile(`(?m)^\[\d+,(\d+)\]<stdout>:--- PASS`)
+
+//go:embed ompi.env
+var ompiEnv string
+
+const (
+	envChild  = "MPITEST_CHILD"
+	envThread = "MPITEST_THREAD"
+	envNoInit = "MPITEST_NOINIT"
+)
+
+// Env returns the environment settings for an mpiexec job of np ranks on
+// this machine: those of ompi.env, plus yielding when idle if the ranks
+// outnumber the cores (busy-polling ranks that share a core turn microseconds
+// into milliseconds).
+func Env(np int) []string {
+	var env []string
+	sc := bufio.NewScanner(strings.NewReader(ompiEnv))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			env = append(env, line)
+		}
+	}
+	if np > runtime.NumCPU() {
+		env = append(env, "OMPI_MCA_mpi_yield_when_idle=1")
+	}
+	return env
+}
+
+// IsRank reports whether this process is a rank of a job started by Run.
+func IsRank() bool { return os.Getenv(envChild) != "" }
+
+// Main is the TestMain of a package whose tests use Run:
+//
+//	func TestMain(m *testing.M) { mpitest.Main(m) }
+//
+// In a rank it initializes MPI at the job's thread level (unless the job is
+// NoInit), runs the selected test, and finalizes.
+func Main(m *testing.M) {
+	if !IsRank() {
+		os.Exit(m.Run())
+	}
+	if os.Getenv(envNoInit) == "" {
+		level, _ := strconv.Atoi(os.Getenv(envThread))
+		got, err := mpi.InitThread(mpi.ThreadLevel(level))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mpitest: Init:", err)
+			os.Exit(3)
+		}
+		if got != mpi.ThreadLevel(level) {
+			fmt.Fprintf(os.Stderr, "mpitest: asked for thread level %v, got %v\n", mpi.ThreadLevel(level), got)
+		}
+	}
+	code := m.Run()
+	if mpi.Initialized() {
+		if err := mpi.Finalize(); err != nil {
+			fmt.Fprintln(os.Stderr, "mpitest: Finalize:", err)
+			code = 3
+		}
+	}
+	os.Exit(code)
+}
+
+// Option changes how Run runs a test.
+type Option func(*job)
+
+type job struct {
+	ranks   []int
+	level   mpi.ThreadLevel
+	noInit  bool
+	timeout time.Duration
+	args    []string
+}
+
+// Ranks sets the rank counts to run the test at (default 1, 2, 3 and 4).
+func Ranks(n ...int) Option { return func(j *job) { j.ranks = n } }
+
+// Thread sets the thread level the ranks initialize MPI with (default ThreadMultiple).
+func Thread(l mpi.ThreadLevel) Option { return func(j *job) { j.level = l } }
+
+// NoInit leaves MPI uninitialized: the body calls Init (and Finalize) itself.
+func NoInit() Option { return func(j *job) { j.noInit = true } }
+
+// Timeout bounds each job (default 120 s).
+func Timeout(d time.Duration) Option { return func(j *job) { j.timeout = d } }
+
+// MpiexecArgs adds arguments to mpiexec (before the program).
+func MpiexecArgs(a ...string) Option { return func(j *job) { j.args = append(j.args, a...) } }
+
+// Run runs body on every rank of an MPI job, once per rank count. body gets
+// the test (t.Error and friends work as usual; a failure on any rank fails the
+// test) and MPI_COMM_WORLD (nil for NoInit jobs).
+func Run(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option) {
+	t.Helper()
+	j := job{ranks: []int{1, 2, 3, 4}, level: mpi.ThreadMultiple, timeout: 120 * time.Second}
+	for _, o := range opts {
+		o(&j)
+	}
+	if IsRank() {
+		runRank(t, body)
+		return
+	}
+	for _, np := range j.ranks {
+		t.Run(fmt.Sprintf("np=%d", np), func(t *testing.T) {
+			out, err := j.launch(t.Name(), np)
+			if err != nil {
+				t.Errorf("%v\n%s", err, out)
+			} else if testing.Verbose() {
+				t.Logf("ranks' output:\n%s", out)
+			}
+		})
+	}
+}
+
+func runRank(t *testing.T, body func(t *testing.T, world *mpi.Comm)) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("panic: %v", r)
+		}
+		if t.Failed() {
+			rank := -1
+			if w := mpi.World(); w != nil {
+				rank = w.Rank()
+			}
+			fmt.Fprintf(os.Stderr, "mpitest: %s failed on rank %d; aborting the job\n", t.Name(), rank)
+			mpi.Abort(1)
+		}
+	}()
+	body(t, mpi.World())
+}
+
+// launch runs the test named name (as t.Name() in the parent, less the np=N
+// subtest) as a job of np ranks and returns the ranks' combined output.
+func (j job) launch(name string, np int) ([]byte, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(name, "/")
+	parts = parts[:len(parts)-1] // the np=N level exists only in the parent
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	argv := append([]string{"-n", strconv.Itoa(np), "--tag-output"}, j.args...)
+	argv = append(argv, exe, "-test.run", strings.Join(parts, "/"), "-test.v", "-test.count=1")
+	if testing.Short() {
+		argv = append(argv, "-test.short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "mpiexec", argv...)
+	cmd.Env = append(os.Environ(), Env(np)...)
+	cmd.Env = append(cmd.Env, envChild+"=1", envThread+"="+strconv.Itoa(int(j.level)))
+	if j.noInit {
+		cmd.Env = append(cmd.Env, envNoInit+"=1")
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		return out.Bytes(), fmt.Errorf("mpiexec -n %d timed out after %v (killed); each rank's output so far follows", np, j.timeout)
+	}
+	if err != nil {
+		return out.Bytes(), fmt.Errorf("mpiexec -n %d: %v", np, err)
+	}
+	passed := map[string]bool{}
+	for _, m := range passLine.FindAllSubmatch(out.Bytes(), -1) {
+		passed[string(m[1])] = true
+	}
+	if len(passed) != np {
+		return out.Bytes(), fmt.Errorf("mpiexec -n %d: %d ranks reported a passing test", np, len(passed))
+	}
+	return out.Bytes(), nil
+}

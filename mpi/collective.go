@@ -1,0 +1,515 @@
+package mpi
+
+// Native MPI collectives. At ThreadMultiple each blocking collective is one
+// blocking MPI call (OpenMPI's tuned algorithms); at lower levels it is the
+// nonblocking form (MPI_Ibcast, …), pinned and polled, so the lock or the
+// serving thread is never held while other ranks are awaited. Every rank of
+// the communicator must make the same calls in the same order.
+//
+// Buffer lengths are checked before MPI is called: mismatches that MPI would
+// only notice as memory corruption or a hang are ErrBuffer errors here.
+
+// collective runs a blocking collective over c.
+func (c *Comm) collective(op string, fn func(*args) int, a *args, o *Op) error {
+	a.comm = c.h
+	if mode == modeDirect {
+		if err := mpiError(op, run(fn, a)); err != nil {
+			return err
+		}
+		return o.takePanic(op)
+	}
+	r, err := start(op, fn, a, reqCollective, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Wait(); err != nil {
+		return err
+	}
+	return o.takePanic(op)
+}
+
+// icollective starts a nonblocking collective over c.
+func (c *Comm) icollective(op string, fn func(*args) int, a *args, err error) (*Request, error) {
+	if err != nil {
+		return nil, err
+	}
+	a.comm = c.h
+	return start(op, fn, a, reqCollective, 0)
+}
+
+func (c *Comm) checkRoot(op string, root int) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	return c.checkRank(op, "root", root, false)
+}
+
+func bufErr(op, format string, v ...any) error { return errorf(ClassBuffer, op, format, v...) }
+
+func sameType(op string, a, b Buffer) error {
+	if a.t != b.t {
+		return errorf(ClassType, op, "send buffer is %s but receive buffer is %s", a, b)
+	}
+	return nil
+}
+
+// Barrier blocks until every rank of c has called it (MPI_Barrier).
+func (c *Comm) Barrier() error {
+	if err := c.check("Barrier"); err != nil {
+		return err
+	}
+	var a args
+	return c.collective("Barrier", rawBarrier, &a, nil)
+}
+
+// Ibarrier starts a barrier (MPI_Ibarrier).
+func (c *Comm) Ibarrier() (*Request, error) {
+	var a args
+	return c.icollective("Ibarrier", rawBarrier, &a, c.check("Ibarrier"))
+}
+
+func (c *Comm) bcastArgs(op string, b Buffer, root int) (args, error) {
+	if err := c.checkRoot(op, root); err != nil {
+		return args{}, err
+	}
+	dt, err := b.check(op)
+	return args{buf: b.ptr, n: b.n, dt: dt, root: root}, err
+}
+
+// Bcast copies b at rank root into b at every other rank (MPI_Bcast). Every
+// rank's b must have the same length (a shorter one is ErrTruncate).
+func (c *Comm) Bcast(b Buffer, root int) error {
+	a, err := c.bcastArgs("Bcast", b, root)
+	if err != nil {
+		return err
+	}
+	return c.collective("Bcast", rawBcast, &a, nil)
+}
+
+// Ibcast starts a broadcast (MPI_Ibcast).
+func (c *Comm) Ibcast(b Buffer, root int) (*Request, error) {
+	a, err := c.bcastArgs("Ibcast", b, root)
+	return c.icollective("Ibcast", rawBcast, &a, err)
+}
+
+// rootedArgs checks the buffers of Scatter (scatter true) or Gather: at the
+// root, the "whole" buffer holds Size() parts of the length of the "part"
+// buffer; the whole is ignored elsewhere. InPlace may stand for the root's part.
+func (c *Comm) rootedArgs(op string, whole, part Buffer, root int, scatter bool) (args, error) {
+	if err := c.checkRoot(op, root); err != nil {
+		return args{}, err
+	}
+	isRoot := c.rank == root
+	var a args
+	a.root = root
+	if part.inPlace {
+		if !isRoot {
+			return a, bufErr(op, "InPlace is only allowed at the root")
+		}
+	} else {
+		dt, err := part.check(op)
+		if err != nil {
+			return a, err
+		}
+		a.dt = dt
+	}
+	if !isRoot {
+		a.n = part.n
+		if scatter {
+			a.rbuf, a.rn = part.ptr, part.n
+		} else {
+			a.buf = part.ptr
+		}
+		return a, nil
+	}
+	dt, err := whole.check(op)
+	if err != nil {
+		return a, err
+	}
+	a.dt = dt
+	n := part.n
+	if part.inPlace {
+		if whole.n%c.size != 0 {
+			return a, bufErr(op, "root buffer of %d elements does not split into %d parts", whole.n, c.size)
+		}
+		n = whole.n / c.size
+	} else if err := sameType(op, whole, part); err != nil {
+		return a, err
+	} else if whole.n != c.size*part.n {
+		return a, bufErr(op, "root buffer has %d elements, want %d ranks × %d", whole.n, c.size, part.n)
+	}
+	a.n, a.rn, a.inPlace = n, n, part.inPlace
+	if scatter {
+		a.buf, a.rbuf = whole.ptr, part.ptr
+	} else {
+		a.buf, a.rbuf = part.ptr, whole.ptr
+	}
+	return a, nil
+}
+
+// Scatter sends the i-th of Size() equal parts of send at rank root to rank
+// i's recv (MPI_Scatter). send matters only at the root, where it must hold
+// Size()×len(recv) elements; the root may pass InPlace as recv.
+func (c *Comm) Scatter(send, recv Buffer, root int) error {
+	a, err := c.rootedArgs("Scatter", send, recv, root, true)
+	if err != nil {
+		return err
+	}
+	return c.collective("Scatter", rawScatter, &a, nil)
+}
+
+// Iscatter starts a Scatter (MPI_Iscatter).
+func (c *Comm) Iscatter(send, recv Buffer, root int) (*Request, error) {
+	a, err := c.rootedArgs("Iscatter", send, recv, root, true)
+	return c.icollective("Iscatter", rawScatter, &a, err)
+}
+
+// Gather collects send from every rank into recv at rank root, rank i's at
+// part i (MPI_Gather). recv matters only at the root, where it must hold
+// Size()×len(send) elements; the root may pass InPlace as send.
+func (c *Comm) Gather(send, recv Buffer, root int) error {
+	a, err := c.rootedArgs("Gather", recv, send, root, false)
+	if err != nil {
+		return err
+	}
+	return c.collective("Gather", rawGather, &a, nil)
+}
+
+// Igather starts a Gather (MPI_Igather).
+func (c *Comm) Igather(send, recv Buffer, root int) (*Request, error) {
+	a, err := c.rootedArgs("Igather", recv, send, root, false)
+	return c.icollective("Igather", rawGather, &a, err)
+}
+
+// checkParts validates counts and displacements of a v-collective over a
+// buffer of n elements.
+func (c *Comm) checkParts(op string, counts, displs []int, n int) error {
+	if len(counts) != c.size || len(displs) != c.size {
+		return bufErr(op, "need %d counts and displacements, have %d and %d", c.size, len(counts), len(displs))
+	}
+	for i := range counts {
+		if counts[i] < 0 || displs[i] < 0 || counts[i] > maxCount || displs[i] > maxCount {
+			return errorf(ClassCount, op, "part %d: count %d, displacement %d out of range", i, counts[i], displs[i])
+		}
+		if counts[i]+displs[i] > n {
+			return bufErr(op, "part %d (%d elements at %d) lies outside the buffer of %d", i, counts[i], displs[i], n)
+		}
+	}
+	return nil
+}
+
+// Scatterv is Scatter with parts of different sizes: rank i receives
+// counts[i] elements starting at displs[i] of send (MPI_Scatterv). counts,
+// displs and send matter only at the root.
+func (c *Comm) Scatterv(send Buffer, counts, displs []int, recv Buffer, root int) error {
+	if err := c.checkRoot("Scatterv", root); err != nil {
+		return err
+	}
+	a := args{root: root, inPlace: recv.inPlace}
+	var err error
+	if !recv.inPlace {
+		if a.dt, err = recv.check("Scatterv"); err != nil {
+			return err
+		}
+		a.rbuf, a.rn = recv.ptr, recv.n
+	} else if c.rank != root {
+		return bufErr("Scatterv", "InPlace is only allowed at the root")
+	}
+	if c.rank == root {
+		if a.dt, err = send.check("Scatterv"); err != nil {
+			return err
+		}
+		if !recv.inPlace {
+			if err := sameType("Scatterv", send, recv); err != nil {
+				return err
+			}
+		}
+		if err := c.checkParts("Scatterv", counts, displs, send.n); err != nil {
+			return err
+		}
+		if !recv.inPlace && recv.n < counts[root] {
+			return bufErr("Scatterv", "receive buffer holds %d elements, the root's part has %d", recv.n, counts[root])
+		}
+		a.buf, a.counts, a.displs = send.ptr, cints(counts), cints(displs)
+	}
+	return c.collective("Scatterv", rawScatterv, &a, nil)
+}
+
+// Gatherv is Gather with parts of different sizes: rank i's send lands at
+// displs[i] of recv, where counts[i] elements are expected (MPI_Gatherv).
+// counts, displs and recv matter only at the root.
+func (c *Comm) Gatherv(send, recv Buffer, counts, displs []int, root int) error {
+	if err := c.checkRoot("Gatherv", root); err != nil {
+		return err
+	}
+	a := args{root: root, inPlace: send.inPlace}
+	var err error
+	if !send.inPlace {
+		if a.dt, err = send.check("Gatherv"); err != nil {
+			return err
+		}
+		a.buf, a.n = send.ptr, send.n
+	} else if c.rank != root {
+		return bufErr("Gatherv", "InPlace is only allowed at the root")
+	}
+	if c.rank == root {
+		if a.dt, err = recv.check("Gatherv"); err != nil {
+			return err
+		}
+		if !send.inPlace {
+			if err := sameType("Gatherv", send, recv); err != nil {
+				return err
+			}
+		}
+		if err := c.checkParts("Gatherv", counts, displs, recv.n); err != nil {
+			return err
+		}
+		if !send.inPlace && send.n != counts[root] {
+			return bufErr("Gatherv", "the root sends %d elements but counts[%d] is %d", send.n, root, counts[root])
+		}
+		a.rbuf, a.counts, a.displs = recv.ptr, cints(counts), cints(displs)
+	}
+	return c.collective("Gatherv", rawGatherv, &a, nil)
+}
+
+// allArgs checks the buffers of Allgather and Alltoall: recv holds Size()
+// parts of len(send) (Allgather) or as many elements as send (Alltoall).
+// InPlace may stand for send.
+func (c *Comm) allArgs(op string, send, recv Buffer, toAll bool) (args, error) {
+	if err := c.check(op); err != nil {
+		return args{}, err
+	}
+	dt, err := recv.check(op)
+	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace}
+	if err != nil {
+		return a, err
+	}
+	if recv.n%c.size != 0 {
+		return a, bufErr(op, "receive buffer of %d elements does not split into %d parts", recv.n, c.size)
+	}
+	a.n, a.rn = recv.n/c.size, recv.n/c.size
+	if send.inPlace {
+		return a, nil
+	}
+	if _, err := send.check(op); err != nil {
+		return a, err
+	}
+	if err := sameType(op, send, recv); err != nil {
+		return a, err
+	}
+	want := a.n
+	if toAll {
+		want = recv.n
+	}
+	if send.n != want {
+		return a, bufErr(op, "send buffer has %d elements, want %d for a receive buffer of %d", send.n, want, recv.n)
+	}
+	a.buf = send.ptr
+	return a, nil
+}
+
+// Allgather gathers send from every rank into recv at every rank, rank i's
+// at part i (MPI_Allgather). recv holds Size()×len(send) elements; InPlace as
+// send takes each rank's contribution from its part of recv.
+func (c *Comm) Allgather(send, recv Buffer) error {
+	a, err := c.allArgs("Allgather", send, recv, false)
+	if err != nil {
+		return err
+	}
+	return c.collective("Allgather", rawAllgather, &a, nil)
+}
+
+// Iallgather starts an Allgather (MPI_Iallgather).
+func (c *Comm) Iallgather(send, recv Buffer) (*Request, error) {
+	a, err := c.allArgs("Iallgather", send, recv, false)
+	return c.icollective("Iallgather", rawAllgather, &a, err)
+}
+
+// Allgatherv is Allgather with parts of different sizes: rank i's send
+// (counts[i] elements) lands at displs[i] of every rank's recv (MPI_Allgatherv).
+func (c *Comm) Allgatherv(send, recv Buffer, counts, displs []int) error {
+	if err := c.check("Allgatherv"); err != nil {
+		return err
+	}
+	dt, err := recv.check("Allgatherv")
+	if err != nil {
+		return err
+	}
+	if err := c.checkParts("Allgatherv", counts, displs, recv.n); err != nil {
+		return err
+	}
+	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, counts: cints(counts), displs: cints(displs)}
+	if !send.inPlace {
+		if _, err := send.check("Allgatherv"); err != nil {
+			return err
+		}
+		if err := sameType("Allgatherv", send, recv); err != nil {
+			return err
+		}
+		if send.n != counts[c.rank] {
+			return bufErr("Allgatherv", "rank %d sends %d elements but counts[%d] is %d", c.rank, send.n, c.rank, counts[c.rank])
+		}
+		a.buf, a.n = send.ptr, send.n
+	}
+	return c.collective("Allgatherv", rawAllgatherv, &a, nil)
+}
+
+// Alltoall sends part j of send to rank j, which stores it as part i of its
+// recv, where i is the sender (MPI_Alltoall). send and recv have the same
+// length, a multiple of Size(); InPlace as send exchanges within recv.
+func (c *Comm) Alltoall(send, recv Buffer) error {
+	a, err := c.allArgs("Alltoall", send, recv, true)
+	if err != nil {
+		return err
+	}
+	return c.collective("Alltoall", rawAlltoall, &a, nil)
+}
+
+// Ialltoall starts an Alltoall (MPI_Ialltoall).
+func (c *Comm) Ialltoall(send, recv Buffer) (*Request, error) {
+	a, err := c.allArgs("Ialltoall", send, recv, true)
+	return c.icollective("Ialltoall", rawAlltoall, &a, err)
+}
+
+// Alltoallv is Alltoall with parts of different sizes (MPI_Alltoallv): the
+// part for rank j is sendCounts[j] elements at sendDispls[j] of send, and the
+// part from rank i lands at recvDispls[i] of recv.
+func (c *Comm) Alltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) error {
+	if err := c.check("Alltoallv"); err != nil {
+		return err
+	}
+	dt, err := recv.check("Alltoallv")
+	if err != nil {
+		return err
+	}
+	if err := c.checkParts("Alltoallv", recvCounts, recvDispls, recv.n); err != nil {
+		return err
+	}
+	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, rcounts: cints(recvCounts), rdisp: cints(recvDispls)}
+	if !send.inPlace {
+		if _, err := send.check("Alltoallv"); err != nil {
+			return err
+		}
+		if err := sameType("Alltoallv", send, recv); err != nil {
+			return err
+		}
+		if err := c.checkParts("Alltoallv", sendCounts, sendDispls, send.n); err != nil {
+			return err
+		}
+		a.buf, a.counts, a.displs = send.ptr, cints(sendCounts), cints(sendDispls)
+	}
+	return c.collective("Alltoallv", rawAlltoallv, &a, nil)
+}
+
+// Reduction calls, the kinds of mpigo_reduce in raw.h.
+const (
+	redReduce = iota
+	redAllreduce
+	redScan
+	redExscan
+	redReduceScatterBlock
+)
+
+// reduceArgs checks a reduction. send and recv have the same type and
+// length (recv: Size() times longer for ReduceScatterBlock's send); InPlace
+// may stand for send (at the root only, for Reduce); recv matters at the root
+// only for Reduce.
+func (c *Comm) reduceArgs(op string, kind int, send, recv Buffer, o *Op, root int) (args, error) {
+	a := args{reduce: kind, root: root, inPlace: send.inPlace}
+	if kind == redReduce {
+		if err := c.checkRoot(op, root); err != nil {
+			return a, err
+		}
+	} else if err := c.check(op); err != nil {
+		return a, err
+	}
+	useRecv := kind != redReduce || c.rank == root
+	if send.inPlace && !useRecv {
+		return a, bufErr(op, "InPlace is only allowed at the root")
+	}
+	ref := send // the buffer whose type and length define the reduction
+	if send.inPlace {
+		ref = recv
+	} else if _, err := send.check(op); err != nil {
+		return a, err
+	}
+	if useRecv {
+		if _, err := recv.check(op); err != nil {
+			return a, err
+		}
+		if err := sameType(op, ref, recv); err != nil {
+			return a, err
+		}
+	}
+	n := ref.n
+	switch {
+	case kind == redReduceScatterBlock && send.inPlace:
+		if recv.n%c.size != 0 {
+			return a, bufErr(op, "in-place buffer of %d elements does not split into %d parts", recv.n, c.size)
+		}
+		n = recv.n / c.size
+	case kind == redReduceScatterBlock:
+		if send.n != c.size*recv.n {
+			return a, bufErr(op, "send buffer has %d elements, want %d ranks × %d", send.n, c.size, recv.n)
+		}
+		n = recv.n
+	case useRecv && !send.inPlace && recv.n != send.n:
+		return a, bufErr(op, "send buffer has %d elements but receive buffer %d", send.n, recv.n)
+	}
+	h, dt, count, err := o.resolve(op, ref.t, n)
+	a.op, a.dt, a.n = h, dt, count
+	a.buf = send.ptr
+	if useRecv {
+		a.rbuf = recv.ptr
+	}
+	return a, err
+}
+
+// Reduce combines send of every rank element by element with o into recv at
+// rank root (MPI_Reduce). recv matters only at the root; the root may pass
+// InPlace as send, its recv then holding its input.
+func (c *Comm) Reduce(send, recv Buffer, o *Op, root int) error {
+	return c.reduce("Reduce", redReduce, send, recv, o, root)
+}
+
+// Allreduce combines send of every rank with o into recv at every rank (MPI_Allreduce).
+func (c *Comm) Allreduce(send, recv Buffer, o *Op) error {
+	return c.reduce("Allreduce", redAllreduce, send, recv, o, 0)
+}
+
+// Scan puts into recv at rank i the reduction of send over ranks 0…i (MPI_Scan).
+func (c *Comm) Scan(send, recv Buffer, o *Op) error {
+	return c.reduce("Scan", redScan, send, recv, o, 0)
+}
+
+// Exscan puts into recv at rank i the reduction of send over ranks 0…i-1
+// (MPI_Exscan); recv at rank 0 is left unchanged.
+func (c *Comm) Exscan(send, recv Buffer, o *Op) error {
+	return c.reduce("Exscan", redExscan, send, recv, o, 0)
+}
+
+// ReduceScatterBlock reduces send (Size() parts of len(recv)) over all ranks
+// and leaves part i of the result in recv at rank i (MPI_Reduce_scatter_block).
+func (c *Comm) ReduceScatterBlock(send, recv Buffer, o *Op) error {
+	return c.reduce("ReduceScatterBlock", redReduceScatterBlock, send, recv, o, 0)
+}
+
+func (c *Comm) reduce(op string, kind int, send, recv Buffer, o *Op, root int) error {
+	a, err := c.reduceArgs(op, kind, send, recv, o, root)
+	if err != nil {
+		return err
+	}
+	return c.collective(op, rawReduce, &a, o)
+}
+
+// Ireduce starts a Reduce (MPI_Ireduce).
+func (c *Comm) Ireduce(send, recv Buffer, o *Op, root int) (*Request, error) {
+	a, err := c.reduceArgs("Ireduce", redReduce, send, recv, o, root)
+	return c.icollective("Ireduce", rawReduce, &a, err)
+}
+
+// Iallreduce starts an Allreduce (MPI_Iallreduce).
+func (c *Comm) Iallreduce(send, recv Buffer, o *Op) (*Request, error) {
+	a, err := c.reduceArgs("Iallreduce", redAllreduce, send, recv, o, 0)
+	return c.icollective("Iallreduce", rawReduce, &a, err)
+}

@@ -1,0 +1,111 @@
+package mpi
+
+import (
+	"fmt"
+)
+
+// Class is the kind of an MPI error: the library's error class (MPI_Error_class)
+// translated to a number that is the same whatever MPI library is linked, plus
+// a few classes for misuse that this package detects itself.
+type Class int
+
+// Error classes. The first group mirrors MPI's MPI_ERR_* classes.
+const (
+	ClassUnknown Class = iota
+	ClassBuffer
+	ClassCount
+	ClassType
+	ClassTag
+	ClassComm
+	ClassRank
+	ClassRequest
+	ClassRoot
+	ClassGroup
+	ClassOp
+	ClassArg
+	ClassTruncate
+	ClassOther
+	ClassIntern
+	ClassInStatus
+	ClassPending
+	ClassNoMem
+	ClassUnsupported
+	// Detected by this package, not by MPI.
+	ClassNotInitialized // a call before Init
+	ClassFinalized      // a call after Finalize
+)
+
+var classNames = [...]string{
+	ClassUnknown: "unknown error", ClassBuffer: "invalid buffer", ClassCount: "invalid count",
+	ClassType: "invalid datatype", ClassTag: "invalid tag", ClassComm: "invalid communicator",
+	ClassRank: "invalid rank", ClassRequest: "invalid request", ClassRoot: "invalid root",
+	ClassGroup: "invalid group", ClassOp: "invalid reduction op", ClassArg: "invalid argument",
+	ClassTruncate: "message truncated", ClassOther: "other error", ClassIntern: "internal error",
+	ClassInStatus: "error in status", ClassPending: "pending request", ClassNoMem: "out of memory",
+	ClassUnsupported: "unsupported operation", ClassNotInitialized: "MPI not initialized",
+	ClassFinalized: "MPI already finalized",
+}
+
+func (c Class) String() string {
+	if c >= 0 && int(c) < len(classNames) {
+		return classNames[c]
+	}
+	return fmt.Sprintf("class %d", int(c))
+}
+
+// Error is every error this package returns. Class says what went wrong;
+// Code is the MPI library's error code (0 when the package caught the problem
+// before calling MPI); Op names the operation; Msg is the detail, from the
+// library (MPI_Error_string) or from this package's own check.
+type Error struct {
+	Class Class
+	Code  int
+	Op    string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	if e.Op == "" {
+		return "mpi: " + e.Msg
+	}
+	return "mpi: " + e.Op + ": " + e.Msg
+}
+
+// Is makes errors.Is(err, mpi.ErrTruncate) and the like true for any error of that class.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Op == "" && t.Code == 0 && t.Class == e.Class
+}
+
+// Sentinel errors, one per common class, for errors.Is.
+var (
+	ErrBuffer         = &Error{Class: ClassBuffer, Msg: ClassBuffer.String()}
+	ErrCount          = &Error{Class: ClassCount, Msg: ClassCount.String()}
+	ErrType           = &Error{Class: ClassType, Msg: ClassType.String()}
+	ErrTag            = &Error{Class: ClassTag, Msg: ClassTag.String()}
+	ErrComm           = &Error{Class: ClassComm, Msg: ClassComm.String()}
+	ErrRank           = &Error{Class: ClassRank, Msg: ClassRank.String()}
+	ErrRequest        = &Error{Class: ClassRequest, Msg: ClassRequest.String()}
+	ErrRoot           = &Error{Class: ClassRoot, Msg: ClassRoot.String()}
+	ErrOp             = &Error{Class: ClassOp, Msg: ClassOp.String()}
+	ErrArg            = &Error{Class: ClassArg, Msg: ClassArg.String()}
+	ErrTruncate       = &Error{Class: ClassTruncate, Msg: ClassTruncate.String()}
+	ErrOther          = &Error{Class: ClassOther, Msg: ClassOther.String()}
+	ErrUnsupported    = &Error{Class: ClassUnsupported, Msg: ClassUnsupported.String()}
+	ErrNotInitialized = &Error{Class: ClassNotInitialized, Msg: ClassNotInitialized.String()}
+	ErrFinalized      = &Error{Class: ClassFinalized, Msg: ClassFinalized.String()}
+)
+
+// errorf is an error this package detected before calling MPI.
+func errorf(class Class, op, format string, a ...any) *Error {
+	return &Error{Class: class, Op: op, Msg: fmt.Sprintf(format, a...)}
+}
+
+// mpiError turns a return code of the MPI library into an error (nil for success).
+func mpiError(op string, rc int) error {
+	if rc == 0 {
+		return nil
+	}
+	class, msg := rawErrorInfo(rc)
+	return &Error{Class: class, Code: rc, Op: op, Msg: msg}
+}

@@ -1,0 +1,132 @@
+package mpi
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// How calls reach MPI, and how the binding waits.
+//
+// Thread levels. Goroutines move between OS threads, so what MPI calls a
+// "thread" is not something a Go program controls. run executes one raw call
+// according to the level MPI provided:
+//   - ThreadMultiple: directly, from whatever thread the goroutine is on.
+//   - ThreadSerialized: under one mutex, taken per call.
+//   - ThreadFunneled and ThreadSingle: on the OS thread that called
+//     MPI_Init_thread, where one goroutine locked to it serves all others.
+// A blocking operation is never one long call under the mutex or on the
+// serving thread: it is a post (or a matched probe) followed by polling
+// calls, so other goroutines' calls get in between and nothing deadlocks.
+//
+// Waiting. mpiexec binds each rank to one core, so GOMAXPROCS is 1 and every
+// thread of the rank shares that core. Two things make a naive binding slow:
+//  1. A goroutine that never reschedules is preempted by the runtime's sysmon
+//     every 10 ms; because it is usually inside C, sysmon also retakes its P and
+//     wakes another thread, and its back-off resets: ~6,000 context switches a
+//     second on the rank's core (C: ~10), 1.3–1.5× C's latency at every size.
+//     run therefore reschedules itself (runtime.Gosched) every yieldEvery calls,
+//     and every polling round does: ~175 switches a second, 1.0–1.15× C.
+//  2. Goroutines blocked inside MPI spin against each other on that one core
+//     (16 goroutines, 1 KiB messages: 250–400 µs per message). So no call waits
+//     inside C for long: receives spin on a matched probe for at most
+//     spinBudget, then return to Go, yield, and poll again (~4 µs per message).
+
+type execMode int32
+
+const (
+	modeDirect   execMode = iota // ThreadMultiple
+	modeLocked                   // ThreadSerialized
+	modeFunneled                 // ThreadFunneled, ThreadSingle
+)
+
+var (
+	mode      execMode   // set by InitThread before any other call can run
+	callMu    sync.Mutex // modeLocked
+	funnel    chan *job  // modeFunneled: served by the goroutine that called MPI_Init_thread
+	callCount atomic.Uint32
+)
+
+// Tuning knobs; tests switch the yield off to show what it is for.
+var (
+	yieldEvery uint32 = 16     // reschedule after this many calls (0: never)
+	spinBudget int64  = 20_000 // ns a polling call spins in C before it returns to Go
+)
+
+type job struct {
+	fn   func(*args) int
+	a    args
+	rc   int
+	done chan struct{}
+}
+
+var jobPool = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 1)} }}
+
+// run executes one raw call at the provided thread level and returns its MPI
+// return code. a stays with the caller: run copies it where another goroutine
+// must see it, so the caller's args never escape to the heap.
+func run(fn func(*args) int, a *args) int {
+	if mode == modeDirect {
+		rc := fn(a)
+		schedPoint()
+		return rc
+	}
+	return runSerialized(fn, a)
+}
+
+func runSerialized(fn func(*args) int, a *args) int {
+	if mode == modeLocked {
+		callMu.Lock()
+		rc := fn(a)
+		callMu.Unlock()
+		schedPoint()
+		return rc
+	}
+	j := jobPool.Get().(*job)
+	j.fn, j.a = fn, *a
+	funnel <- j
+	<-j.done
+	*a = j.a
+	rc := j.rc
+	j.fn, j.a = nil, args{}
+	jobPool.Put(j)
+	return rc
+}
+
+// serve runs on the locked OS thread that called MPI_Init_thread, executing
+// the calls of every goroutine until the channel is closed by Finalize.
+func serve(jobs chan *job) {
+	for j := range jobs {
+		j.rc = j.fn(&j.a)
+		j.done <- struct{}{}
+	}
+}
+
+// schedPoint lets the Go scheduler run every yieldEvery MPI calls, so that the
+// runtime never has to preempt a goroutine that is busy in MPI (see above).
+func schedPoint() {
+	if n := yieldEvery; n != 0 && callCount.Add(1)%n == 0 {
+		runtime.Gosched()
+	}
+}
+
+// poll repeats a polling raw call (one that sets a.flag when done) until it
+// completes or fails, yielding to other goroutines between rounds.
+func poll(fn func(*args) int, a *args) int {
+	a.budget = spinBudget
+	for {
+		rc := runQuiet(fn, a)
+		if rc != 0 || a.flag {
+			return rc
+		}
+		runtime.Gosched()
+	}
+}
+
+// runQuiet is run without the scheduling point: poll yields every round anyway.
+func runQuiet(fn func(*args) int, a *args) int {
+	if mode == modeDirect {
+		return fn(a)
+	}
+	return runSerialized(fn, a)
+}

@@ -1,0 +1,272 @@
+package mpi
+
+import "sync/atomic"
+
+// Rank and tag wildcards.
+const (
+	AnySource = -1 // receive from any rank (MPI_ANY_SOURCE)
+	AnyTag    = -1 // receive any tag (MPI_ANY_TAG)
+	ProcNull  = -2 // the null rank: sends and receives to it complete at once (MPI_PROC_NULL)
+)
+
+// smallMessage is the size in bytes up to which a blocking Send is one
+// MPI_Send (such messages complete eagerly: OpenMPI's eager limit is 4 KiB over
+// shared memory, 64 KiB over TCP) and a blocking Recv is a matched probe
+// followed by the receive. Either way MPI holds no Go pointer when the cgo call
+// returns, so nothing needs pinning. Larger transfers are posted nonblocking
+// with their buffers pinned and polled until complete.
+const smallMessage = 4096
+
+// Status describes a received (or probed) message.
+type Status struct {
+	Source    int // rank that sent it
+	Tag       int // its tag
+	bytes     int64
+	elemSize  int // 0 for a probe: Count is in bytes
+	cancelled bool
+}
+
+// Bytes returns the size of the message in bytes (MPI_Get_elements_x with MPI_BYTE).
+func (s Status) Bytes() int { return int(s.bytes) }
+
+// Count returns the number of elements received, in the element type of the
+// receive buffer (MPI_Get_count); for the Status of a probe, bytes.
+func (s Status) Count() int {
+	if s.elemSize == 0 {
+		return int(s.bytes)
+	}
+	return int(s.bytes) / s.elemSize
+}
+
+// Cancelled reports whether the request this status completes was cancelled (MPI_Test_cancelled).
+func (s Status) Cancelled() bool { return s.cancelled }
+
+func (c *Comm) checkSend(op string, b Buffer, dest, tag int) (dtypeHandle, error) {
+	if err := c.check(op); err != nil {
+		return byteType, err
+	}
+	if err := c.checkRank(op, "destination", dest, false); err != nil {
+		return byteType, err
+	}
+	if err := checkTag(op, tag, false); err != nil {
+		return byteType, err
+	}
+	return b.check(op)
+}
+
+func (c *Comm) checkRecv(op string, b Buffer, src, tag int) (dtypeHandle, error) {
+	if err := c.checkProbe(op, src, tag); err != nil {
+		return byteType, err
+	}
+	return b.check(op)
+}
+
+func (c *Comm) checkProbe(op string, src, tag int) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	if err := c.checkRank(op, "source", src, true); err != nil {
+		return err
+	}
+	return checkTag(op, tag, true)
+}
+
+// Send sends b to rank dest of c with tag (MPI_Send) and returns when b may
+// be reused. Errors: rank or tag out of range (ErrRank, ErrTag), a Buffer of
+// an unsupported type (ErrType), more than 2^31-1 elements (ErrCount).
+func (c *Comm) Send(b Buffer, dest, tag int) error {
+	return c.send("Send", b, dest, tag, false)
+}
+
+// Ssend is Send that completes only once the receiver has started to receive
+// the message (MPI_Ssend).
+func (c *Comm) Ssend(b Buffer, dest, tag int) error {
+	return c.send("Ssend", b, dest, tag, true)
+}
+
+func (c *Comm) send(op string, b Buffer, dest, tag int, sync bool) error {
+	dt, err := c.checkSend(op, b, dest, tag)
+	if err != nil {
+		return err
+	}
+	a := args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h, sync: sync}
+	if !sync && b.bytes() <= smallMessage {
+		return mpiError(op, run(rawSend, &a))
+	}
+	r, err := start(op, rawIsend, &a, reqSend, 0)
+	if err != nil {
+		return err
+	}
+	_, err = r.Wait()
+	return err
+}
+
+// Recv receives a message from rank src (or AnySource) with tag (or AnyTag)
+// into b (MPI_Recv) and returns its Status. A message longer than b is an
+// ErrTruncate error and nothing is written past b; a shorter one fills the
+// front of b (Status.Count says how much).
+func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
+	dt, err := c.checkRecv("Recv", b, src, tag)
+	if err != nil {
+		return Status{}, err
+	}
+	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
+	if b.bytes() > smallMessage {
+		r, err := start("Recv", rawIrecv, &a, reqRecv, int(b.t.size))
+		if err != nil {
+			return Status{}, err
+		}
+		return r.Wait()
+	}
+	rc := poll(rawRecvPoll, &a)
+	st := a.status()
+	st.elemSize = int(b.t.size)
+	return st, mpiError("Recv", rc)
+}
+
+// Sendrecv sends send to dest and receives recv from src in one step, so
+// that pairs of ranks can exchange without deadlock (MPI_Sendrecv).
+func (c *Comm) Sendrecv(send Buffer, dest, sendTag int, recv Buffer, src, recvTag int) (Status, error) {
+	r, err := c.Irecv(recv, src, recvTag)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := c.Send(send, dest, sendTag); err != nil {
+		r.Cancel()
+		r.Wait()
+		return Status{}, err
+	}
+	return r.Wait()
+}
+
+// Isend starts sending b (MPI_Isend). b is pinned and must not be modified
+// until the Request completes. Errors as for Send.
+func (c *Comm) Isend(b Buffer, dest, tag int) (*Request, error) {
+	return c.isend("Isend", b, dest, tag, false)
+}
+
+// Issend starts a synchronous send (MPI_Issend).
+func (c *Comm) Issend(b Buffer, dest, tag int) (*Request, error) {
+	return c.isend("Issend", b, dest, tag, true)
+}
+
+func (c *Comm) isend(op string, b Buffer, dest, tag int, sync bool) (*Request, error) {
+	dt, err := c.checkSend(op, b, dest, tag)
+	if err != nil {
+		return nil, err
+	}
+	a := args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h, sync: sync}
+	return start(op, rawIsend, &a, reqSend, 0)
+}
+
+// Irecv starts receiving into b (MPI_Irecv). b is pinned and must not be
+// read or modified until the Request completes.
+func (c *Comm) Irecv(b Buffer, src, tag int) (*Request, error) {
+	dt, err := c.checkRecv("Irecv", b, src, tag)
+	if err != nil {
+		return nil, err
+	}
+	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
+	return start("Irecv", rawIrecv, &a, reqRecv, int(b.t.size))
+}
+
+// Probe waits for a message from src with tag and returns its Status
+// without receiving it (MPI_Probe). With several receiving goroutines, another
+// may take the message first: use Mprobe instead.
+func (c *Comm) Probe(src, tag int) (Status, error) {
+	if err := c.checkProbe("Probe", src, tag); err != nil {
+		return Status{}, err
+	}
+	a := args{peer: src, tag: tag, comm: c.h}
+	rc := poll(rawIprobe, &a)
+	return a.status(), mpiError("Probe", rc)
+}
+
+// Iprobe reports whether a message from src with tag is waiting, and its Status (MPI_Iprobe).
+func (c *Comm) Iprobe(src, tag int) (Status, bool, error) {
+	if err := c.checkProbe("Iprobe", src, tag); err != nil {
+		return Status{}, false, err
+	}
+	a := args{peer: src, tag: tag, comm: c.h}
+	rc := run(rawIprobe, &a)
+	return a.status(), a.flag, mpiError("Iprobe", rc)
+}
+
+// Message is a message matched by Mprobe or Improbe: it is removed from
+// matching, so only Message.Recv can receive it, whatever other goroutines do.
+type Message struct {
+	h        msgHandle
+	st       Status
+	received atomic.Bool
+}
+
+// Status returns the matched message's Status (Count in bytes).
+func (m *Message) Status() Status { return m.st }
+
+// Mprobe waits for a message from src with tag and matches it (MPI_Mprobe),
+// so that its size can be read before it is received with Message.Recv.
+func (c *Comm) Mprobe(src, tag int) (*Message, error) {
+	if err := c.checkProbe("Mprobe", src, tag); err != nil {
+		return nil, err
+	}
+	a := args{peer: src, tag: tag, comm: c.h}
+	if err := mpiError("Mprobe", poll(rawImprobe, &a)); err != nil {
+		return nil, err
+	}
+	return &Message{h: a.msg, st: a.status()}, nil
+}
+
+// Improbe matches a waiting message from src with tag, if there is one (MPI_Improbe).
+func (c *Comm) Improbe(src, tag int) (*Message, bool, error) {
+	if err := c.checkProbe("Improbe", src, tag); err != nil {
+		return nil, false, err
+	}
+	a := args{peer: src, tag: tag, comm: c.h}
+	if err := mpiError("Improbe", run(rawImprobe, &a)); err != nil || !a.flag {
+		return nil, false, err
+	}
+	return &Message{h: a.msg, st: a.status()}, true, nil
+}
+
+// Recv receives the matched message into b (MPI_Mrecv). A Message can be
+// received once; a b too small for it is ErrTruncate (the message is consumed).
+func (m *Message) Recv(b Buffer) (Status, error) {
+	if m == nil {
+		return Status{}, errorf(ClassRequest, "Message.Recv", "nil message")
+	}
+	if err := checkState("Message.Recv"); err != nil {
+		return Status{}, err
+	}
+	dt, err := b.check("Message.Recv")
+	if err != nil {
+		return Status{}, err
+	}
+	if m.received.Swap(true) {
+		return Status{}, errorf(ClassRequest, "Message.Recv", "message already received")
+	}
+	a := args{rbuf: b.ptr, rn: b.n, dt: dt, msg: m.h}
+	rc := run(rawMrecv, &a)
+	st := m.st
+	st.elemSize = int(b.t.size)
+	return st, mpiError("Message.Recv", rc)
+}
+
+// RecvSlice receives a message of any length from src with tag into a new
+// slice of the right length (Mprobe, then Mrecv). The message must be a whole
+// number of T (ErrTruncate otherwise).
+func RecvSlice[T any](c *Comm, src, tag int) ([]T, Status, error) {
+	t := typeOf[T]()
+	if t.err != nil {
+		return nil, Status{}, &Error{Class: ClassType, Op: "RecvSlice", Msg: t.err.(*Error).Msg}
+	}
+	m, err := c.Mprobe(src, tag)
+	if err != nil {
+		return nil, Status{}, err
+	}
+	buf := make([]T, m.st.bytes/int64(t.size))
+	st, err := m.Recv(Buf(buf))
+	if err == nil && st.bytes%int64(t.size) != 0 {
+		err = errorf(ClassTruncate, "RecvSlice", "message of %d bytes is not a whole number of %s", st.bytes, t.name)
+	}
+	return buf, st, err
+}

@@ -1,0 +1,326 @@
+// raw.h: the only C in package mpi. Small static wrappers around libmpi so that
+// every MPI operation is one cgo call, plus the translation of the Go-side
+// constants (AnySource, AnyTag, ProcNull, element kinds, op kinds) into the
+// handles of whichever MPI library is linked. Nothing here keeps a pointer
+// after it returns, except the nonblocking calls (their buffers are pinned by Go).
+#ifndef MPIGO_RAW_H
+#define MPIGO_RAW_H
+
+#include <mpi.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+// Go-side rank and tag sentinels (see consts in p2p.go); MPI's values differ
+// between implementations (MPICH: ANY_SOURCE -2, PROC_NULL -1).
+#define GO_ANY_SOURCE (-1)
+#define GO_ANY_TAG (-1)
+#define GO_PROC_NULL (-2)
+
+static inline int mpigo_peer(int r) {
+	return r == GO_ANY_SOURCE ? MPI_ANY_SOURCE : (r == GO_PROC_NULL ? MPI_PROC_NULL : r);
+}
+static inline int mpigo_tag(int t) { return t == GO_ANY_TAG ? MPI_ANY_TAG : t; }
+static inline int mpigo_go_peer(int r) {
+	return r == MPI_ANY_SOURCE ? GO_ANY_SOURCE : (r == MPI_PROC_NULL ? GO_PROC_NULL : r);
+}
+#define SBUF(p, inplace) ((inplace) ? MPI_IN_PLACE : (p))
+
+// Status as Go sees it: source, tag, byte count, cancelled.
+typedef struct {
+	int source, tag, cancelled;
+	long long bytes;
+} mpigo_status;
+
+static inline void mpigo_fill(MPI_Status *s, mpigo_status *out) {
+	if (out == NULL) return;
+	MPI_Count n = 0;
+	int c = 0;
+	out->source = mpigo_go_peer(s->MPI_SOURCE);
+	out->tag = s->MPI_TAG;
+	MPI_Get_elements_x(s, MPI_BYTE, &n);
+	out->bytes = n == MPI_UNDEFINED ? -1 : (long long)n;
+	MPI_Test_cancelled(s, &c);
+	out->cancelled = c;
+}
+
+// ---- handles, looked up once by Go ----
+enum { K_BOOL, K_INT8, K_INT16, K_INT32, K_INT64, K_UINT8, K_UINT16, K_UINT32, K_UINT64,
+       K_FLOAT32, K_FLOAT64, K_COMPLEX64, K_COMPLEX128, K_NKINDS };
+static MPI_Datatype mpigo_datatype(int k) {
+	switch (k) {
+	case K_BOOL: return MPI_C_BOOL;
+	case K_INT8: return MPI_INT8_T;
+	case K_INT16: return MPI_INT16_T;
+	case K_INT32: return MPI_INT32_T;
+	case K_INT64: return MPI_INT64_T;
+	case K_UINT8: return MPI_UINT8_T;
+	case K_UINT16: return MPI_UINT16_T;
+	case K_UINT32: return MPI_UINT32_T;
+	case K_UINT64: return MPI_UINT64_T;
+	case K_FLOAT32: return MPI_FLOAT;
+	case K_FLOAT64: return MPI_DOUBLE;
+	case K_COMPLEX64: return MPI_C_FLOAT_COMPLEX;
+	case K_COMPLEX128: return MPI_C_DOUBLE_COMPLEX;
+	}
+	return MPI_DATATYPE_NULL;
+}
+static MPI_Datatype mpigo_byte(void) { return MPI_BYTE; }
+
+enum { O_SUM, O_PROD, O_MIN, O_MAX, O_LAND, O_LOR, O_LXOR, O_BAND, O_BOR, O_BXOR, O_NOPS };
+static MPI_Op mpigo_op(int k) {
+	switch (k) {
+	case O_SUM: return MPI_SUM;
+	case O_PROD: return MPI_PROD;
+	case O_MIN: return MPI_MIN;
+	case O_MAX: return MPI_MAX;
+	case O_LAND: return MPI_LAND;
+	case O_LOR: return MPI_LOR;
+	case O_LXOR: return MPI_LXOR;
+	case O_BAND: return MPI_BAND;
+	case O_BOR: return MPI_BOR;
+	case O_BXOR: return MPI_BXOR;
+	}
+	return MPI_OP_NULL;
+}
+static MPI_Comm mpigo_comm_world(void) { return MPI_COMM_WORLD; }
+static MPI_Comm mpigo_comm_self(void) { return MPI_COMM_SELF; }
+static MPI_Comm mpigo_comm_null(void) { return MPI_COMM_NULL; }
+static MPI_Request mpigo_request_null(void) { return MPI_REQUEST_NULL; }
+static MPI_Message mpigo_message_no_proc(void) { return MPI_MESSAGE_NO_PROC; }
+
+// ---- environment ----
+static int mpigo_init(int required, int *provided) {
+	int rc = MPI_Init_thread(NULL, NULL, required, provided);
+	if (rc != MPI_SUCCESS) return rc;
+	rc = MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+	if (rc != MPI_SUCCESS) return rc;
+	return MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+}
+static int mpigo_thread_level(int k) {
+	switch (k) {
+	case 0: return MPI_THREAD_SINGLE;
+	case 1: return MPI_THREAD_FUNNELED;
+	case 2: return MPI_THREAD_SERIALIZED;
+	}
+	return MPI_THREAD_MULTIPLE;
+}
+static int mpigo_thread_kind(int level) {
+	if (level == MPI_THREAD_SINGLE) return 0;
+	if (level == MPI_THREAD_FUNNELED) return 1;
+	if (level == MPI_THREAD_SERIALIZED) return 2;
+	return 3;
+}
+static int mpigo_tag_ub(int *ub) {
+	int *v = NULL, flag = 0;
+	int rc = MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &v, &flag);
+	*ub = (rc == MPI_SUCCESS && flag) ? *v : 32767;
+	return rc;
+}
+static int mpigo_error_class(int code) {
+	int cls = MPI_ERR_UNKNOWN;
+	if (MPI_Error_class(code, &cls) != MPI_SUCCESS) return MPI_ERR_UNKNOWN;
+	return cls;
+}
+// Our own numbering of error classes (see errors.go), independent of the library's.
+static int mpigo_class_kind(int cls) {
+	switch (cls) {
+	case MPI_ERR_BUFFER: return 1;
+	case MPI_ERR_COUNT: return 2;
+	case MPI_ERR_TYPE: return 3;
+	case MPI_ERR_TAG: return 4;
+	case MPI_ERR_COMM: return 5;
+	case MPI_ERR_RANK: return 6;
+	case MPI_ERR_REQUEST: return 7;
+	case MPI_ERR_ROOT: return 8;
+	case MPI_ERR_GROUP: return 9;
+	case MPI_ERR_OP: return 10;
+	case MPI_ERR_ARG: return 11;
+	case MPI_ERR_TRUNCATE: return 12;
+	case MPI_ERR_OTHER: return 13;
+	case MPI_ERR_INTERN: return 14;
+	case MPI_ERR_IN_STATUS: return 15;
+	case MPI_ERR_PENDING: return 16;
+	case MPI_ERR_NO_MEM: return 17;
+	case MPI_ERR_UNSUPPORTED_OPERATION: return 18;
+	}
+	return 0; // unknown
+}
+static int mpigo_error_string(int code, char *buf, int *len) {
+	return MPI_Error_string(code, buf, len);
+}
+
+// ---- communicators ----
+static int mpigo_comm_info(MPI_Comm c, int *rank, int *size) {
+	int rc = MPI_Comm_rank(c, rank);
+	if (rc != MPI_SUCCESS) return rc;
+	return MPI_Comm_size(c, size);
+}
+static int mpigo_comm_split_shared(MPI_Comm c, int key, MPI_Comm *out) {
+	return MPI_Comm_split_type(c, MPI_COMM_TYPE_SHARED, key, MPI_INFO_NULL, out);
+}
+static int mpigo_comm_split(MPI_Comm c, int color, int key, MPI_Comm *out) {
+	return MPI_Comm_split(c, color < 0 ? MPI_UNDEFINED : color, key, out);
+}
+
+// ---- point-to-point ----
+// Spin on a predicate for at most budget_ns, reading the clock every 32 turns.
+static inline long long mpigo_now(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+// Blocking send of a message the caller expects to complete locally (eager).
+static int mpigo_send(const void *buf, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync) {
+	if (sync) return MPI_Ssend(buf, n, dt, mpigo_peer(dest), tag, c);
+	return MPI_Send(buf, n, dt, mpigo_peer(dest), tag, c);
+}
+static int mpigo_isend(const void *buf, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync, MPI_Request *req) {
+	if (sync) return MPI_Issend(buf, n, dt, mpigo_peer(dest), tag, c, req);
+	return MPI_Isend(buf, n, dt, mpigo_peer(dest), tag, c, req);
+}
+static int mpigo_irecv(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c, MPI_Request *req) {
+	return MPI_Irecv(buf, n, dt, mpigo_peer(src), mpigo_tag(tag), c, req);
+}
+
+// Matched probe, spinning for at most budget_ns. On a match *msg is set and
+// *flag is 1; the caller then receives it with mpigo_mrecv.
+static int mpigo_improbe(int src, int tag, MPI_Comm c, long long budget_ns, int *flag, MPI_Message *msg, mpigo_status *st) {
+	MPI_Status s;
+	long long deadline = 0;
+	for (int i = 0;; i++) {
+		int rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), c, flag, msg, &s);
+		if (rc != MPI_SUCCESS) return rc;
+		if (*flag) { mpigo_fill(&s, st); return MPI_SUCCESS; }
+		if ((i & 31) == 31) {
+			long long now = mpigo_now();
+			if (deadline == 0) deadline = now + budget_ns;
+			else if (now >= deadline) return MPI_SUCCESS;
+		}
+	}
+}
+static int mpigo_iprobe(int src, int tag, MPI_Comm c, int *flag, mpigo_status *st) {
+	MPI_Status s;
+	int rc = MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), c, flag, &s);
+	if (rc == MPI_SUCCESS && *flag) mpigo_fill(&s, st);
+	return rc;
+}
+static int mpigo_mrecv(void *buf, int n, MPI_Datatype dt, MPI_Message *msg, mpigo_status *st) {
+	MPI_Status s;
+	int rc = MPI_Mrecv(buf, n, dt, msg, &s);
+	if (rc == MPI_SUCCESS) mpigo_fill(&s, st);
+	return rc;
+}
+// Receive a message that will fit the caller's expectations of "small": a
+// matched probe spin, then the receive of the matched message. Returns with
+// *flag 0 when nothing matched within budget_ns; nothing is left posted.
+static int mpigo_recv_poll(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c, long long budget_ns, int *flag, mpigo_status *st) {
+	MPI_Message msg;
+	int rc = mpigo_improbe(src, tag, c, budget_ns, flag, &msg, st);
+	if (rc != MPI_SUCCESS || !*flag) return rc;
+	return mpigo_mrecv(buf, n, dt, &msg, st);
+}
+
+// Test a request, spinning for at most budget_ns (0: test once).
+static int mpigo_test(MPI_Request *req, long long budget_ns, int *flag, mpigo_status *st) {
+	MPI_Status s;
+	long long deadline = 0;
+	for (int i = 0;; i++) {
+		int rc = MPI_Test(req, flag, &s);
+		if (rc != MPI_SUCCESS) return rc;
+		if (*flag) { mpigo_fill(&s, st); return MPI_SUCCESS; }
+		if (budget_ns <= 0) return MPI_SUCCESS;
+		if ((i & 31) == 31) {
+			long long now = mpigo_now();
+			if (deadline == 0) deadline = now + budget_ns;
+			else if (now >= deadline) return MPI_SUCCESS;
+		}
+	}
+}
+static int mpigo_cancel(MPI_Request *req) { return MPI_Cancel(req); }
+static int mpigo_request_free(MPI_Request *req) { return MPI_Request_free(req); }
+
+// ---- collectives: req == NULL is the blocking call, otherwise the nonblocking one ----
+static int mpigo_barrier(MPI_Comm c, MPI_Request *req) {
+	return req ? MPI_Ibarrier(c, req) : MPI_Barrier(c);
+}
+static int mpigo_bcast(void *buf, int n, MPI_Datatype dt, int root, MPI_Comm c, MPI_Request *req) {
+	return req ? MPI_Ibcast(buf, n, dt, root, c, req) : MPI_Bcast(buf, n, dt, root, c);
+}
+static int mpigo_scatter(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+	void *r = SBUF(rb, inplace);
+	return req ? MPI_Iscatter(sb, sn, dt, r, rn, dt, root, c, req) : MPI_Scatter(sb, sn, dt, r, rn, dt, root, c);
+}
+static int mpigo_scatterv(const void *sb, const int *counts, const int *displs, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+	void *r = SBUF(rb, inplace);
+	return req ? MPI_Iscatterv(sb, counts, displs, dt, r, rn, dt, root, c, req)
+	           : MPI_Scatterv(sb, counts, displs, dt, r, rn, dt, root, c);
+}
+static int mpigo_gather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+	const void *s = SBUF(sb, inplace);
+	return req ? MPI_Igather(s, sn, dt, rb, rn, dt, root, c, req) : MPI_Gather(s, sn, dt, rb, rn, dt, root, c);
+}
+static int mpigo_gatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+	const void *s = SBUF(sb, inplace);
+	return req ? MPI_Igatherv(s, sn, dt, rb, counts, displs, dt, root, c, req)
+	           : MPI_Gatherv(s, sn, dt, rb, counts, displs, dt, root, c);
+}
+static int mpigo_allgather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+	const void *s = SBUF(sb, inplace);
+	return req ? MPI_Iallgather(s, sn, dt, rb, rn, dt, c, req) : MPI_Allgather(s, sn, dt, rb, rn, dt, c);
+}
+static int mpigo_allgatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+	const void *s = SBUF(sb, inplace);
+	return req ? MPI_Iallgatherv(s, sn, dt, rb, counts, displs, dt, c, req)
+	           : MPI_Allgatherv(s, sn, dt, rb, counts, displs, dt, c);
+}
+static int mpigo_alltoall(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+	const void *s = SBUF(sb, inplace);
+	return req ? MPI_Ialltoall(s, sn, dt, rb, rn, dt, c, req) : MPI_Alltoall(s, sn, dt, rb, rn, dt, c);
+}
+static int mpigo_alltoallv(const void *sb, const int *sc, const int *sd, void *rb, const int *rc, const int *rd, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+	const void *s = SBUF(sb, inplace);
+	return req ? MPI_Ialltoallv(s, sc, sd, dt, rb, rc, rd, dt, c, req)
+	           : MPI_Alltoallv(s, sc, sd, dt, rb, rc, rd, dt, c);
+}
+// Reductions. kind selects the call: 0 reduce, 1 allreduce, 2 scan, 3 exscan, 4 reduce_scatter_block.
+static int mpigo_reduce(int kind, const void *sb, void *rb, int n, MPI_Datatype dt, MPI_Op op, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+	const void *s = SBUF(sb, inplace);
+	switch (kind) {
+	case 0: return req ? MPI_Ireduce(s, rb, n, dt, op, root, c, req) : MPI_Reduce(s, rb, n, dt, op, root, c);
+	case 1: return req ? MPI_Iallreduce(s, rb, n, dt, op, c, req) : MPI_Allreduce(s, rb, n, dt, op, c);
+	case 2: return req ? MPI_Iscan(s, rb, n, dt, op, c, req) : MPI_Scan(s, rb, n, dt, op, c);
+	case 3: return req ? MPI_Iexscan(s, rb, n, dt, op, c, req) : MPI_Exscan(s, rb, n, dt, op, c);
+	case 4: return req ? MPI_Ireduce_scatter_block(s, rb, n, dt, op, c, req) : MPI_Reduce_scatter_block(s, rb, n, dt, op, c);
+	}
+	return MPI_ERR_ARG;
+}
+
+// ---- derived datatypes and user-defined ops ----
+static int mpigo_type_contiguous(int n, MPI_Datatype base, MPI_Datatype *out) {
+	int rc = MPI_Type_contiguous(n, base, out);
+	if (rc != MPI_SUCCESS) return rc;
+	return MPI_Type_commit(out);
+}
+
+// User-defined reductions: MPI's callback carries no user data, so a fixed
+// pool of trampolines, each knowing its slot, calls back into Go.
+#define MPIGO_OP_SLOTS 32
+extern void mpigoUserOp(int slot, void *in, void *inout, int len);
+#define TRAMP(i) static void mpigo_tramp##i(void *in, void *inout, int *len, MPI_Datatype *dt) { mpigoUserOp(i, in, inout, *len); }
+TRAMP(0) TRAMP(1) TRAMP(2) TRAMP(3) TRAMP(4) TRAMP(5) TRAMP(6) TRAMP(7)
+TRAMP(8) TRAMP(9) TRAMP(10) TRAMP(11) TRAMP(12) TRAMP(13) TRAMP(14) TRAMP(15)
+TRAMP(16) TRAMP(17) TRAMP(18) TRAMP(19) TRAMP(20) TRAMP(21) TRAMP(22) TRAMP(23)
+TRAMP(24) TRAMP(25) TRAMP(26) TRAMP(27) TRAMP(28) TRAMP(29) TRAMP(30) TRAMP(31)
+static MPI_User_function *mpigo_tramps[MPIGO_OP_SLOTS] = {
+	mpigo_tramp0, mpigo_tramp1, mpigo_tramp2, mpigo_tramp3, mpigo_tramp4, mpigo_tramp5, mpigo_tramp6, mpigo_tramp7,
+	mpigo_tramp8, mpigo_tramp9, mpigo_tramp10, mpigo_tramp11, mpigo_tramp12, mpigo_tramp13, mpigo_tramp14, mpigo_tramp15,
+	mpigo_tramp16, mpigo_tramp17, mpigo_tramp18, mpigo_tramp19, mpigo_tramp20, mpigo_tramp21, mpigo_tramp22, mpigo_tramp23,
+	mpigo_tramp24, mpigo_tramp25, mpigo_tramp26, mpigo_tramp27, mpigo_tramp28, mpigo_tramp29, mpigo_tramp30, mpigo_tramp31,
+};
+static int mpigo_op_create(int slot, int commute, MPI_Op *op) {
+	return MPI_Op_create(mpigo_tramps[slot], commute, op);
+}
+
+#endif

@@ -1,0 +1,202 @@
+package mpi
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+type reqKind int
+
+const (
+	reqSend reqKind = iota
+	reqRecv
+	reqCollective
+)
+
+// Request is a nonblocking operation in flight (MPI_Request). Its buffers
+// stay pinned (runtime.Pinner) until it completes, so the garbage collector
+// neither frees nor moves them while MPI writes or reads them; complete every
+// Request with Wait, Test or WaitAll. A Request is safe for use by several
+// goroutines.
+type Request struct {
+	mu       sync.Mutex
+	h        reqHandle
+	pin      runtime.Pinner
+	op       string
+	kind     reqKind
+	elemSize int
+	done     bool
+	st       Status
+	err      error
+	after    func() error // runs once on successful completion
+}
+
+// start posts a nonblocking raw call. Every Go buffer MPI keeps until
+// completion is pinned before the call; counts and displacements too.
+func start(op string, fn func(*args) int, a *args, kind reqKind, elemSize int) (*Request, error) {
+	r := &Request{op: op, kind: kind, elemSize: elemSize, h: requestNull}
+	r.pinAll(a.buf, a.rbuf)
+	for _, v := range [...][]cint{a.counts, a.displs, a.rcounts, a.rdisp} {
+		if len(v) > 0 {
+			r.pinAll(unsafe.Pointer(&v[0]))
+		}
+	}
+	a.req = &r.h
+	if err := mpiError(op, run(fn, a)); err != nil {
+		r.pin.Unpin()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Request) pinAll(ptrs ...unsafe.Pointer) {
+	for _, p := range ptrs {
+		if p != nil {
+			pinGo(&r.pin, p)
+		}
+	}
+}
+
+// pinGo pins p if it is Go memory; memory from C (MPI_Alloc_mem, mmap) needs no pinning.
+func pinGo(pin *runtime.Pinner, p unsafe.Pointer) {
+	defer func() { recover() }() // Pin panics on pointers the Go runtime does not own
+	pin.Pin(p)
+}
+
+// Wait blocks until r completes (MPI_Wait, as a polling loop that lets
+// other goroutines run) and returns its Status (meaningful for receives) and
+// error, e.g. ErrTruncate for a receive into too small a buffer. Waiting on a
+// completed request returns the same result again.
+func (r *Request) Wait() (Status, error) {
+	if r == nil {
+		return Status{}, errorf(ClassRequest, "Wait", "nil request")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.done {
+		if err := checkState("Wait"); err != nil {
+			return Status{}, err
+		}
+		a := args{req: &r.h}
+		r.finish(poll(rawTest, &a), &a)
+	}
+	return r.st, r.err
+}
+
+// Test reports whether r has completed (MPI_Test), with its Status and error if so.
+func (r *Request) Test() (bool, Status, error) {
+	if r == nil {
+		return false, Status{}, errorf(ClassRequest, "Test", "nil request")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.done {
+		if err := checkState("Test"); err != nil {
+			return false, Status{}, err
+		}
+		a := args{req: &r.h}
+		if rc := run(rawTest, &a); rc != 0 || a.flag {
+			r.finish(rc, &a)
+		}
+	}
+	return r.done, r.st, r.err
+}
+
+func (r *Request) finish(rc int, a *args) {
+	r.done = true
+	r.pin.Unpin()
+	r.st = a.status()
+	r.st.elemSize = r.elemSize
+	r.err = mpiError(r.op, rc)
+	if r.err == nil && r.after != nil && !r.st.cancelled {
+		r.err = r.after()
+	}
+}
+
+// Cancel asks MPI to cancel a pending receive (MPI_Cancel); Wait then
+// completes it and Status.Cancelled reports whether the cancel won over a
+// matching message. Sends cannot be cancelled: OpenMPI reports success but the
+// send stays pending, so Cancel on a send returns an ErrUnsupported error, as it
+// does on collectives (MPI forbids it).
+func (r *Request) Cancel() error {
+	if r == nil {
+		return errorf(ClassRequest, "Cancel", "nil request")
+	}
+	if r.kind != reqRecv {
+		return errorf(ClassUnsupported, "Cancel", "only receives can be cancelled (%s is not)", r.op)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return nil
+	}
+	if err := checkState("Cancel"); err != nil {
+		return err
+	}
+	a := args{req: &r.h}
+	return mpiError("Cancel", run(rawCancel, &a))
+}
+
+// WaitAll waits for every request and returns the errors of those that
+// failed, joined (nil requests are skipped).
+func WaitAll(reqs ...*Request) error {
+	var errs []error
+	for _, r := range reqs {
+		if r == nil {
+			continue
+		}
+		if _, err := r.Wait(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// WaitAny waits until one of the requests that had not completed before the
+// call completes, and returns its index, Status and error. It returns -1 when
+// none is pending (nil requests are skipped).
+func WaitAny(reqs ...*Request) (int, Status, error) {
+	pending := make([]int, 0, len(reqs))
+	for i, r := range reqs {
+		if r != nil && !r.isDone() {
+			pending = append(pending, i)
+		}
+	}
+	if len(pending) == 0 {
+		return -1, Status{}, nil
+	}
+	for {
+		for _, i := range pending {
+			if done, st, err := reqs[i].Test(); done {
+				return i, st, err
+			}
+		}
+		runtime.Gosched()
+	}
+}
+
+// TestAll reports whether every request has completed, testing each once;
+// the errors of completed requests that failed are joined.
+func TestAll(reqs ...*Request) (bool, error) {
+	all := true
+	var errs []error
+	for _, r := range reqs {
+		if r == nil {
+			continue
+		}
+		done, _, err := r.Test()
+		all = all && done
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return all, errors.Join(errs...)
+}
+
+func (r *Request) isDone() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.done
+}

@@ -1,0 +1,225 @@
+package mpi
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// Element types. A Buffer holds elements of one Go type that MPI can move
+// without encoding: bool, the sized and unsized integers, float32/64,
+// complex64/128 (as MPI_C_FLOAT_COMPLEX / MPI_C_DOUBLE_COMPLEX), named types
+// whose underlying type is one of those, and fixed-size arrays of any of them
+// ([4]float64, [3][3]int32), which become MPI_Type_contiguous types. Anything
+// containing pointers, strings, slices, maps or structs is refused with
+// ErrType: send those as Go values (SendValue).
+
+// maxCount is the largest element count MPI takes (a C int).
+const maxCount = math.MaxInt32
+
+// kind numbers the scalar types; it is the K_* enum of raw.h.
+type kind int
+
+const (
+	kBool kind = iota
+	kInt8
+	kInt16
+	kInt32
+	kInt64
+	kUint8
+	kUint16
+	kUint32
+	kUint64
+	kFloat32
+	kFloat64
+	kComplex64
+	kComplex128
+	numKinds
+)
+
+func (k kind) integer() bool { return k >= kInt8 && k <= kUint64 }
+func (k kind) ordered() bool { return k >= kInt8 && k <= kFloat64 }
+func (k kind) numeric() bool { return k >= kInt8 }
+
+// elemType describes a Buffer's element type.
+type elemType struct {
+	name  string
+	size  uintptr // bytes per element
+	base  kind    // scalar type of the innermost elements
+	width int     // scalars per element: 1, or the product of array lengths
+	err   error   // set when MPI cannot move this type
+
+	once  sync.Once // derived types are made on first use, after Init
+	h     dtypeHandle
+	hErr  error
+	outer int       // arrays: length of the outermost array
+	inner *elemType // arrays: element type of the outermost array
+}
+
+var scalarTypes [numKinds]elemType
+
+func init() {
+	names := [numKinds]string{"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+		"uint64", "float32", "float64", "complex64", "complex128"}
+	sizes := [numKinds]uintptr{1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 8, 16}
+	for k := range numKinds {
+		t := &scalarTypes[k]
+		t.name, t.size, t.base, t.width = names[k], sizes[k], k, 1
+		t.h = rawDatatype(k)
+	}
+}
+
+// handle returns the MPI datatype of one element.
+func (t *elemType) handle(op string) (dtypeHandle, error) {
+	if t.inner == nil { // scalar
+		return t.h, nil
+	}
+	if err := checkState(op); err != nil { // MPI_Type_contiguous needs MPI running
+		return t.h, err
+	}
+	t.once.Do(func() {
+		h, err := t.inner.handle(op)
+		if err != nil {
+			t.hErr = err
+			return
+		}
+		a := args{n: t.outer, dt: h}
+		t.hErr = mpiError(op, run(rawTypeContiguous, &a))
+		t.h = a.dt
+	})
+	return t.h, t.hErr
+}
+
+// typeOf returns the element type of T without allocating.
+func typeOf[T any]() *elemType {
+	switch any((*T)(nil)).(type) {
+	case *float64:
+		return &scalarTypes[kFloat64]
+	case *byte:
+		return &scalarTypes[kUint8]
+	case *int:
+		return &scalarTypes[kInt64]
+	case *int32:
+		return &scalarTypes[kInt32]
+	case *int64:
+		return &scalarTypes[kInt64]
+	case *float32:
+		return &scalarTypes[kFloat32]
+	case *uint64:
+		return &scalarTypes[kUint64]
+	case *complex128:
+		return &scalarTypes[kComplex128]
+	}
+	return typeOfReflect(reflect.TypeFor[T]())
+}
+
+var derivedTypes sync.Map // reflect.Type → *elemType
+
+var reflectKinds = map[reflect.Kind]kind{
+	reflect.Bool: kBool, reflect.Int8: kInt8, reflect.Int16: kInt16, reflect.Int32: kInt32,
+	reflect.Int64: kInt64, reflect.Uint8: kUint8, reflect.Uint16: kUint16, reflect.Uint32: kUint32,
+	reflect.Uint64: kUint64, reflect.Float32: kFloat32, reflect.Float64: kFloat64,
+	reflect.Complex64: kComplex64, reflect.Complex128: kComplex128,
+}
+
+func typeOfReflect(rt reflect.Type) *elemType {
+	if t, ok := derivedTypes.Load(rt); ok {
+		return t.(*elemType)
+	}
+	t := newElemType(rt)
+	actual, _ := derivedTypes.LoadOrStore(rt, t)
+	return actual.(*elemType)
+}
+
+func newElemType(rt reflect.Type) *elemType {
+	k := rt.Kind()
+	switch {
+	case k == reflect.Int && rt.Size() == 8:
+		k = reflect.Int64
+	case k == reflect.Int:
+		k = reflect.Int32
+	case (k == reflect.Uint || k == reflect.Uintptr) && rt.Size() == 8:
+		k = reflect.Uint64
+	case k == reflect.Uint || k == reflect.Uintptr:
+		k = reflect.Uint32
+	}
+	if sk, ok := reflectKinds[k]; ok {
+		return &scalarTypes[sk]
+	}
+	if k == reflect.Array {
+		inner := typeOfReflect(rt.Elem())
+		switch {
+		case inner.err != nil:
+			return &elemType{name: rt.String(), err: inner.err}
+		case rt.Len() == 0:
+			return &elemType{name: rt.String(), err: errorf(ClassType, "", "element type %v has size 0", rt)}
+		case rt.Len()*inner.width > math.MaxInt32:
+			return &elemType{name: rt.String(), err: errorf(ClassType, "", "element type %v is too large", rt)}
+		}
+		return &elemType{name: rt.String(), size: rt.Size(), base: inner.base, width: rt.Len() * inner.width,
+			outer: rt.Len(), inner: inner}
+	}
+	return &elemType{name: rt.String(), err: errorf(ClassType, "",
+		"element type %v cannot be sent as raw memory (use SendValue and friends for Go values)", rt)}
+}
+
+// Buffer is a typed, contiguous span of Go memory that MPI reads or writes in
+// place (zero copy): a slice (Buf) or a single variable (One). It keeps the
+// memory alive; it does not copy it.
+type Buffer struct {
+	ptr     unsafe.Pointer
+	n       int // elements
+	t       *elemType
+	inPlace bool
+}
+
+// Buf returns the Buffer of the elements of s. T must be a type MPI can move
+// as raw memory (see the list above); otherwise operations on the Buffer
+// return ErrType. An empty or nil slice is a valid Buffer of 0 elements.
+func Buf[T any](s []T) Buffer {
+	return Buffer{ptr: unsafe.Pointer(unsafe.SliceData(s)), n: len(s), t: typeOf[T]()}
+}
+
+// One returns the Buffer of the single element *p.
+func One[T any](p *T) Buffer {
+	if p == nil {
+		return Buffer{t: typeOf[T]()}
+	}
+	return Buffer{ptr: unsafe.Pointer(p), n: 1, t: typeOf[T]()}
+}
+
+// InPlace is MPI_IN_PLACE: where a collective allows it, the receive buffer
+// (or, at the root of Scatter, the send buffer) also holds the input.
+var InPlace = Buffer{inPlace: true}
+
+// Len returns the number of elements in b.
+func (b Buffer) Len() int { return b.n }
+
+func (b Buffer) bytes() int { return b.n * int(b.t.size) }
+
+func (b Buffer) String() string {
+	if b.inPlace {
+		return "InPlace"
+	}
+	if b.t == nil {
+		return "Buffer{}"
+	}
+	return fmt.Sprintf("[%d]%s", b.n, b.t.name)
+}
+
+// check validates b for op and returns its element datatype.
+func (b Buffer) check(op string) (dtypeHandle, error) {
+	switch {
+	case b.inPlace:
+		return byteType, errorf(ClassBuffer, op, "InPlace is not allowed here")
+	case b.t == nil:
+		return byteType, errorf(ClassBuffer, op, "zero Buffer (make one with mpi.Buf or mpi.One)")
+	case b.t.err != nil:
+		return byteType, &Error{Class: ClassType, Op: op, Msg: b.t.err.(*Error).Msg}
+	case b.n > maxCount:
+		return byteType, errorf(ClassCount, op, "%d elements exceed MPI's limit of %d", b.n, maxCount)
+	}
+	return b.t.handle(op)
+}
