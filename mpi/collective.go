@@ -10,15 +10,15 @@ package mpi
 // only notice as memory corruption or a hang are ErrBuffer errors here.
 
 // collective runs a blocking collective over c.
-func (c *Comm) collective(op string, fn func(*args) int, a *args, o *Op) error {
+func (c *Comm) collective(op string, call rawCall, a *args, o *Op) error {
 	a.comm = c.h
 	if mode == modeDirect {
-		if err := mpiError(op, run(fn, a)); err != nil {
+		if err := mpiError(op, run(call, a)); err != nil {
 			return err
 		}
 		return o.takePanic(op)
 	}
-	r, err := start(op, fn, a, reqCollective, 0)
+	r, err := start(op, call, a, reqCollective, 0)
 	if err != nil {
 		return err
 	}
@@ -29,12 +29,12 @@ func (c *Comm) collective(op string, fn func(*args) int, a *args, o *Op) error {
 }
 
 // icollective starts a nonblocking collective over c.
-func (c *Comm) icollective(op string, fn func(*args) int, a *args, err error) (*Request, error) {
+func (c *Comm) icollective(op string, call rawCall, a *args, err error) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
 	a.comm = c.h
-	return start(op, fn, a, reqCollective, 0)
+	return start(op, call, a, reqCollective, 0)
 }
 
 func (c *Comm) checkRoot(op string, root int) error {
@@ -59,13 +59,13 @@ func (c *Comm) Barrier() error {
 		return err
 	}
 	var a args
-	return c.collective("Barrier", rawBarrier, &a, nil)
+	return c.collective("Barrier", callBarrier, &a, nil)
 }
 
 // Ibarrier starts a barrier (MPI_Ibarrier).
 func (c *Comm) Ibarrier() (*Request, error) {
 	var a args
-	return c.icollective("Ibarrier", rawBarrier, &a, c.check("Ibarrier"))
+	return c.icollective("Ibarrier", callBarrier, &a, c.check("Ibarrier"))
 }
 
 func (c *Comm) bcastArgs(op string, b Buffer, root int) (args, error) {
@@ -83,13 +83,13 @@ func (c *Comm) Bcast(b Buffer, root int) error {
 	if err != nil {
 		return err
 	}
-	return c.collective("Bcast", rawBcast, &a, nil)
+	return c.collective("Bcast", callBcast, &a, nil)
 }
 
 // Ibcast starts a broadcast (MPI_Ibcast).
 func (c *Comm) Ibcast(b Buffer, root int) (*Request, error) {
 	a, err := c.bcastArgs("Ibcast", b, root)
-	return c.icollective("Ibcast", rawBcast, &a, err)
+	return c.icollective("Ibcast", callBcast, &a, err)
 }
 
 // rootedArgs checks the buffers of Scatter (scatter true) or Gather: at the
@@ -155,13 +155,13 @@ func (c *Comm) Scatter(send, recv Buffer, root int) error {
 	if err != nil {
 		return err
 	}
-	return c.collective("Scatter", rawScatter, &a, nil)
+	return c.collective("Scatter", callScatter, &a, nil)
 }
 
 // Iscatter starts a Scatter (MPI_Iscatter).
 func (c *Comm) Iscatter(send, recv Buffer, root int) (*Request, error) {
 	a, err := c.rootedArgs("Iscatter", send, recv, root, true)
-	return c.icollective("Iscatter", rawScatter, &a, err)
+	return c.icollective("Iscatter", callScatter, &a, err)
 }
 
 // Gather collects send from every rank into recv at rank root, rank i's at
@@ -172,13 +172,13 @@ func (c *Comm) Gather(send, recv Buffer, root int) error {
 	if err != nil {
 		return err
 	}
-	return c.collective("Gather", rawGather, &a, nil)
+	return c.collective("Gather", callGather, &a, nil)
 }
 
 // Igather starts a Gather (MPI_Igather).
 func (c *Comm) Igather(send, recv Buffer, root int) (*Request, error) {
 	a, err := c.rootedArgs("Igather", recv, send, root, false)
-	return c.icollective("Igather", rawGather, &a, err)
+	return c.icollective("Igather", callGather, &a, err)
 }
 
 // checkParts validates counts and displacements of a v-collective over a
@@ -232,7 +232,7 @@ func (c *Comm) Scatterv(send Buffer, counts, displs []int, recv Buffer, root int
 		}
 		a.buf, a.counts, a.displs = send.ptr, cints(counts), cints(displs)
 	}
-	return c.collective("Scatterv", rawScatterv, &a, nil)
+	return c.collective("Scatterv", callScatterv, &a, nil)
 }
 
 // Gatherv is Gather with parts of different sizes: rank i's send lands at
@@ -269,7 +269,7 @@ func (c *Comm) Gatherv(send, recv Buffer, counts, displs []int, root int) error 
 		}
 		a.rbuf, a.counts, a.displs = recv.ptr, cints(counts), cints(displs)
 	}
-	return c.collective("Gatherv", rawGatherv, &a, nil)
+	return c.collective("Gatherv", callGatherv, &a, nil)
 }
 
 // allArgs checks the buffers of Allgather and Alltoall: recv holds Size()
@@ -316,13 +316,13 @@ func (c *Comm) Allgather(send, recv Buffer) error {
 	if err != nil {
 		return err
 	}
-	return c.collective("Allgather", rawAllgather, &a, nil)
+	return c.collective("Allgather", callAllgather, &a, nil)
 }
 
 // Iallgather starts an Allgather (MPI_Iallgather).
 func (c *Comm) Iallgather(send, recv Buffer) (*Request, error) {
 	a, err := c.allArgs("Iallgather", send, recv, false)
-	return c.icollective("Iallgather", rawAllgather, &a, err)
+	return c.icollective("Iallgather", callAllgather, &a, err)
 }
 
 // Allgatherv is Allgather with parts of different sizes: rank i's send
@@ -351,7 +351,7 @@ func (c *Comm) Allgatherv(send, recv Buffer, counts, displs []int) error {
 		}
 		a.buf, a.n = send.ptr, send.n
 	}
-	return c.collective("Allgatherv", rawAllgatherv, &a, nil)
+	return c.collective("Allgatherv", callAllgatherv, &a, nil)
 }
 
 // Alltoall sends part j of send to rank j, which stores it as part i of its
@@ -362,13 +362,13 @@ func (c *Comm) Alltoall(send, recv Buffer) error {
 	if err != nil {
 		return err
 	}
-	return c.collective("Alltoall", rawAlltoall, &a, nil)
+	return c.collective("Alltoall", callAlltoall, &a, nil)
 }
 
 // Ialltoall starts an Alltoall (MPI_Ialltoall).
 func (c *Comm) Ialltoall(send, recv Buffer) (*Request, error) {
 	a, err := c.allArgs("Ialltoall", send, recv, true)
-	return c.icollective("Ialltoall", rawAlltoall, &a, err)
+	return c.icollective("Ialltoall", callAlltoall, &a, err)
 }
 
 // Alltoallv is Alltoall with parts of different sizes (MPI_Alltoallv): the
@@ -398,7 +398,7 @@ func (c *Comm) Alltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer,
 		}
 		a.buf, a.counts, a.displs = send.ptr, cints(sendCounts), cints(sendDispls)
 	}
-	return c.collective("Alltoallv", rawAlltoallv, &a, nil)
+	return c.collective("Alltoallv", callAlltoallv, &a, nil)
 }
 
 // Reduction calls, the kinds of mpigo_reduce in raw.h.
@@ -499,17 +499,17 @@ func (c *Comm) reduce(op string, kind int, send, recv Buffer, o *Op, root int) e
 	if err != nil {
 		return err
 	}
-	return c.collective(op, rawReduce, &a, o)
+	return c.collective(op, callReduce, &a, o)
 }
 
 // Ireduce starts a Reduce (MPI_Ireduce).
 func (c *Comm) Ireduce(send, recv Buffer, o *Op, root int) (*Request, error) {
 	a, err := c.reduceArgs("Ireduce", redReduce, send, recv, o, root)
-	return c.icollective("Ireduce", rawReduce, &a, err)
+	return c.icollective("Ireduce", callReduce, &a, err)
 }
 
 // Iallreduce starts an Allreduce (MPI_Iallreduce).
 func (c *Comm) Iallreduce(send, recv Buffer, o *Op) (*Request, error) {
 	a, err := c.reduceArgs("Iallreduce", redAllreduce, send, recv, o, 0)
-	return c.icollective("Iallreduce", rawReduce, &a, err)
+	return c.icollective("Iallreduce", callReduce, &a, err)
 }

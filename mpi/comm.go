@@ -16,11 +16,11 @@ type Comm struct {
 func newComm(h commHandle, predefined bool) (*Comm, error) {
 	a := args{comm: h}
 	if !predefined { // MPI inherits the handler; say so anyway rather than rely on it
-		if err := mpiError("Comm", run(rawSetErrorsReturn, &a)); err != nil {
+		if err := mpiError("Comm", run(callSetErrorsReturn, &a)); err != nil {
 			return nil, err
 		}
 	}
-	if err := mpiError("Comm", run(rawCommInfo, &a)); err != nil {
+	if err := mpiError("Comm", run(callCommInfo, &a)); err != nil {
 		return nil, err
 	}
 	return &Comm{h: h, rank: a.root, size: a.n, predefined: predefined}, nil
@@ -53,7 +53,7 @@ func (c *Comm) Dup() (*Comm, error) {
 		return nil, err
 	}
 	a := args{comm: c.h}
-	if err := mpiError("Dup", run(rawCommDup, &a)); err != nil {
+	if err := mpiError("Dup", run(callCommDup, &a)); err != nil {
 		return nil, err
 	}
 	return newComm(a.comm, false)
@@ -86,7 +86,7 @@ func (c *Comm) SplitShared(key int) (*Comm, error) {
 }
 
 func (c *Comm) split(op string, a *args) (*Comm, error) {
-	if err := mpiError(op, run(rawCommSplit, a)); err != nil {
+	if err := mpiError(op, run(callCommSplit, a)); err != nil {
 		return nil, err
 	}
 	if a.comm == commNull {
@@ -108,7 +108,7 @@ func (c *Comm) Free() error {
 		return errorf(ClassComm, "Free", "communicator has been freed")
 	}
 	a := args{comm: c.h}
-	return mpiError("Free", run(rawCommFree, &a))
+	return mpiError("Free", run(callCommFree, &a))
 }
 
 // Abort ends every rank of c's job with exit code code (MPI_Abort).

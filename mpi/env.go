@@ -82,7 +82,7 @@ func InitThread(required ThreadLevel) (ThreadLevel, error) {
 	}()
 	mode = modeFunneled
 	a := args{tag: int(required)}
-	if err := mpiError("Init", run(rawInit, &a)); err != nil {
+	if err := mpiError("Init", run(callInit, &a)); err != nil {
 		close(funnel)
 		return 0, err
 	}
@@ -94,7 +94,7 @@ func InitThread(required ThreadLevel) (ThreadLevel, error) {
 		mode = modeLocked
 	}
 	state.Store(stateRunning)
-	run(rawTagUB, &a)
+	run(callTagUB, &a)
 	tagUB = a.tag
 	var err error
 	if world, err = newComm(commWorld, true); err != nil {
@@ -117,7 +117,7 @@ func Finalize() error {
 	state.Store(stateFinalized)
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread
 	var a args
-	err := mpiError("Finalize", run(rawFinalize, &a))
+	err := mpiError("Finalize", run(callFinalize, &a))
 	close(funnel)
 	return err
 }
@@ -166,24 +166,24 @@ func checkState(op string) error {
 	return &Error{Class: ClassFinalized, Op: op, Msg: "MPI has been finalized"}
 }
 
-func envString(op string, fn func(*args) int) (string, error) {
+func envString(op string, call rawCall) (string, error) {
 	if err := checkState(op); err != nil {
 		return "", err
 	}
 	buf := make([]byte, stringBufSize)
 	a := args{rbuf: unsafe.Pointer(&buf[0]), rn: len(buf)}
-	if err := mpiError(op, run(fn, &a)); err != nil {
+	if err := mpiError(op, run(call, &a)); err != nil {
 		return "", err
 	}
 	return string(buf[:a.n]), nil
 }
 
 // ProcessorName returns the name of the host this rank runs on (MPI_Get_processor_name).
-func ProcessorName() (string, error) { return envString("ProcessorName", rawProcessorName) }
+func ProcessorName() (string, error) { return envString("ProcessorName", callProcessorName) }
 
 // LibraryVersion returns the MPI library's version string (MPI_Get_library_version),
 // e.g. "Open MPI v4.1.4, ..."; it may span several lines.
-func LibraryVersion() (string, error) { return envString("LibraryVersion", rawLibraryVersion) }
+func LibraryVersion() (string, error) { return envString("LibraryVersion", callLibraryVersion) }
 
 // Run is a rank's main function wrapper, like mpi4py's "python -m mpi4py":
 // it initializes MPI (ThreadMultiple), calls main with MPI_COMM_WORLD and

@@ -54,7 +54,7 @@ var (
 )
 
 type job struct {
-	fn   func(*args) int
+	c    rawCall
 	a    args
 	rc   int
 	done chan struct{}
@@ -65,30 +65,33 @@ var jobPool = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 
 // run executes one raw call at the provided thread level and returns its MPI
 // return code. a stays with the caller: run copies it where another goroutine
 // must see it, so the caller's args never escape to the heap.
-func run(fn func(*args) int, a *args) int {
+func run(c rawCall, a *args) int {
 	if mode == modeDirect {
-		rc := fn(a)
+		rc := int(c.do(a))
 		schedPoint()
 		return rc
 	}
-	return runSerialized(fn, a)
+	return runSerialized(c, a)
 }
 
-func runSerialized(fn func(*args) int, a *args) int {
+// runSerialized works on a copy of *a, so that a does not escape.
+func runSerialized(c rawCall, a *args) int {
 	if mode == modeLocked {
+		b := *a
 		callMu.Lock()
-		rc := fn(a)
+		rc := int(c.do(&b))
 		callMu.Unlock()
+		*a = b
 		schedPoint()
 		return rc
 	}
 	j := jobPool.Get().(*job)
-	j.fn, j.a = fn, *a
+	j.c, j.a = c, *a
 	funnel <- j
 	<-j.done
 	*a = j.a
 	rc := j.rc
-	j.fn, j.a = nil, args{}
+	j.a = args{}
 	jobPool.Put(j)
 	return rc
 }
@@ -97,7 +100,7 @@ func runSerialized(fn func(*args) int, a *args) int {
 // the calls of every goroutine until the channel is closed by Finalize.
 func serve(jobs chan *job) {
 	for j := range jobs {
-		j.rc = j.fn(&j.a)
+		j.rc = int(j.c.do(&j.a))
 		j.done <- struct{}{}
 	}
 }
@@ -112,10 +115,10 @@ func schedPoint() {
 
 // poll repeats a polling raw call (one that sets a.flag when done) until it
 // completes or fails, yielding to other goroutines between rounds.
-func poll(fn func(*args) int, a *args) int {
+func poll(c rawCall, a *args) int {
 	a.budget = spinBudget
 	for {
-		rc := runQuiet(fn, a)
+		rc := runQuiet(c, a)
 		if rc != 0 || a.flag {
 			return rc
 		}
@@ -124,9 +127,9 @@ func poll(fn func(*args) int, a *args) int {
 }
 
 // runQuiet is run without the scheduling point: poll yields every round anyway.
-func runQuiet(fn func(*args) int, a *args) int {
+func runQuiet(c rawCall, a *args) int {
 	if mode == modeDirect {
-		return fn(a)
+		return int(c.do(a))
 	}
-	return runSerialized(fn, a)
+	return runSerialized(c, a)
 }

@@ -167,7 +167,7 @@ func NewOp[T any](fn func(a, b T) T, commutative bool) (*Op, error) {
 		return nil, errorf(ClassOther, "NewOp", "all %d user op slots are in use (Free unused ops)", userOpSlots)
 	}
 	a := args{peer: o.slot, sync: commutative}
-	if err := mpiError("NewOp", run(rawOpCreate, &a)); err != nil {
+	if err := mpiError("NewOp", run(callOpCreate, &a)); err != nil {
 		return nil, err
 	}
 	o.h = a.op
@@ -187,7 +187,7 @@ func (o *Op) Free() error {
 		return errorf(ClassOp, "Op.Free", "op already freed")
 	}
 	a := args{op: o.h}
-	err := mpiError("Op.Free", run(rawOpFree, &a))
+	err := mpiError("Op.Free", run(callOpFree, &a))
 	userOps.mu.Lock()
 	userOps.fns[o.slot].Store(nil)
 	userOps.mu.Unlock()

@@ -91,9 +91,9 @@ func (c *Comm) send(op string, b Buffer, dest, tag int, sync bool) error {
 	}
 	a := args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h, sync: sync}
 	if !sync && b.bytes() <= smallMessage {
-		return mpiError(op, run(rawSend, &a))
+		return mpiError(op, run(callSend, &a))
 	}
-	r, err := start(op, rawIsend, &a, reqSend, 0)
+	r, err := start(op, callIsend, &a, reqSend, 0)
 	if err != nil {
 		return err
 	}
@@ -112,13 +112,13 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 	}
 	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
 	if b.bytes() > smallMessage {
-		r, err := start("Recv", rawIrecv, &a, reqRecv, int(b.t.size))
+		r, err := start("Recv", callIrecv, &a, reqRecv, int(b.t.size))
 		if err != nil {
 			return Status{}, err
 		}
 		return r.Wait()
 	}
-	rc := poll(rawRecvPoll, &a)
+	rc := poll(callRecvPoll, &a)
 	st := a.status()
 	st.elemSize = int(b.t.size)
 	return st, mpiError("Recv", rc)
@@ -156,7 +156,7 @@ func (c *Comm) isend(op string, b Buffer, dest, tag int, sync bool) (*Request, e
 		return nil, err
 	}
 	a := args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h, sync: sync}
-	return start(op, rawIsend, &a, reqSend, 0)
+	return start(op, callIsend, &a, reqSend, 0)
 }
 
 // Irecv starts receiving into b (MPI_Irecv). b is pinned and must not be
@@ -167,7 +167,7 @@ func (c *Comm) Irecv(b Buffer, src, tag int) (*Request, error) {
 		return nil, err
 	}
 	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
-	return start("Irecv", rawIrecv, &a, reqRecv, int(b.t.size))
+	return start("Irecv", callIrecv, &a, reqRecv, int(b.t.size))
 }
 
 // Probe waits for a message from src with tag and returns its Status
@@ -178,7 +178,7 @@ func (c *Comm) Probe(src, tag int) (Status, error) {
 		return Status{}, err
 	}
 	a := args{peer: src, tag: tag, comm: c.h}
-	rc := poll(rawIprobe, &a)
+	rc := poll(callIprobe, &a)
 	return a.status(), mpiError("Probe", rc)
 }
 
@@ -188,7 +188,7 @@ func (c *Comm) Iprobe(src, tag int) (Status, bool, error) {
 		return Status{}, false, err
 	}
 	a := args{peer: src, tag: tag, comm: c.h}
-	rc := run(rawIprobe, &a)
+	rc := run(callIprobe, &a)
 	return a.status(), a.flag, mpiError("Iprobe", rc)
 }
 
@@ -210,7 +210,7 @@ func (c *Comm) Mprobe(src, tag int) (*Message, error) {
 		return nil, err
 	}
 	a := args{peer: src, tag: tag, comm: c.h}
-	if err := mpiError("Mprobe", poll(rawImprobe, &a)); err != nil {
+	if err := mpiError("Mprobe", poll(callImprobe, &a)); err != nil {
 		return nil, err
 	}
 	return &Message{h: a.msg, st: a.status()}, nil
@@ -222,7 +222,7 @@ func (c *Comm) Improbe(src, tag int) (*Message, bool, error) {
 		return nil, false, err
 	}
 	a := args{peer: src, tag: tag, comm: c.h}
-	if err := mpiError("Improbe", run(rawImprobe, &a)); err != nil || !a.flag {
+	if err := mpiError("Improbe", run(callImprobe, &a)); err != nil || !a.flag {
 		return nil, false, err
 	}
 	return &Message{h: a.msg, st: a.status()}, true, nil
@@ -245,7 +245,7 @@ func (m *Message) Recv(b Buffer) (Status, error) {
 		return Status{}, errorf(ClassRequest, "Message.Recv", "message already received")
 	}
 	a := args{rbuf: b.ptr, rn: b.n, dt: dt, msg: m.h}
-	rc := run(rawMrecv, &a)
+	rc := run(callMrecv, &a)
 	st := m.st
 	st.elemSize = int(b.t.size)
 	return st, mpiError("Message.Recv", rc)

@@ -1,36 +1,21 @@
 package mpi
 
 // The raw layer: the only file that calls C (with callback.go, which C calls).
-// Every MPI operation is one Go function here of the form func(*args) int,
-// taking its operands from an args record and returning the MPI return code,
+// Every MPI operation is one raw call here: it takes its operands from an
+// args record, returns the MPI return code, and is named by a rawCall number,
 // so that exec.go can run any of them directly, under a lock, or on the
-// thread that called Init, without a closure per call.
+// thread that called Init. Calls are dispatched by a switch, not through
+// function values: a call through a function value would make every args
+// record escape to the heap, an allocation per MPI call. For the same reason
+// no raw call passes C a pointer into its args: the C wrappers on the paths
+// taken per message return their results by value (see mpigo_res in raw.h), so
+// no #cgo noescape or nocallback is needed, or used: cgo only keeps arguments
+// off the heap when both are set, and nocallback would be wrong on every call
+// that drives MPI's progress engine, where a pending nonblocking collective's
+// user-defined reduction (a Go function) can run.
 
 /*
 #cgo pkg-config: ompi-c
-#cgo noescape mpigo_init
-#cgo noescape mpigo_tag_ub
-#cgo noescape mpigo_error_string
-#cgo noescape mpigo_comm_info
-#cgo noescape mpigo_comm_split
-#cgo noescape mpigo_comm_split_shared
-#cgo noescape mpigo_send
-#cgo noescape mpigo_recv_poll
-#cgo noescape mpigo_improbe
-#cgo noescape mpigo_iprobe
-#cgo noescape mpigo_mrecv
-#cgo noescape mpigo_test
-#cgo noescape mpigo_cancel
-#cgo noescape mpigo_request_free
-#cgo noescape mpigo_type_contiguous
-#cgo noescape mpigo_op_create
-#cgo nocallback mpigo_tag_ub
-#cgo nocallback mpigo_error_string
-#cgo nocallback mpigo_error_class
-#cgo nocallback mpigo_class_kind
-#cgo nocallback mpigo_comm_info
-#cgo nocallback mpigo_datatype
-#cgo nocallback mpigo_op
 #include "raw.h"
 */
 import "C"
@@ -47,40 +32,202 @@ type (
 	opHandle    = C.MPI_Op
 	reqHandle   = C.MPI_Request
 	msgHandle   = C.MPI_Message
+	cint        = C.int // counts and displacements of the v-collectives
 )
 
 // Handles of the library's predefined objects, looked up once.
 var (
-	commWorld    = C.mpigo_comm_world()
-	commSelf     = C.mpigo_comm_self()
-	commNull     = C.mpigo_comm_null()
-	requestNull  = C.mpigo_request_null()
-	messageNoProc = C.mpigo_message_no_proc()
-	byteType     = C.mpigo_byte()
+	commWorld   = C.mpigo_comm_world()
+	commSelf    = C.mpigo_comm_self()
+	commNull    = C.mpigo_comm_null()
+	requestNull = C.mpigo_request_null()
+	byteType    = C.mpigo_byte()
 )
+
+const userOpSlots = C.MPIGO_OP_SLOTS
 
 func rawDatatype(k kind) dtypeHandle { return C.mpigo_datatype(C.int(k)) }
 func rawOp(k opKind) opHandle        { return C.mpigo_op(C.int(k)) }
 
-// args carries the operands of one raw call and its results (flag, st).
+// args carries the operands of one raw call and its results.
 type args struct {
 	buf, rbuf      unsafe.Pointer // send and receive buffers (Go memory, heap or pinned)
 	n, rn          int            // element counts, already checked to fit a C int
 	dt             dtypeHandle
 	counts, displs []cint // v-collectives: send side (or the only side)
 	rcounts, rdisp []cint // alltoallv: receive side
-	peer, tag      int     // rank (Go sentinels), tag
+	peer, tag      int    // rank (Go sentinels, see p2p.go), tag
 	root           int
 	inPlace, sync  bool
-	reduce         int // reduction call: see mpigo_reduce
+	reduce         int // which reduction: see mpigo_reduce
 	op             opHandle
 	comm           commHandle
-	req            *reqHandle // nil: the blocking form of a collective
+	nonblocking    bool      // collectives: post the nonblocking form
+	req            reqHandle // the request posted, or tested
 	msg            msgHandle
 	budget         int64 // nanoseconds a polling call may spin in C
 
-	flag bool          // result: completed / matched
+	flag bool           // result: completed / matched
 	st   C.mpigo_status // result: status of a completed receive or probe
+}
+
+// result copies a C result into a and returns its return code.
+func (a *args) result(r C.mpigo_res) C.int {
+	a.flag, a.st, a.req, a.msg = r.flag != 0, r.st, r.req, r.msg
+	return r.rc
+}
+
+// rawCall names a raw call.
+type rawCall uint8
+
+const (
+	callInit rawCall = iota
+	callFinalize
+	callTagUB
+	callProcessorName
+	callLibraryVersion
+	callCommInfo
+	callCommDup
+	callCommSplit
+	callCommFree
+	callSetErrorsReturn
+	callSend
+	callIsend
+	callIrecv
+	callRecvPoll
+	callImprobe
+	callIprobe
+	callMrecv
+	callTest
+	callCancel
+	callBarrier
+	callBcast
+	callScatter
+	callScatterv
+	callGather
+	callGatherv
+	callAllgather
+	callAllgatherv
+	callAlltoall
+	callAlltoallv
+	callReduce
+	callTypeContiguous
+	callOpCreate
+	callOpFree
+)
+
+// do performs raw call c with a and returns MPI's return code.
+func (c rawCall) do(a *args) C.int {
+	switch c {
+	case callInit:
+		var provided C.int
+		rc := C.mpigo_init(C.mpigo_thread_level(C.int(a.tag)), &provided)
+		a.tag = int(C.mpigo_thread_kind(provided)) // the ThreadLevel provided
+		return rc
+	case callFinalize:
+		return C.MPI_Finalize()
+	case callTagUB:
+		var ub C.int
+		rc := C.mpigo_tag_ub(&ub)
+		a.tag = int(ub)
+		return rc
+	case callProcessorName, callLibraryVersion: // the string into a.rbuf, its length in a.n
+		n := C.int(0)
+		rc := C.mpigo_env_string(C.int(cbool(c == callLibraryVersion)), (*C.char)(a.rbuf), &n)
+		a.n = int(n)
+		return rc
+	case callCommInfo: // a.root: the caller's rank, a.n: the size
+		var r, s C.int
+		rc := C.mpigo_comm_info(a.comm, &r, &s)
+		a.root, a.n = int(r), int(s)
+		return rc
+	case callCommDup:
+		out := a.comm
+		rc := C.mpigo_comm_dup(a.comm, &out)
+		a.comm = out
+		return rc
+	case callCommSplit: // color a.peer (negative: none), key a.tag; a.sync: by shared-memory node
+		var out commHandle
+		var rc C.int
+		if a.sync {
+			rc = C.mpigo_comm_split_shared(a.comm, C.int(a.tag), &out)
+		} else {
+			rc = C.mpigo_comm_split(a.comm, C.int(a.peer), C.int(a.tag), &out)
+		}
+		a.comm = out
+		return rc
+	case callCommFree:
+		h := a.comm
+		rc := C.mpigo_comm_free(&h)
+		a.comm = h
+		return rc
+	case callSetErrorsReturn:
+		return C.mpigo_errors_return(a.comm)
+	case callSend:
+		return C.mpigo_send(a.buf, C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync))
+	case callIsend:
+		return a.result(C.mpigo_isend(a.buf, C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
+	case callIrecv:
+		return a.result(C.mpigo_irecv(a.rbuf, C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
+	case callRecvPoll:
+		return a.result(C.mpigo_recv_poll(a.rbuf, C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
+	case callImprobe:
+		return a.result(C.mpigo_improbe(C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
+	case callIprobe:
+		return a.result(C.mpigo_iprobe(C.int(a.peer), C.int(a.tag), a.comm))
+	case callMrecv:
+		return a.result(C.mpigo_mrecv(a.rbuf, C.int(a.rn), a.dt, a.msg))
+	case callTest:
+		return a.result(C.mpigo_test(a.req, C.longlong(a.budget)))
+	case callCancel:
+		return C.mpigo_cancel(a.req)
+	case callTypeContiguous: // a.dt becomes the committed type of a.n consecutive a.dt
+		var out dtypeHandle
+		rc := C.mpigo_type_contiguous(C.int(a.n), a.dt, &out)
+		a.dt = out
+		return rc
+	case callOpCreate: // a.op becomes the op calling trampoline a.peer; a.sync: commutative
+		var out opHandle
+		rc := C.mpigo_op_create(C.int(a.peer), cbool(a.sync), &out)
+		a.op = out
+		return rc
+	case callOpFree:
+		h := a.op
+		return C.mpigo_op_free(&h)
+	}
+	return collective(c, a)
+}
+
+// collective performs the collective raw calls: blocking, or with
+// a.nonblocking the nonblocking form, which sets a.req.
+func collective(c rawCall, a *args) C.int {
+	nb, ip := cbool(a.nonblocking), cbool(a.inPlace)
+	n, rn, root := C.int(a.n), C.int(a.rn), C.int(a.root)
+	switch c {
+	case callBarrier:
+		return a.result(C.mpigo_barrier(a.comm, nb))
+	case callBcast:
+		return a.result(C.mpigo_bcast(a.buf, n, a.dt, root, a.comm, nb))
+	case callScatter:
+		return a.result(C.mpigo_scatter(a.buf, n, a.rbuf, rn, a.dt, ip, root, a.comm, nb))
+	case callScatterv:
+		return a.result(C.mpigo_scatterv(a.buf, cptr(a.counts), cptr(a.displs), a.rbuf, rn, a.dt, ip, root, a.comm, nb))
+	case callGather:
+		return a.result(C.mpigo_gather(a.buf, n, a.rbuf, rn, a.dt, ip, root, a.comm, nb))
+	case callGatherv:
+		return a.result(C.mpigo_gatherv(a.buf, n, a.rbuf, cptr(a.counts), cptr(a.displs), a.dt, ip, root, a.comm, nb))
+	case callAllgather:
+		return a.result(C.mpigo_allgather(a.buf, n, a.rbuf, rn, a.dt, ip, a.comm, nb))
+	case callAllgatherv:
+		return a.result(C.mpigo_allgatherv(a.buf, n, a.rbuf, cptr(a.counts), cptr(a.displs), a.dt, ip, a.comm, nb))
+	case callAlltoall:
+		return a.result(C.mpigo_alltoall(a.buf, n, a.rbuf, rn, a.dt, ip, a.comm, nb))
+	case callAlltoallv:
+		return a.result(C.mpigo_alltoallv(a.buf, cptr(a.counts), cptr(a.displs), a.rbuf, cptr(a.rcounts), cptr(a.rdisp), a.dt, ip, a.comm, nb))
+	case callReduce:
+		return a.result(C.mpigo_reduce(C.int(a.reduce), a.buf, a.rbuf, n, a.dt, a.op, ip, root, a.comm, nb))
+	}
+	return C.MPI_ERR_INTERN
 }
 
 func cbool(b bool) C.int {
@@ -90,15 +237,15 @@ func cbool(b bool) C.int {
 	return 0
 }
 
-func cints(v []int) []C.int {
-	out := make([]C.int, len(v))
+func cints(v []int) []cint {
+	out := make([]cint, len(v))
 	for i, x := range v {
-		out[i] = C.int(x)
+		out[i] = cint(x)
 	}
 	return out
 }
 
-func cptr(v []C.int) *C.int {
+func cptr(v []cint) *C.int {
 	if len(v) == 0 {
 		return nil
 	}
@@ -109,17 +256,7 @@ func (a *args) status() Status {
 	return Status{Source: int(a.st.source), Tag: int(a.st.tag), bytes: int64(a.st.bytes), cancelled: a.st.cancelled != 0}
 }
 
-// ---- environment ----
-
-// rawInit initializes MPI with thread level a.tag (a ThreadLevel) and sets a.tag to the level provided.
-func rawInit(a *args) int {
-	var provided C.int
-	rc := C.mpigo_init(C.mpigo_thread_level(C.int(a.tag)), &provided)
-	a.tag = int(C.mpigo_thread_kind(provided))
-	return int(rc)
-}
-
-func rawFinalize(*args) int { return int(C.MPI_Finalize()) }
+// ---- calls that need no args: safe from any thread, or only for emergencies ----
 
 func rawInitialized() (initialized, finalized bool) {
 	var i, f C.int
@@ -128,46 +265,14 @@ func rawInitialized() (initialized, finalized bool) {
 	return i != 0, f != 0
 }
 
-// rawTagUB sets a.tag to the largest valid tag.
-func rawTagUB(a *args) int {
-	var ub C.int
-	rc := C.mpigo_tag_ub(&ub)
-	a.tag = int(ub)
-	return int(rc)
-}
-
-func rawWtime() float64 { return float64(C.MPI_Wtime()) }
-func rawWtick() float64 { return float64(C.MPI_Wtick()) }
+func rawWtime() float64                   { return float64(C.MPI_Wtime()) }
+func rawWtick() float64                   { return float64(C.MPI_Wtick()) }
 func rawAbort(c commHandle, code int) int { return int(C.MPI_Abort(c, C.int(code))) }
-
-// rawCommInfo sets a.root to the rank of the caller in a.comm and a.n to its size.
-func rawCommInfo(a *args) int {
-	var r, s C.int
-	rc := C.mpigo_comm_info(a.comm, &r, &s)
-	a.root, a.n = int(r), int(s)
-	return int(rc)
-}
 
 // stringBufSize exceeds MPI_MAX_ERROR_STRING, MPI_MAX_PROCESSOR_NAME and MPI_MAX_LIBRARY_VERSION_STRING.
 const stringBufSize = 8192
 
-// rawProcessorName and rawLibraryVersion return their string in a.rbuf's
-// []byte (a.rn bytes long), its length in a.n.
-func rawProcessorName(a *args) int {
-	var n C.int
-	rc := C.MPI_Get_processor_name((*C.char)(a.rbuf), &n)
-	a.n = int(n)
-	return int(rc)
-}
-
-func rawLibraryVersion(a *args) int {
-	var n C.int
-	rc := C.MPI_Get_library_version((*C.char)(a.rbuf), &n)
-	a.n = int(n)
-	return int(rc)
-}
-
-// rawErrorInfo returns our class number (see Class) and the library's message for an MPI error code.
+// rawErrorInfo returns our class (see Class) and the library's message for an MPI error code.
 func rawErrorInfo(code int) (Class, string) {
 	cls := C.mpigo_error_class(C.int(code))
 	buf := make([]byte, stringBufSize)
@@ -177,152 +282,3 @@ func rawErrorInfo(code int) (Class, string) {
 	}
 	return Class(C.mpigo_class_kind(cls)), string(buf[:n])
 }
-
-// ---- communicators ----
-
-func rawCommDup(a *args) int {
-	var out commHandle
-	rc := C.MPI_Comm_dup(a.comm, &out)
-	a.comm = out
-	return int(rc)
-}
-
-// rawCommSplit splits a.comm by color a.peer (negative: none) and key a.tag;
-// a.sync selects the split by shared-memory node instead.
-func rawCommSplit(a *args) int {
-	var out commHandle
-	var rc C.int
-	if a.sync {
-		rc = C.mpigo_comm_split_shared(a.comm, C.int(a.tag), &out)
-	} else {
-		rc = C.mpigo_comm_split(a.comm, C.int(a.peer), C.int(a.tag), &out)
-	}
-	a.comm = out
-	return int(rc)
-}
-
-func rawCommFree(a *args) int { return int(C.MPI_Comm_free(&a.comm)) }
-
-func rawSetErrorsReturn(a *args) int {
-	return int(C.MPI_Comm_set_errhandler(a.comm, C.MPI_ERRORS_RETURN))
-}
-
-// ---- point-to-point ----
-
-func rawSend(a *args) int {
-	return int(C.mpigo_send(a.buf, C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
-}
-
-func rawIsend(a *args) int {
-	return int(C.mpigo_isend(a.buf, C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), a.req))
-}
-
-func rawIrecv(a *args) int {
-	return int(C.mpigo_irecv(a.rbuf, C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, a.req))
-}
-
-func rawRecvPoll(a *args) int {
-	var flag C.int
-	rc := C.mpigo_recv_poll(a.rbuf, C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget), &flag, &a.st)
-	a.flag = flag != 0
-	return int(rc)
-}
-
-func rawImprobe(a *args) int {
-	var flag C.int
-	rc := C.mpigo_improbe(C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget), &flag, &a.msg, &a.st)
-	a.flag = flag != 0
-	return int(rc)
-}
-
-func rawIprobe(a *args) int {
-	var flag C.int
-	rc := C.mpigo_iprobe(C.int(a.peer), C.int(a.tag), a.comm, &flag, &a.st)
-	a.flag = flag != 0
-	return int(rc)
-}
-
-func rawMrecv(a *args) int {
-	return int(C.mpigo_mrecv(a.rbuf, C.int(a.rn), a.dt, &a.msg, &a.st))
-}
-
-// ---- requests ----
-
-func rawTest(a *args) int {
-	var flag C.int
-	rc := C.mpigo_test(a.req, C.longlong(a.budget), &flag, &a.st)
-	a.flag = flag != 0
-	return int(rc)
-}
-
-func rawCancel(a *args) int      { return int(C.mpigo_cancel(a.req)) }
-func rawRequestFree(a *args) int { return int(C.mpigo_request_free(a.req)) }
-
-// ---- collectives (a.req nil: blocking) ----
-
-func rawBarrier(a *args) int { return int(C.mpigo_barrier(a.comm, a.req)) }
-
-func rawBcast(a *args) int {
-	return int(C.mpigo_bcast(a.buf, C.int(a.n), a.dt, C.int(a.root), a.comm, a.req))
-}
-
-func rawScatter(a *args) int {
-	return int(C.mpigo_scatter(a.buf, C.int(a.n), a.rbuf, C.int(a.rn), a.dt, cbool(a.inPlace), C.int(a.root), a.comm, a.req))
-}
-
-func rawScatterv(a *args) int {
-	return int(C.mpigo_scatterv(a.buf, cptr(a.counts), cptr(a.displs), a.rbuf, C.int(a.rn), a.dt, cbool(a.inPlace), C.int(a.root), a.comm, a.req))
-}
-
-func rawGather(a *args) int {
-	return int(C.mpigo_gather(a.buf, C.int(a.n), a.rbuf, C.int(a.rn), a.dt, cbool(a.inPlace), C.int(a.root), a.comm, a.req))
-}
-
-func rawGatherv(a *args) int {
-	return int(C.mpigo_gatherv(a.buf, C.int(a.n), a.rbuf, cptr(a.counts), cptr(a.displs), a.dt, cbool(a.inPlace), C.int(a.root), a.comm, a.req))
-}
-
-func rawAllgather(a *args) int {
-	return int(C.mpigo_allgather(a.buf, C.int(a.n), a.rbuf, C.int(a.rn), a.dt, cbool(a.inPlace), a.comm, a.req))
-}
-
-func rawAllgatherv(a *args) int {
-	return int(C.mpigo_allgatherv(a.buf, C.int(a.n), a.rbuf, cptr(a.counts), cptr(a.displs), a.dt, cbool(a.inPlace), a.comm, a.req))
-}
-
-func rawAlltoall(a *args) int {
-	return int(C.mpigo_alltoall(a.buf, C.int(a.n), a.rbuf, C.int(a.rn), a.dt, cbool(a.inPlace), a.comm, a.req))
-}
-
-func rawAlltoallv(a *args) int {
-	return int(C.mpigo_alltoallv(a.buf, cptr(a.counts), cptr(a.displs), a.rbuf, cptr(a.rcounts), cptr(a.rdisp), a.dt, cbool(a.inPlace), a.comm, a.req))
-}
-
-func rawReduce(a *args) int {
-	return int(C.mpigo_reduce(C.int(a.reduce), a.buf, a.rbuf, C.int(a.n), a.dt, a.op, cbool(a.inPlace), C.int(a.root), a.comm, a.req))
-}
-
-// ---- datatypes and ops ----
-
-// rawTypeContiguous makes a.dt the committed type of a.n consecutive a.dt.
-func rawTypeContiguous(a *args) int {
-	var out dtypeHandle
-	rc := C.mpigo_type_contiguous(C.int(a.n), a.dt, &out)
-	a.dt = out
-	return int(rc)
-}
-
-// rawOpCreate makes a.op a user-defined op calling trampoline a.peer; a.sync: commutative.
-func rawOpCreate(a *args) int {
-	var out opHandle
-	rc := C.mpigo_op_create(C.int(a.peer), cbool(a.sync), &out)
-	a.op = out
-	return int(rc)
-}
-
-func rawOpFree(a *args) int { return int(C.MPI_Op_free(&a.op)) }
-
-const userOpSlots = C.MPIGO_OP_SLOTS
-
-// cint is C's int, for counts and displacements of the v-collectives.
-type cint = C.int

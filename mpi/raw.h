@@ -87,7 +87,6 @@ static MPI_Comm mpigo_comm_world(void) { return MPI_COMM_WORLD; }
 static MPI_Comm mpigo_comm_self(void) { return MPI_COMM_SELF; }
 static MPI_Comm mpigo_comm_null(void) { return MPI_COMM_NULL; }
 static MPI_Request mpigo_request_null(void) { return MPI_REQUEST_NULL; }
-static MPI_Message mpigo_message_no_proc(void) { return MPI_MESSAGE_NO_PROC; }
 
 // ---- environment ----
 static int mpigo_init(int required, int *provided) {
@@ -146,6 +145,9 @@ static int mpigo_class_kind(int cls) {
 	}
 	return 0; // unknown
 }
+static int mpigo_env_string(int version, char *buf, int *len) {
+	return version ? MPI_Get_library_version(buf, len) : MPI_Get_processor_name(buf, len);
+}
 static int mpigo_error_string(int code, char *buf, int *len) {
 	return MPI_Error_string(code, buf, len);
 }
@@ -159,12 +161,27 @@ static int mpigo_comm_info(MPI_Comm c, int *rank, int *size) {
 static int mpigo_comm_split_shared(MPI_Comm c, int key, MPI_Comm *out) {
 	return MPI_Comm_split_type(c, MPI_COMM_TYPE_SHARED, key, MPI_INFO_NULL, out);
 }
+static int mpigo_comm_dup(MPI_Comm c, MPI_Comm *out) { return MPI_Comm_dup(c, out); }
+static int mpigo_comm_free(MPI_Comm *c) { return MPI_Comm_free(c); }
+static int mpigo_errors_return(MPI_Comm c) { return MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN); }
 static int mpigo_comm_split(MPI_Comm c, int color, int key, MPI_Comm *out) {
 	return MPI_Comm_split(c, color < 0 ? MPI_UNDEFINED : color, key, out);
 }
 
 // ---- point-to-point ----
-// Spin on a predicate for at most budget_ns, reading the clock every 32 turns.
+// The calls Go makes per message return their results by value (mpigo_res)
+// instead of through pointers to Go memory: a Go pointer passed to C escapes
+// to the heap (an allocation per call) unless the function is marked both
+// noescape and nocallback, and nocallback is wrong on anything that drives
+// MPI's progress engine, which can run a pending nonblocking collective's
+// user-defined reduction, i.e. a callback into Go.
+typedef struct {
+	int rc, flag;
+	mpigo_status st;
+	MPI_Request req;
+	MPI_Message msg;
+} mpigo_res;
+
 static inline long long mpigo_now(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -176,125 +193,141 @@ static int mpigo_send(const void *buf, int n, MPI_Datatype dt, int dest, int tag
 	if (sync) return MPI_Ssend(buf, n, dt, mpigo_peer(dest), tag, c);
 	return MPI_Send(buf, n, dt, mpigo_peer(dest), tag, c);
 }
-static int mpigo_isend(const void *buf, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync, MPI_Request *req) {
-	if (sync) return MPI_Issend(buf, n, dt, mpigo_peer(dest), tag, c, req);
-	return MPI_Isend(buf, n, dt, mpigo_peer(dest), tag, c, req);
+static mpigo_res mpigo_isend(const void *buf, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync) {
+	mpigo_res r = {0};
+	r.rc = sync ? MPI_Issend(buf, n, dt, mpigo_peer(dest), tag, c, &r.req)
+	            : MPI_Isend(buf, n, dt, mpigo_peer(dest), tag, c, &r.req);
+	return r;
 }
-static int mpigo_irecv(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c, MPI_Request *req) {
-	return MPI_Irecv(buf, n, dt, mpigo_peer(src), mpigo_tag(tag), c, req);
+static mpigo_res mpigo_irecv(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c) {
+	mpigo_res r = {0};
+	r.rc = MPI_Irecv(buf, n, dt, mpigo_peer(src), mpigo_tag(tag), c, &r.req);
+	return r;
 }
 
-// Matched probe, spinning for at most budget_ns. On a match *msg is set and
-// *flag is 1; the caller then receives it with mpigo_mrecv.
-static int mpigo_improbe(int src, int tag, MPI_Comm c, long long budget_ns, int *flag, MPI_Message *msg, mpigo_status *st) {
+// Matched probe, spinning for at most budget_ns (reading the clock every 32
+// turns). On a match r.flag is 1 and r.msg is to be received with mpigo_mrecv.
+static mpigo_res mpigo_improbe(int src, int tag, MPI_Comm c, long long budget_ns) {
+	mpigo_res r = {0};
 	MPI_Status s;
 	long long deadline = 0;
 	for (int i = 0;; i++) {
-		int rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), c, flag, msg, &s);
-		if (rc != MPI_SUCCESS) return rc;
-		if (*flag) { mpigo_fill(&s, st); return MPI_SUCCESS; }
+		r.rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), c, &r.flag, &r.msg, &s);
+		if (r.rc != MPI_SUCCESS) return r;
+		if (r.flag) { mpigo_fill(&s, &r.st); return r; }
 		if ((i & 31) == 31) {
 			long long now = mpigo_now();
 			if (deadline == 0) deadline = now + budget_ns;
-			else if (now >= deadline) return MPI_SUCCESS;
+			else if (now >= deadline) return r;
 		}
 	}
 }
-static int mpigo_iprobe(int src, int tag, MPI_Comm c, int *flag, mpigo_status *st) {
+static mpigo_res mpigo_iprobe(int src, int tag, MPI_Comm c) {
+	mpigo_res r = {0};
 	MPI_Status s;
-	int rc = MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), c, flag, &s);
-	if (rc == MPI_SUCCESS && *flag) mpigo_fill(&s, st);
-	return rc;
+	r.rc = MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), c, &r.flag, &s);
+	if (r.rc == MPI_SUCCESS && r.flag) mpigo_fill(&s, &r.st);
+	return r;
 }
-static int mpigo_mrecv(void *buf, int n, MPI_Datatype dt, MPI_Message *msg, mpigo_status *st) {
+static mpigo_res mpigo_mrecv(void *buf, int n, MPI_Datatype dt, MPI_Message msg) {
+	mpigo_res r = {0};
 	MPI_Status s;
-	int rc = MPI_Mrecv(buf, n, dt, msg, &s);
-	if (rc == MPI_SUCCESS) mpigo_fill(&s, st);
-	return rc;
+	r.rc = MPI_Mrecv(buf, n, dt, &msg, &s);
+	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
+	return r;
 }
-// Receive a message that will fit the caller's expectations of "small": a
-// matched probe spin, then the receive of the matched message. Returns with
-// *flag 0 when nothing matched within budget_ns; nothing is left posted.
-static int mpigo_recv_poll(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c, long long budget_ns, int *flag, mpigo_status *st) {
-	MPI_Message msg;
-	int rc = mpigo_improbe(src, tag, c, budget_ns, flag, &msg, st);
-	if (rc != MPI_SUCCESS || !*flag) return rc;
-	return mpigo_mrecv(buf, n, dt, &msg, st);
+// Receive of a message the caller expects to be small: a matched probe spin,
+// then the receive of the matched message. Returns with r.flag 0 when nothing
+// matched within budget_ns; nothing is left posted, so no pointer is kept.
+// r.st is the probed message's status, so a truncated receive still says
+// where the message came from and how long it was.
+static mpigo_res mpigo_recv_poll(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c, long long budget_ns) {
+	mpigo_res r = mpigo_improbe(src, tag, c, budget_ns);
+	if (r.rc != MPI_SUCCESS || !r.flag) return r;
+	mpigo_res m = mpigo_mrecv(buf, n, dt, r.msg);
+	if (m.rc == MPI_SUCCESS) r.st = m.st;
+	r.rc = m.rc;
+	return r;
 }
 
 // Test a request, spinning for at most budget_ns (0: test once).
-static int mpigo_test(MPI_Request *req, long long budget_ns, int *flag, mpigo_status *st) {
+static mpigo_res mpigo_test(MPI_Request req, long long budget_ns) {
+	mpigo_res r = {0};
 	MPI_Status s;
 	long long deadline = 0;
+	r.req = req;
 	for (int i = 0;; i++) {
-		int rc = MPI_Test(req, flag, &s);
-		if (rc != MPI_SUCCESS) return rc;
-		if (*flag) { mpigo_fill(&s, st); return MPI_SUCCESS; }
-		if (budget_ns <= 0) return MPI_SUCCESS;
+		r.rc = MPI_Test(&r.req, &r.flag, &s);
+		if (r.rc != MPI_SUCCESS) return r;
+		if (r.flag) { mpigo_fill(&s, &r.st); return r; }
+		if (budget_ns <= 0) return r;
 		if ((i & 31) == 31) {
 			long long now = mpigo_now();
 			if (deadline == 0) deadline = now + budget_ns;
-			else if (now >= deadline) return MPI_SUCCESS;
+			else if (now >= deadline) return r;
 		}
 	}
 }
-static int mpigo_cancel(MPI_Request *req) { return MPI_Cancel(req); }
-static int mpigo_request_free(MPI_Request *req) { return MPI_Request_free(req); }
+static int mpigo_cancel(MPI_Request req) { return MPI_Cancel(&req); }
 
-// ---- collectives: req == NULL is the blocking call, otherwise the nonblocking one ----
-static int mpigo_barrier(MPI_Comm c, MPI_Request *req) {
-	return req ? MPI_Ibarrier(c, req) : MPI_Barrier(c);
+// ---- collectives: nb == 0 is the blocking call, otherwise the nonblocking one (r.req) ----
+#define COLL(blocking, nonblocking) do { \
+	mpigo_res r = {0}; \
+	r.rc = nb ? (nonblocking) : (blocking); \
+	return r; } while (0)
+static mpigo_res mpigo_barrier(MPI_Comm c, int nb) {
+	COLL(MPI_Barrier(c), MPI_Ibarrier(c, &r.req));
 }
-static int mpigo_bcast(void *buf, int n, MPI_Datatype dt, int root, MPI_Comm c, MPI_Request *req) {
-	return req ? MPI_Ibcast(buf, n, dt, root, c, req) : MPI_Bcast(buf, n, dt, root, c);
+static mpigo_res mpigo_bcast(void *buf, int n, MPI_Datatype dt, int root, MPI_Comm c, int nb) {
+	COLL(MPI_Bcast(buf, n, dt, root, c), MPI_Ibcast(buf, n, dt, root, c, &r.req));
 }
-static int mpigo_scatter(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
-	void *r = SBUF(rb, inplace);
-	return req ? MPI_Iscatter(sb, sn, dt, r, rn, dt, root, c, req) : MPI_Scatter(sb, sn, dt, r, rn, dt, root, c);
+static mpigo_res mpigo_scatter(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
+	void *rbuf = SBUF(rb, inplace);
+	COLL(MPI_Scatter(sb, sn, dt, rbuf, rn, dt, root, c), MPI_Iscatter(sb, sn, dt, rbuf, rn, dt, root, c, &r.req));
 }
-static int mpigo_scatterv(const void *sb, const int *counts, const int *displs, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
-	void *r = SBUF(rb, inplace);
-	return req ? MPI_Iscatterv(sb, counts, displs, dt, r, rn, dt, root, c, req)
-	           : MPI_Scatterv(sb, counts, displs, dt, r, rn, dt, root, c);
+static mpigo_res mpigo_scatterv(const void *sb, const int *counts, const int *displs, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
+	void *rbuf = SBUF(rb, inplace);
+	COLL(MPI_Scatterv(sb, counts, displs, dt, rbuf, rn, dt, root, c),
+	     MPI_Iscatterv(sb, counts, displs, dt, rbuf, rn, dt, root, c, &r.req));
 }
-static int mpigo_gather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+static mpigo_res mpigo_gather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
 	const void *s = SBUF(sb, inplace);
-	return req ? MPI_Igather(s, sn, dt, rb, rn, dt, root, c, req) : MPI_Gather(s, sn, dt, rb, rn, dt, root, c);
+	COLL(MPI_Gather(s, sn, dt, rb, rn, dt, root, c), MPI_Igather(s, sn, dt, rb, rn, dt, root, c, &r.req));
 }
-static int mpigo_gatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+static mpigo_res mpigo_gatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
 	const void *s = SBUF(sb, inplace);
-	return req ? MPI_Igatherv(s, sn, dt, rb, counts, displs, dt, root, c, req)
-	           : MPI_Gatherv(s, sn, dt, rb, counts, displs, dt, root, c);
+	COLL(MPI_Gatherv(s, sn, dt, rb, counts, displs, dt, root, c),
+	     MPI_Igatherv(s, sn, dt, rb, counts, displs, dt, root, c, &r.req));
 }
-static int mpigo_allgather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+static mpigo_res mpigo_allgather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
 	const void *s = SBUF(sb, inplace);
-	return req ? MPI_Iallgather(s, sn, dt, rb, rn, dt, c, req) : MPI_Allgather(s, sn, dt, rb, rn, dt, c);
+	COLL(MPI_Allgather(s, sn, dt, rb, rn, dt, c), MPI_Iallgather(s, sn, dt, rb, rn, dt, c, &r.req));
 }
-static int mpigo_allgatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+static mpigo_res mpigo_allgatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
 	const void *s = SBUF(sb, inplace);
-	return req ? MPI_Iallgatherv(s, sn, dt, rb, counts, displs, dt, c, req)
-	           : MPI_Allgatherv(s, sn, dt, rb, counts, displs, dt, c);
+	COLL(MPI_Allgatherv(s, sn, dt, rb, counts, displs, dt, c),
+	     MPI_Iallgatherv(s, sn, dt, rb, counts, displs, dt, c, &r.req));
 }
-static int mpigo_alltoall(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+static mpigo_res mpigo_alltoall(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
 	const void *s = SBUF(sb, inplace);
-	return req ? MPI_Ialltoall(s, sn, dt, rb, rn, dt, c, req) : MPI_Alltoall(s, sn, dt, rb, rn, dt, c);
+	COLL(MPI_Alltoall(s, sn, dt, rb, rn, dt, c), MPI_Ialltoall(s, sn, dt, rb, rn, dt, c, &r.req));
 }
-static int mpigo_alltoallv(const void *sb, const int *sc, const int *sd, void *rb, const int *rc, const int *rd, MPI_Datatype dt, int inplace, MPI_Comm c, MPI_Request *req) {
+static mpigo_res mpigo_alltoallv(const void *sb, const int *sc, const int *sd, void *rb, const int *rc, const int *rd, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
 	const void *s = SBUF(sb, inplace);
-	return req ? MPI_Ialltoallv(s, sc, sd, dt, rb, rc, rd, dt, c, req)
-	           : MPI_Alltoallv(s, sc, sd, dt, rb, rc, rd, dt, c);
+	COLL(MPI_Alltoallv(s, sc, sd, dt, rb, rc, rd, dt, c), MPI_Ialltoallv(s, sc, sd, dt, rb, rc, rd, dt, c, &r.req));
 }
 // Reductions. kind selects the call: 0 reduce, 1 allreduce, 2 scan, 3 exscan, 4 reduce_scatter_block.
-static int mpigo_reduce(int kind, const void *sb, void *rb, int n, MPI_Datatype dt, MPI_Op op, int inplace, int root, MPI_Comm c, MPI_Request *req) {
+static mpigo_res mpigo_reduce(int kind, const void *sb, void *rb, int n, MPI_Datatype dt, MPI_Op op, int inplace, int root, MPI_Comm c, int nb) {
 	const void *s = SBUF(sb, inplace);
 	switch (kind) {
-	case 0: return req ? MPI_Ireduce(s, rb, n, dt, op, root, c, req) : MPI_Reduce(s, rb, n, dt, op, root, c);
-	case 1: return req ? MPI_Iallreduce(s, rb, n, dt, op, c, req) : MPI_Allreduce(s, rb, n, dt, op, c);
-	case 2: return req ? MPI_Iscan(s, rb, n, dt, op, c, req) : MPI_Scan(s, rb, n, dt, op, c);
-	case 3: return req ? MPI_Iexscan(s, rb, n, dt, op, c, req) : MPI_Exscan(s, rb, n, dt, op, c);
-	case 4: return req ? MPI_Ireduce_scatter_block(s, rb, n, dt, op, c, req) : MPI_Reduce_scatter_block(s, rb, n, dt, op, c);
+	case 0: COLL(MPI_Reduce(s, rb, n, dt, op, root, c), MPI_Ireduce(s, rb, n, dt, op, root, c, &r.req));
+	case 1: COLL(MPI_Allreduce(s, rb, n, dt, op, c), MPI_Iallreduce(s, rb, n, dt, op, c, &r.req));
+	case 2: COLL(MPI_Scan(s, rb, n, dt, op, c), MPI_Iscan(s, rb, n, dt, op, c, &r.req));
+	case 3: COLL(MPI_Exscan(s, rb, n, dt, op, c), MPI_Iexscan(s, rb, n, dt, op, c, &r.req));
+	case 4: COLL(MPI_Reduce_scatter_block(s, rb, n, dt, op, c), MPI_Ireduce_scatter_block(s, rb, n, dt, op, c, &r.req));
 	}
-	return MPI_ERR_ARG;
+	mpigo_res bad = {MPI_ERR_ARG};
+	return bad;
 }
 
 // ---- derived datatypes and user-defined ops ----
@@ -319,6 +352,7 @@ static MPI_User_function *mpigo_tramps[MPIGO_OP_SLOTS] = {
 	mpigo_tramp16, mpigo_tramp17, mpigo_tramp18, mpigo_tramp19, mpigo_tramp20, mpigo_tramp21, mpigo_tramp22, mpigo_tramp23,
 	mpigo_tramp24, mpigo_tramp25, mpigo_tramp26, mpigo_tramp27, mpigo_tramp28, mpigo_tramp29, mpigo_tramp30, mpigo_tramp31,
 };
+static int mpigo_op_free(MPI_Op *op) { return MPI_Op_free(op); }
 static int mpigo_op_create(int slot, int commute, MPI_Op *op) {
 	return MPI_Op_create(mpigo_tramps[slot], commute, op);
 }

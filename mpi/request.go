@@ -35,7 +35,7 @@ type Request struct {
 
 // start posts a nonblocking raw call. Every Go buffer MPI keeps until
 // completion is pinned before the call; counts and displacements too.
-func start(op string, fn func(*args) int, a *args, kind reqKind, elemSize int) (*Request, error) {
+func start(op string, c rawCall, a *args, kind reqKind, elemSize int) (*Request, error) {
 	r := &Request{op: op, kind: kind, elemSize: elemSize, h: requestNull}
 	r.pinAll(a.buf, a.rbuf)
 	for _, v := range [...][]cint{a.counts, a.displs, a.rcounts, a.rdisp} {
@@ -43,11 +43,12 @@ func start(op string, fn func(*args) int, a *args, kind reqKind, elemSize int) (
 			r.pinAll(unsafe.Pointer(&v[0]))
 		}
 	}
-	a.req = &r.h
-	if err := mpiError(op, run(fn, a)); err != nil {
+	a.nonblocking = true
+	if err := mpiError(op, run(c, a)); err != nil {
 		r.pin.Unpin()
 		return nil, err
 	}
+	r.h = a.req
 	return r, nil
 }
 
@@ -79,8 +80,8 @@ func (r *Request) Wait() (Status, error) {
 		if err := checkState("Wait"); err != nil {
 			return Status{}, err
 		}
-		a := args{req: &r.h}
-		r.finish(poll(rawTest, &a), &a)
+		a := args{req: r.h}
+		r.finish(poll(callTest, &a), &a)
 	}
 	return r.st, r.err
 }
@@ -96,8 +97,10 @@ func (r *Request) Test() (bool, Status, error) {
 		if err := checkState("Test"); err != nil {
 			return false, Status{}, err
 		}
-		a := args{req: &r.h}
-		if rc := run(rawTest, &a); rc != 0 || a.flag {
+		a := args{req: r.h}
+		rc := run(callTest, &a)
+		r.h = a.req
+		if rc != 0 || a.flag {
 			r.finish(rc, &a)
 		}
 	}
@@ -105,6 +108,7 @@ func (r *Request) Test() (bool, Status, error) {
 }
 
 func (r *Request) finish(rc int, a *args) {
+	r.h = a.req
 	r.done = true
 	r.pin.Unpin()
 	r.st = a.status()
@@ -135,8 +139,8 @@ func (r *Request) Cancel() error {
 	if err := checkState("Cancel"); err != nil {
 		return err
 	}
-	a := args{req: &r.h}
-	return mpiError("Cancel", run(rawCancel, &a))
+	a := args{req: r.h}
+	return mpiError("Cancel", run(callCancel, &a))
 }
 
 // WaitAll waits for every request and returns the errors of those that

@@ -86,7 +86,7 @@ func (t *elemType) handle(op string) (dtypeHandle, error) {
 			return
 		}
 		a := args{n: t.outer, dt: h}
-		t.hErr = mpiError(op, run(rawTypeContiguous, &a))
+		t.hErr = mpiError(op, run(callTypeContiguous, &a))
 		t.h = a.dt
 	})
 	return t.h, t.hErr
