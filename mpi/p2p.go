@@ -1,6 +1,9 @@
 package mpi
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // Rank and tag wildcards.
 const (
@@ -10,11 +13,18 @@ const (
 )
 
 // smallMessage is the size in bytes up to which a blocking Send is one
-// MPI_Send (such messages complete eagerly: OpenMPI's eager limit is 4 KiB over
-// shared memory, 64 KiB over TCP) and a blocking Recv is a matched probe
-// followed by the receive. Either way MPI holds no Go pointer when the cgo call
-// returns, so nothing needs pinning. Larger transfers are posted nonblocking
-// with their buffers pinned and polled until complete.
+// MPI_Send: such messages complete eagerly (OpenMPI's eager limit is 4 KiB over
+// shared memory, 64 KiB over TCP), so MPI holds no Go pointer when the cgo call
+// returns and nothing needs pinning. Larger sends are posted nonblocking with
+// their buffer pinned, and polled until complete.
+//
+// A blocking receive of any size is a matched probe (spinning in C for at most
+// spinBudget, then yielding to other goroutines) followed by the receive of
+// the matched message, so again no pointer is kept. Matching first also makes
+// truncation safe: OpenMPI 4.1 writes past the end of the buffer when it
+// truncates a message above its eager limit (measured here with MPI_Recv,
+// MPI_Irecv and MPI_Mrecv alike), so a message longer than the buffer is
+// received into a scratch buffer instead, and ErrTruncate returned.
 const smallMessage = 4096
 
 // Status describes a received (or probed) message.
@@ -103,40 +113,54 @@ func (c *Comm) send(op string, b Buffer, dest, tag int, sync bool) error {
 
 // Recv receives a message from rank src (or AnySource) with tag (or AnyTag)
 // into b (MPI_Recv) and returns its Status. A message longer than b is an
-// ErrTruncate error and nothing is written past b; a shorter one fills the
-// front of b (Status.Count says how much).
+// ErrTruncate error: b then holds its first len(b) elements, and nothing is
+// written past b. A shorter one fills the front of b (Status.Count says how much).
 func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 	dt, err := c.checkRecv("Recv", b, src, tag)
 	if err != nil {
 		return Status{}, err
 	}
-	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
-	if b.bytes() > smallMessage {
-		r, err := start("Recv", callIrecv, &a, reqRecv, int(b.t.size))
-		if err != nil {
-			return Status{}, err
-		}
-		return r.Wait()
-	}
+	a := args{rbuf: b.ptr, rn: b.n, dt: dt, limit: int64(b.bytes()), peer: src, tag: tag, comm: c.h}
 	rc := poll(callRecvPoll, &a)
 	st := a.status()
 	st.elemSize = int(b.t.size)
+	if rc == 0 && a.tooLong {
+		return st, receiveTruncated("Recv", a.msg, b, st)
+	}
 	return st, mpiError("Recv", rc)
 }
 
+// receiveTruncated receives matched message msg, longer than b, into
+// scratch memory, copies what fits into b and returns ErrTruncate.
+func receiveTruncated(op string, msg msgHandle, b Buffer, st Status) error {
+	scratch := make([]byte, st.bytes)
+	a := args{rbuf: unsafe.Pointer(unsafe.SliceData(scratch)), rn: len(scratch), dt: byteType, msg: msg}
+	if err := mpiError(op, run(callMrecv, &a)); err != nil {
+		return err
+	}
+	if b.n > 0 {
+		copy(unsafe.Slice((*byte)(b.ptr), b.bytes()), scratch)
+	}
+	return errorf(ClassTruncate, op, "message of %d bytes from rank %d (tag %d) truncated to the %d bytes of a %s",
+		st.bytes, st.Source, st.Tag, b.bytes(), b)
+}
+
 // Sendrecv sends send to dest and receives recv from src in one step, so
-// that pairs of ranks can exchange without deadlock (MPI_Sendrecv).
+// that pairs of ranks can exchange without deadlock (MPI_Sendrecv, made of
+// Isend, Recv and Wait). Errors as for Send and Recv.
 func (c *Comm) Sendrecv(send Buffer, dest, sendTag int, recv Buffer, src, recvTag int) (Status, error) {
-	r, err := c.Irecv(recv, src, recvTag)
+	if _, err := c.checkRecv("Sendrecv", recv, src, recvTag); err != nil {
+		return Status{}, err
+	}
+	r, err := c.Isend(send, dest, sendTag)
 	if err != nil {
 		return Status{}, err
 	}
-	if err := c.Send(send, dest, sendTag); err != nil {
-		r.Cancel()
-		r.Wait()
-		return Status{}, err
+	st, err := c.Recv(recv, src, recvTag)
+	if _, serr := r.Wait(); err == nil {
+		err = serr
 	}
-	return r.Wait()
+	return st, err
 }
 
 // Isend starts sending b (MPI_Isend). b is pinned and must not be modified
@@ -160,7 +184,12 @@ func (c *Comm) isend(op string, b Buffer, dest, tag int, sync bool) (*Request, e
 }
 
 // Irecv starts receiving into b (MPI_Irecv). b is pinned and must not be
-// read or modified until the Request completes.
+// read or modified until the Request completes. Unlike Recv, Irecv cannot
+// guard against truncation, because MPI matches the message itself: OpenMPI
+// 4.1 writes past the end of b when a message above its eager limit (4 KiB
+// over shared memory, 64 KiB over TCP) is longer than b, then reports
+// ErrTruncate. Post Irecv only with a buffer as large as any message that can
+// match it; use Recv, RecvSlice or Mprobe where the size is not known.
 func (c *Comm) Irecv(b Buffer, src, tag int) (*Request, error) {
 	dt, err := c.checkRecv("Irecv", b, src, tag)
 	if err != nil {
@@ -229,7 +258,8 @@ func (c *Comm) Improbe(src, tag int) (*Message, bool, error) {
 }
 
 // Recv receives the matched message into b (MPI_Mrecv). A Message can be
-// received once; a b too small for it is ErrTruncate (the message is consumed).
+// received once. A message longer than b is ErrTruncate, with b holding
+// what fits and nothing written past it; the message is consumed.
 func (m *Message) Recv(b Buffer) (Status, error) {
 	if m == nil {
 		return Status{}, errorf(ClassRequest, "Message.Recv", "nil message")
@@ -244,11 +274,13 @@ func (m *Message) Recv(b Buffer) (Status, error) {
 	if m.received.Swap(true) {
 		return Status{}, errorf(ClassRequest, "Message.Recv", "message already received")
 	}
-	a := args{rbuf: b.ptr, rn: b.n, dt: dt, msg: m.h}
-	rc := run(callMrecv, &a)
 	st := m.st
 	st.elemSize = int(b.t.size)
-	return st, mpiError("Message.Recv", rc)
+	if st.bytes > int64(b.bytes()) {
+		return st, receiveTruncated("Message.Recv", m.h, b, st)
+	}
+	a := args{rbuf: b.ptr, rn: b.n, dt: dt, msg: m.h}
+	return st, mpiError("Message.Recv", run(callMrecv, &a))
 }
 
 // RecvSlice receives a message of any length from src with tag into a new

@@ -1,6 +1,9 @@
 package mpi_test
 
 import (
+	"errors"
+	"runtime"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -117,4 +120,316 @@ func TestSendRecvTypes(t *testing.T) {
 			ringSendRecv[float64](t, w, 4<<20/8)
 		}
 	})
+}
+
+func TestNonblockingRingWithGC(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		for _, n := range []int{0, 1, 1001, 64<<10 + 1} {
+			send, recv := make([]int32, n), make([]int32, n)
+			fill(send, r+n)
+			rr, err := w.Irecv(mpi.Buf(recv), (r+p-1)%p, 9)
+			must(t, err)
+			sr, err := w.Isend(mpi.Buf(send), (r+1)%p, 9)
+			must(t, err)
+			send = nil // only the Request keeps the send buffer now
+			runtime.GC()
+			runtime.GC()
+			st, err := rr.Wait()
+			must(t, err)
+			_, err = sr.Wait()
+			must(t, err)
+			if st.Count() != n || st.Source != (r+p-1)%p {
+				t.Fatalf("status %+v count %d, want %d from %d", st, st.Count(), n, (r+p-1)%p)
+			}
+			checkPattern(t, "Irecv", recv, (r+p-1)%p+n)
+			// A completed request reports the same again.
+			if st2, err := rr.Wait(); err != nil || st2 != st {
+				t.Fatalf("second Wait: %+v %v", st2, err)
+			}
+		}
+	})
+}
+
+func TestSendrecvAndSsend(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		for _, n := range []int{0, 3, 10000} {
+			send, recv := make([]float64, n), make([]float64, n)
+			fill(send, r)
+			st, err := w.Sendrecv(mpi.Buf(send), (r+1)%p, 1, mpi.Buf(recv), (r+p-1)%p, 1)
+			must(t, err)
+			if st.Source != (r+p-1)%p || st.Count() != n {
+				t.Fatalf("Sendrecv status %+v", st)
+			}
+			checkPattern(t, "Sendrecv", recv, (r+p-1)%p)
+		}
+		if p < 2 {
+			return
+		}
+		// Ssend from rank 0 completes only once rank 1 receives.
+		x := []int64{42}
+		if r == 0 {
+			must(t, w.Ssend(mpi.Buf(x), 1, 2))
+		} else if r == 1 {
+			y := make([]int64, 1)
+			_, err := w.Recv(mpi.Buf(y), 0, 2)
+			must(t, err)
+			if y[0] != 42 {
+				t.Fatalf("Ssend: got %d", y[0])
+			}
+		}
+	})
+}
+
+func TestWildcardsAndProcNull(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		// Every rank sends its rank to 0 with tag 100+rank; rank 0 takes them in any order.
+		v := []int{r}
+		req, err := w.Isend(mpi.Buf(v), 0, 100+r)
+		must(t, err)
+		if r == 0 {
+			seen := map[int]bool{}
+			for range p {
+				got := make([]int, 1)
+				st, err := w.Recv(mpi.Buf(got), mpi.AnySource, mpi.AnyTag)
+				must(t, err)
+				if st.Tag != 100+got[0] || st.Source != got[0] || seen[got[0]] {
+					t.Fatalf("AnySource/AnyTag: status %+v for value %d (seen %v)", st, got[0], seen)
+				}
+				seen[got[0]] = true
+			}
+		}
+		_, err = req.Wait()
+		must(t, err)
+		// ProcNull: completes at once, nothing written.
+		buf := []int{7}
+		must(t, w.Send(mpi.Buf(buf), mpi.ProcNull, 0))
+		st, err := w.Recv(mpi.Buf(buf), mpi.ProcNull, 0)
+		must(t, err)
+		if buf[0] != 7 || st.Source != mpi.ProcNull || st.Count() != 0 {
+			t.Fatalf("ProcNull receive: buf %v status %+v", buf, st)
+		}
+	})
+}
+
+func TestTruncatedReceive(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		for _, n := range []int{64, 64 << 10} { // matched-probe path and posted path
+			send := make([]byte, n)
+			fill(send, 1)
+			req, err := w.Isend(mpi.Buf(send), (r+1)%p, 3)
+			must(t, err)
+			recv := make([]byte, n/4+8) // the last 8 bytes must stay untouched
+			for i := range recv {
+				recv[i] = 0xEE
+			}
+			st, err := w.Recv(mpi.Buf(recv[:n/4]), (r+p-1)%p, 3)
+			if !errors.Is(err, mpi.ErrTruncate) || st.Bytes() != n || st.Source != (r+p-1)%p {
+				t.Fatalf("receive of %d bytes into %d: err %v, status %+v; want ErrTruncate", n, n/4, err, st)
+			}
+			checkPattern(t, "truncated receive", recv[:n/4], 1)
+			for i, b := range recv[n/4:] {
+				if b != 0xEE {
+					t.Fatalf("byte %d past the buffer was overwritten", n/4+i)
+				}
+			}
+			_, err = req.Wait()
+			must(t, err)
+		}
+	})
+}
+
+func TestProbes(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		next, prev := (r+1)%p, (r+p-1)%p
+		n := 100 + r*37 // the receiver does not know the size in advance
+		send := make([]uint16, n)
+		fill(send, r)
+		req, err := w.Isend(mpi.Buf(send), next, 11)
+		must(t, err)
+		st, err := w.Probe(prev, 11)
+		must(t, err)
+		wantBytes := (100 + prev*37) * 2
+		if st.Source != prev || st.Tag != 11 || st.Bytes() != wantBytes {
+			t.Fatalf("Probe: %+v, want %d bytes from %d", st, wantBytes, prev)
+		}
+		st, ok, err := w.Iprobe(prev, 11)
+		must(t, err)
+		if !ok || st.Bytes() != wantBytes {
+			t.Fatalf("Iprobe after Probe: ok %v status %+v", ok, st)
+		}
+		got, st, err := mpi.RecvSlice[uint16](w, prev, 11)
+		must(t, err)
+		if len(got) != 100+prev*37 || st.Count() != len(got) {
+			t.Fatalf("RecvSlice: %d elements, status count %d", len(got), st.Count())
+		}
+		checkPattern(t, "RecvSlice", got, prev)
+		_, err = req.Wait()
+		must(t, err)
+		must(t, w.Barrier()) // every rank has received: the queues are empty
+		// Nothing left: Iprobe and Improbe find nothing.
+		if _, ok, err := w.Iprobe(mpi.AnySource, mpi.AnyTag); ok || err != nil {
+			t.Fatalf("Iprobe on empty queue: %v %v", ok, err)
+		}
+		if m, ok, err := w.Improbe(mpi.AnySource, mpi.AnyTag); ok || err != nil || m != nil {
+			t.Fatalf("Improbe on empty queue: %v %v", ok, err)
+		}
+		must(t, w.Barrier()) // no rank sends again before every rank has looked
+		// Mprobe, then a second Recv of the same message is refused.
+		req, err = w.Isend(mpi.Buf(send[:5]), next, 12)
+		must(t, err)
+		m, err := w.Mprobe(prev, 12)
+		must(t, err)
+		if m.Status().Bytes() != 10 {
+			t.Fatalf("Mprobe status %+v", m.Status())
+		}
+		five := make([]uint16, 5)
+		_, err = m.Recv(mpi.Buf(five))
+		must(t, err)
+		if _, err := m.Recv(mpi.Buf(five)); !errors.Is(err, mpi.ErrRequest) {
+			t.Fatalf("second Message.Recv: %v, want ErrRequest", err)
+		}
+		_, err = req.Wait()
+		must(t, err)
+	})
+}
+
+func TestCancel(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		buf := make([]int, 4)
+		req, err := w.Irecv(mpi.Buf(buf), mpi.AnySource, 77) // nobody sends tag 77
+		must(t, err)
+		must(t, req.Cancel())
+		st, err := req.Wait()
+		must(t, err)
+		if !st.Cancelled() {
+			t.Fatalf("cancelled receive: status %+v not cancelled", st)
+		}
+		// Sends cannot be cancelled; the send must still complete.
+		sreq, err := w.Isend(mpi.Buf(buf), w.Rank(), 78)
+		must(t, err)
+		if err := sreq.Cancel(); !errors.Is(err, mpi.ErrUnsupported) {
+			t.Fatalf("Cancel of a send: %v, want ErrUnsupported", err)
+		}
+		_, err = w.Recv(mpi.Buf(make([]int, 4)), w.Rank(), 78)
+		must(t, err)
+		_, err = sreq.Wait()
+		must(t, err)
+	}, mpitest.Ranks(1, 2))
+}
+
+func TestWaitAnyTestAll(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		const k = 5
+		recvs := make([]*mpi.Request, k)
+		bufs := make([][]int, k)
+		for i := range k {
+			bufs[i] = make([]int, 2)
+			var err error
+			recvs[i], err = w.Irecv(mpi.Buf(bufs[i]), (r+p-1)%p, i)
+			must(t, err)
+		}
+		if done, err := mpi.TestAll(recvs...); done || err != nil {
+			t.Fatalf("TestAll before any send: %v %v", done, err)
+		}
+		must(t, w.Barrier()) // no rank sends before every rank has tested
+		// Send in reverse tag order; WaitAny must report each request once.
+		var sends []*mpi.Request
+		for i := k - 1; i >= 0; i-- {
+			s, err := w.Isend(mpi.Buf([]int{r, i}), (r+1)%p, i)
+			must(t, err)
+			sends = append(sends, s)
+		}
+		seen := map[int]bool{}
+		for range k {
+			i, st, err := mpi.WaitAny(recvs...)
+			must(t, err)
+			if i < 0 || seen[i] || st.Tag != i || bufs[i][1] != i || bufs[i][0] != (r+p-1)%p {
+				t.Fatalf("WaitAny: index %d status %+v buf %v seen %v", i, st, bufs[i], seen)
+			}
+			seen[i] = true
+		}
+		if i, _, _ := mpi.WaitAny(recvs...); i != -1 {
+			t.Fatalf("WaitAny with none pending: %d, want -1", i)
+		}
+		must(t, mpi.WaitAll(sends...))
+		done, err := mpi.TestAll(recvs...)
+		if !done || err != nil {
+			t.Fatalf("TestAll after completion: %v %v", done, err)
+		}
+	})
+}
+
+// TestGoroutineStress runs many goroutines per rank, each exchanging
+// messages with its twin on the neighbouring ranks over its own tag.
+func TestGoroutineStress(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		goroutines, rounds := 16, 200
+		if testing.Short() {
+			rounds = 50
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, goroutines)
+		for g := range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				send, recv := make([]byte, 1024+g*100), make([]byte, 1024+g*100)
+				for i := range rounds {
+					fill(send, r*1000+i)
+					rr, err := w.Irecv(mpi.Buf(recv), (r+p-1)%p, g)
+					if err == nil {
+						err = w.Send(mpi.Buf(send), (r+1)%p, g)
+					}
+					if err == nil {
+						_, err = rr.Wait()
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+					want := make([]byte, len(recv))
+					fill(want, ((r+p-1)%p)*1000+i)
+					if string(want) != string(recv) {
+						errs <- errors.New("goroutine received wrong data")
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestZeroAllocations checks that typed sends, receives and broadcasts do not allocate.
+func TestZeroAllocations(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		send, recv := make([]float64, 64), make([]float64, 64)
+		var x, sum float64
+		allocs := testing.AllocsPerRun(200, func() {
+			if r%2 == 0 {
+				w.Send(mpi.Buf(send), (r+1)%p, 0)
+				w.Recv(mpi.Buf(recv), (r+p-1)%p, 0)
+			} else {
+				w.Recv(mpi.Buf(recv), (r+p-1)%p, 0)
+				w.Send(mpi.Buf(send), (r+1)%p, 0)
+			}
+			w.Bcast(mpi.Buf(send), 0)
+			w.Allreduce(mpi.One(&x), mpi.One(&sum), mpi.Sum)
+		})
+		if allocs != 0 {
+			t.Fatalf("%.1f allocations per Send+Recv+Bcast+Allreduce, want 0", allocs)
+		}
+	}, mpitest.Ranks(2))
 }

@@ -66,6 +66,8 @@ type args struct {
 	req            reqHandle // the request posted, or tested
 	msg            msgHandle
 	budget         int64 // nanoseconds a polling call may spin in C
+	limit          int64 // receives: the buffer's size in bytes
+	tooLong        bool  // result: the matched message is longer than limit
 
 	flag bool           // result: completed / matched
 	st   C.mpigo_status // result: status of a completed receive or probe
@@ -169,8 +171,10 @@ func (c rawCall) do(a *args) C.int {
 		return a.result(C.mpigo_isend(a.buf, C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
 	case callIrecv:
 		return a.result(C.mpigo_irecv(a.rbuf, C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
-	case callRecvPoll:
-		return a.result(C.mpigo_recv_poll(a.rbuf, C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
+	case callRecvPoll: // a.budget: spin; a.limit: the buffer's bytes; a.tooLong: matched, not received
+		rc := a.result(C.mpigo_recv_poll(a.rbuf, C.int(a.rn), a.dt, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
+		a.tooLong = a.flag && a.st.bytes > C.longlong(a.limit)
+		return rc
 	case callImprobe:
 		return a.result(C.mpigo_improbe(C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 	case callIprobe:

@@ -236,14 +236,16 @@ static mpigo_res mpigo_mrecv(void *buf, int n, MPI_Datatype dt, MPI_Message msg)
 	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
 	return r;
 }
-// Receive of a message the caller expects to be small: a matched probe spin,
-// then the receive of the matched message. Returns with r.flag 0 when nothing
-// matched within budget_ns; nothing is left posted, so no pointer is kept.
-// r.st is the probed message's status, so a truncated receive still says
-// where the message came from and how long it was.
-static mpigo_res mpigo_recv_poll(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c, long long budget_ns) {
+// Receive: a matched probe spin, then the receive of the matched message.
+// Returns with r.flag 0 when nothing matched within budget_ns; nothing is
+// left posted, so no pointer is kept. A message longer than the buffer
+// (cap bytes) is not received: r.flag is 2 and r.msg is the matched message.
+// (OpenMPI 4.1 writes past the end of the buffer when it truncates a message
+// above the eager limit, so truncation is handled by the caller.)
+static mpigo_res mpigo_recv_poll(void *buf, int n, MPI_Datatype dt, long long cap, int src, int tag, MPI_Comm c, long long budget_ns) {
 	mpigo_res r = mpigo_improbe(src, tag, c, budget_ns);
 	if (r.rc != MPI_SUCCESS || !r.flag) return r;
+	if (r.st.bytes > cap) { r.flag = 2; return r; }
 	mpigo_res m = mpigo_mrecv(buf, n, dt, r.msg);
 	if (m.rc == MPI_SUCCESS) r.st = m.st;
 	r.rc = m.rc;
