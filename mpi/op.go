@@ -135,7 +135,9 @@ func callUserOp(slot int, in, inout unsafe.Pointer, n int) {
 // T. MPI computes inout[i] = fn(in[i], inout[i]) where in comes from lower
 // ranks, so a non-commutative fn (commutative false) is applied in rank order:
 // the result is x0 ∘ x1 ∘ … ∘ x(p-1). At most 32 user ops exist at once
-// (ErrOther beyond that); Free releases one. Needs MPI running.
+// (ErrOther beyond that); Free releases one. Needs MPI running. If fn panics,
+// the reduction returns an ErrOther error on the ranks where fn ran (MPI runs
+// it on some ranks only, and cannot stop the others, whose result is then wrong).
 func NewOp[T any](fn func(a, b T) T, commutative bool) (*Op, error) {
 	t := typeOf[T]()
 	if t.err != nil {
