@@ -111,7 +111,7 @@ func Thread(l mpi.ThreadLevel) Option { return func(j *job) { j.level = l } }
 // NoInit leaves MPI uninitialized: the body calls Init (and Finalize) itself.
 func NoInit() Option { return func(j *job) { j.noInit = true } }
 
-// Timeout bounds each job (default 120 s).
+// Timeout bounds each job (default 60 s).
 func Timeout(d time.Duration) Option { return func(j *job) { j.timeout = d } }
 
 // MpiexecArgs adds arguments to mpiexec (before the program).
@@ -122,7 +122,7 @@ func MpiexecArgs(a ...string) Option { return func(j *job) { j.args = append(j.a
 // test) and MPI_COMM_WORLD (nil for NoInit jobs).
 func Run(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option) {
 	t.Helper()
-	j := job{ranks: []int{1, 2, 3, 4}, level: mpi.ThreadMultiple, timeout: 120 * time.Second}
+	j := job{ranks: []int{1, 2, 3, 4}, level: mpi.ThreadMultiple, timeout: 60 * time.Second}
 	for _, o := range opts {
 		o(&j)
 	}

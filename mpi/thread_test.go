@@ -1,0 +1,109 @@
+package mpi_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/mpigo/mpigo/internal/mpitest"
+	"github.com/mpigo/mpigo/mpi"
+)
+
+// concurrentUse has goroutines of every rank use MPI at once: point-to-point
+// in a ring (per-goroutine tags), a receive that only another goroutine of
+// the same rank can satisfy (it deadlocks if a blocking call holds a lock or
+// the serving thread while it waits), and collectives on per-goroutine
+// communicators.
+func concurrentUse(t *testing.T, w *mpi.Comm, want mpi.ThreadLevel) {
+	if got := mpi.Provided(); got != want {
+		t.Fatalf("provided %v, want %v", got, want)
+	}
+	r, p := w.Rank(), w.Size()
+	const goroutines = 6
+	comms := make([]*mpi.Comm, goroutines)
+	for g := range comms {
+		var err error
+		comms[g], err = w.Dup()
+		must(t, err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 3*goroutines)
+	for g := range goroutines {
+		wg.Add(2)
+		go func() { // ring traffic and collectives on its own communicator
+			defer wg.Done()
+			c := comms[g]
+			send, recv := make([]int64, 3000), make([]int64, 3000)
+			for i := range 20 {
+				fill(send, r+g+i)
+				rr, err := w.Irecv(mpi.Buf(recv), (r+p-1)%p, g)
+				if err == nil {
+					err = w.Send(mpi.Buf(send), (r+1)%p, g)
+				}
+				if err == nil {
+					_, err = rr.Wait()
+				}
+				var sum, one int64 = 0, 1
+				if err == nil {
+					err = c.Allreduce(mpi.One(&one), mpi.One(&sum), mpi.Sum)
+				}
+				if err == nil && sum != int64(p) {
+					err = fmt.Errorf("Allreduce gave %d, want %d", sum, p)
+				}
+				if err == nil {
+					err = c.Barrier()
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		go func() { // a receive from this same rank, sent by the goroutine below
+			defer wg.Done()
+			got := make([]int, 1)
+			if _, err := w.Recv(mpi.Buf(got), r, 1000+g); err != nil {
+				errs <- err
+			} else if got[0] != g {
+				errs <- fmt.Errorf("self message %d, want %d", got[0], g)
+			}
+		}()
+	}
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Send(mpi.Buf([]int{g}), r, 1000+g); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, c := range comms {
+		must(t, c.Free())
+	}
+}
+
+func TestThreadMultiple(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadMultiple) },
+		mpitest.Ranks(2, 3))
+}
+
+func TestThreadSerialized(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSerialized) },
+		mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadSerialized))
+}
+
+func TestThreadFunneled(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadFunneled) },
+		mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadFunneled))
+}
+
+func TestThreadSingle(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSingle) },
+		mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadSingle))
+}
