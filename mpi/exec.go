@@ -29,8 +29,11 @@ import (
 //     and every polling round does: ~175 switches a second, 1.0–1.15× C.
 //  2. Goroutines blocked inside MPI spin against each other on that one core
 //     (16 goroutines, 1 KiB messages: 250–400 µs per message). So no call waits
-//     inside C for long: receives spin on a matched probe for at most
-//     spinBudget, then return to Go, yield, and poll again (~4 µs per message).
+//     inside C for long: a waiting call spins in C for at most spinBudget, then
+//     returns to Go, yields, and polls again; and while more than one goroutine
+//     waits, none spins at all (it tests once and yields), since the message it
+//     waits for can only arrive while it spins if another goroutine's message
+//     is not being received.
 
 type execMode int32
 
@@ -113,16 +116,39 @@ func schedPoint() {
 	}
 }
 
+// waiting counts the goroutines in a blocking wait (poll and the like).
+var waiting atomic.Int32
+
+// startWaiting registers a waiting goroutine (undo with waiting.Add(-1)) and
+// returns its first spin budget.
+func startWaiting() int64 {
+	if waiting.Add(1) > 1 {
+		return 0
+	}
+	return spinBudget
+}
+
+// budget returns how long a waiting call may spin in C: spinBudget if it is
+// the only waiter, else not at all.
+func budget() int64 {
+	if waiting.Load() > 1 {
+		return 0
+	}
+	return spinBudget
+}
+
 // poll repeats a polling raw call (one that sets a.flag when done) until it
 // completes or fails, yielding to other goroutines between rounds.
 func poll(c rawCall, a *args) int {
-	a.budget = spinBudget
+	defer waiting.Add(-1)
+	a.budget = startWaiting()
 	for {
 		rc := runQuiet(c, a)
 		if rc != 0 || a.flag {
 			return rc
 		}
 		runtime.Gosched()
+		a.budget = budget()
 	}
 }
 

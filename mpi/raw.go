@@ -66,7 +66,8 @@ type args struct {
 	req            reqHandle // the request posted, or tested
 	msg            msgHandle
 	budget         int64 // nanoseconds a polling call may spin in C
-	limit          int64 // receives: the buffer's size in bytes
+	limit          int64          // receives: the buffer's size in bytes
+	stage          unsafe.Pointer // staged receives: C memory (see raw.h)
 	tooLong        bool  // result: the matched message is longer than limit
 
 	flag bool           // result: completed / matched
@@ -97,6 +98,8 @@ const (
 	callIsend
 	callIrecv
 	callRecvPoll
+	callRecvStaged
+	callTestStaged
 	callImprobe
 	callIprobe
 	callMrecv
@@ -175,6 +178,10 @@ func (c rawCall) do(a *args) C.int {
 		rc := a.result(C.mpigo_recv_poll(a.rbuf, C.int(a.rn), a.dt, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 		a.tooLong = a.flag && a.st.bytes > C.longlong(a.limit)
 		return rc
+	case callRecvStaged: // into a.stage, then the first a.limit bytes into a.rbuf
+		return a.result(C.mpigo_recv_staged(a.stage, a.rbuf, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
+	case callTestStaged:
+		return a.result(C.mpigo_test_staged(a.req, a.stage, a.rbuf, C.longlong(a.limit), C.longlong(a.budget)))
 	case callImprobe:
 		return a.result(C.mpigo_improbe(C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 	case callIprobe:
@@ -261,6 +268,9 @@ func (a *args) status() Status {
 }
 
 // ---- calls that need no args: safe from any thread, or only for emergencies ----
+
+// rawStageNew reserves a staging area for receives (nil if the system refuses).
+func rawStageNew() unsafe.Pointer { return C.mpigo_stage_new() }
 
 func rawInitialized() (initialized, finalized bool) {
 	var i, f C.int

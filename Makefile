@@ -1,0 +1,68 @@
+# mpigo — build, test, demo and benchmarks. Every target installs what it
+# needs from Debian's packages first (CI starts from a clean machine).
+
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin
+NP ?= 4
+
+# OpenMPI settings for these machines (root, oversubscription, pml): one list,
+# shared with the Go test runner (internal/mpitest embeds the same file).
+include internal/mpitest/ompi.env
+export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
+# More ranks than cores: busy-polling ranks must yield to each other.
+OVERSUB := --mca mpi_yield_when_idle 1
+MPIEXEC := timeout -k 5 120 mpiexec
+
+.PHONY: all deps build test test-race test-cgocheck demo bench-pingpong bench-deps clean
+
+all: build
+
+deps:
+	@if ! pkg-config --exists ompi-c 2>/dev/null || ! command -v mpiexec >/dev/null; then \
+		echo "installing OpenMPI from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			openmpi-bin libopenmpi-dev pkg-config >/dev/null; \
+	fi
+
+build: deps
+	$(GO) build -o $(BIN)/mpigo ./cmd/mpigo
+
+# All tests: every package (multi-rank tests launch themselves under mpiexec),
+# then the binding again with cgocheck2 and with the race detector (-short).
+test: deps
+	$(GO) vet ./...
+	$(GO) test -p 1 -timeout 20m ./...
+	$(MAKE) test-cgocheck test-race
+
+test-cgocheck: deps
+	GOEXPERIMENT=cgocheck2 $(GO) test -p 1 -short -count=1 -timeout 10m ./mpi/...
+
+test-race: deps
+	$(GO) test -race -p 1 -short -count=1 -timeout 10m ./mpi/...
+
+demo: build
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo hello
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo pingpong --sizes 1,1024,65536 --iters 2000
+
+# ---- benchmarks (not part of make test) ----
+
+bench-deps: build
+	@if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import mpi4py, numpy' 2>/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-mpi4py python3-numpy >/dev/null; \
+	fi
+	mpicc -O2 -o $(BIN)/c-pingpong bench/c/pingpong.c
+	cd bench/gompi && $(GO) build -o ../../$(BIN)/gompi-pingpong .
+	$(GO) build -o $(BIN)/comparepp ./bench/cmd/comparepp
+
+ROUNDS ?= 5
+# Ping-pong latency and bandwidth: C, mpigo, gompi, mpi4py alternating; medians and ratios to C.
+bench-pingpong: bench-deps
+	$(BIN)/comparepp -bin $(BIN) -rounds $(ROUNDS)
+	$(BIN)/comparepp -bin $(BIN) -rounds $(ROUNDS) -bw -sizes 65536,1048576,4194304
+	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
+	@for g in 1 16; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,11 @@
+package mpi
+
+// Test-only access to the binding's scheduling knob (see exec.go).
+
+// SetYieldEvery sets how many MPI calls pass between rescheduling points
+// (0: never) and returns the previous value.
+func SetYieldEvery(n uint32) uint32 {
+	old := yieldEvery
+	yieldEvery = n
+	return old
+}
