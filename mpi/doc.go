@@ -1,0 +1,75 @@
+// Package mpi is a Go binding of MPI over OpenMPI: safe from any goroutine,
+// errors as values, zero-copy typed buffers, Go values through a codec, and
+// as close to C's speed as cgo allows.
+//
+// # A program
+//
+//	func main() {
+//		mpi.Run(func(world *mpi.Comm) error {
+//			data := make([]float64, 1000)
+//			if world.Rank() == 0 {
+//				// ... fill data
+//			}
+//			return world.Bcast(mpi.Buf(data), 0)
+//		})
+//	}
+//
+// run as `mpiexec -n 4 ./program`. Run initializes MPI (MPI_Init_thread with
+// ThreadMultiple), calls the function on every rank and finalizes; an error
+// or panic on any rank aborts the whole job with a message naming the rank,
+// so that no rank waits forever for a failed one. Without mpiexec a program
+// is a job of one rank.
+//
+// # Buffers
+//
+// Operations take a Buffer: Buf(slice) or One(&variable), of bool, the
+// integer types, float32/64, complex64/128, named types of those, or
+// fixed-size arrays of any of them ([4]float64). MPI reads and writes the Go
+// memory in place. Go values of any other type (structs, maps, strings) go
+// through SendValue, RecvValue, BcastValue, ScatterValues, GatherValues and
+// AllgatherValues, which encode them with a Codec (CBOR by default).
+//
+// # Errors
+//
+// Every communicator returns errors (MPI_ERRORS_RETURN): every call returns
+// an error, an *Error whose Class says what went wrong; errors.Is(err,
+// mpi.ErrTruncate) and the other sentinels test for a class. Misuse that MPI
+// would answer with a crash, a hang or corrupted memory is caught in Go
+// before MPI is called: ranks, roots and tags out of range, buffers whose
+// lengths do not fit the operation, element counts above 2^31-1, unsupported
+// element types, calls before Init or after Finalize, nil or freed
+// communicators.
+//
+// Truncation is always an error and never corrupts memory. OpenMPI 4.1 writes
+// past the end of a receive buffer when it truncates a message above its
+// eager limit (4 KiB over shared memory, 64 KiB over TCP), so Recv never
+// posts a receive straight into a buffer that a longer message could overrun
+// (see Comm.Recv); only Irecv, where MPI itself matches the message, cannot be
+// protected, and its documentation says so.
+//
+// # Goroutines and thread levels
+//
+// Goroutines move between OS threads, so the binding, not the caller, makes
+// MPI's thread levels safe. At ThreadMultiple (the default, always granted by
+// OpenMPI) calls go straight to MPI. At ThreadSerialized every call takes one
+// mutex; at ThreadFunneled and ThreadSingle every call runs on the OS thread
+// that initialized MPI, served by a goroutine locked to it. At every level a
+// blocking operation is a post, or a matched probe, followed by short polling
+// calls: no lock or thread is held while another rank is awaited, so
+// goroutines of one rank can send to each other, and many goroutines can wait
+// at once without spinning against each other (2 ranks × 16 goroutines, 1 KiB
+// blocking ping-pongs: ~1.5 µs per message, against 250–400 µs when each
+// blocks inside MPI).
+//
+// # Speed
+//
+// One MPI operation is one cgo call, with library handles cached in Go and
+// results returned by value, so typed sends, receives and collectives do not
+// allocate. mpiexec binds each rank to one core, where the Go runtime's
+// threads compete with the rank's: the binding reschedules its goroutine
+// every 16 MPI calls so that the runtime never has to preempt it, and a
+// waiting call spins in C for at most 20 µs (not at all while other goroutines
+// wait) before it yields. The cgo transitions that remain cost ~40–70 ns each
+// on these machines; `make bench-pingpong` measures the binding against C,
+// gompi and mpi4py.
+package mpi
