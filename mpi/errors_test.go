@@ -83,15 +83,20 @@ func TestBadInput(t *testing.T) {
 		_, err = mpi.NewOp(func(a, b string) string { return a + b }, true)
 		wantClass(t, "NewOp on strings", err, mpi.ErrType)
 
-		// Counts over 2^31-1: refused before MPI sees them (the memory is never touched).
-		var one byte
-		huge := mpi.Buf(unsafe.Slice(&one, math.MaxInt32+1))
+		// Counts over 2^31-1: refused before MPI sees them. The 2 GiB are
+		// address space only: nothing touches them, so they take no memory.
+		mem := make([]byte, math.MaxInt32+1)
+		huge := mpi.Buf(mem)
 		wantClass(t, "Send of 2^31 elements", w.Send(huge, 0, 0), mpi.ErrCount)
 		wantClass(t, "Bcast of 2^31 elements", w.Bcast(huge, 0), mpi.ErrCount)
 		_, err = w.Recv(huge, 0, 0)
 		wantClass(t, "Recv of 2^31 elements", err, mpi.ErrCount)
-		quads := unsafe.Slice((*[4]float64)(unsafe.Pointer(&buf[0])), math.MaxInt32/2)
-		wantClass(t, "Allreduce of 2^32 float64 scalars", w.Allreduce(mpi.Buf(quads), mpi.Buf(quads), mpi.Sum), mpi.ErrCount)
+		pages := unsafe.Slice((*[4096]byte)(unsafe.Pointer(&mem[0])), len(mem)/4096)
+		if err := w.Send(mpi.Buf(pages[:1]), mpi.ProcNull, 0); err != nil {
+			t.Errorf("Send of one [4096]byte: %v", err) // 2^19 such elements are a fine count...
+		}
+		wantClass(t, "Allreduce of 2^31 scalars in [4096]byte elements", // ...but not as 2^31 bytes to sum
+			w.Allreduce(mpi.Buf(pages), mpi.Buf(pages), mpi.Sum), mpi.ErrCount)
 
 		// Empty slices are fine.
 		var none []float64
