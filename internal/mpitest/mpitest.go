@@ -95,11 +95,12 @@ func Main(m *testing.M) {
 type Option func(*job)
 
 type job struct {
-	ranks   []int
-	level   mpi.ThreadLevel
-	noInit  bool
-	timeout time.Duration
-	args    []string
+	ranks    []int
+	level    mpi.ThreadLevel
+	noInit   bool
+	timeout  time.Duration
+	args     []string
+	wantFail string
 }
 
 // Ranks sets the rank counts to run the test at (default 1, 2, 3 and 4).
@@ -113,6 +114,10 @@ func NoInit() Option { return func(j *job) { j.noInit = true } }
 
 // Timeout bounds each job (default 60 s).
 func Timeout(d time.Duration) Option { return func(j *job) { j.timeout = d } }
+
+// ExpectFailure makes the job pass only if it fails: mpiexec exits non-zero
+// within the timeout and the ranks' output contains text.
+func ExpectFailure(text string) Option { return func(j *job) { j.wantFail = text } }
 
 // MpiexecArgs adds arguments to mpiexec (before the program).
 func MpiexecArgs(a ...string) Option { return func(j *job) { j.args = append(j.args, a...) } }
@@ -192,6 +197,15 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	err = cmd.Run()
 	if ctx.Err() != nil {
 		return out.Bytes(), fmt.Errorf("mpiexec -n %d timed out after %v (killed); each rank's output so far follows", np, j.timeout)
+	}
+	if j.wantFail != "" {
+		switch {
+		case err == nil:
+			return out.Bytes(), fmt.Errorf("mpiexec -n %d succeeded; want it to fail with %q", np, j.wantFail)
+		case !bytes.Contains(out.Bytes(), []byte(j.wantFail)):
+			return out.Bytes(), fmt.Errorf("mpiexec -n %d failed (%v) without saying %q", np, err, j.wantFail)
+		}
+		return out.Bytes(), nil
 	}
 	if err != nil {
 		return out.Bytes(), fmt.Errorf("mpiexec -n %d: %v", np, err)
