@@ -233,9 +233,27 @@ func partsOf(lengths []int64) (counts, displs []int, total int) {
 // ranks get nil. A rank whose value cannot be encoded returns that error and
 // the root an error naming the rank.
 func GatherValues[T any](c *Comm, v T, root int) ([]T, error) {
-	const op = "GatherValues"
-	if err := c.checkRoot(op, root); err != nil {
+	if err := c.checkRoot("GatherValues", root); err != nil {
 		return nil, err
+	}
+	return gatherValues[T](c, v, root, false)
+}
+
+// AllgatherValues collects v from every rank at every rank, in rank order
+// (MPI_Allgather of the lengths, MPI_Allgatherv of the bytes).
+func AllgatherValues[T any](c *Comm, v T) ([]T, error) {
+	if err := c.check("AllgatherValues"); err != nil {
+		return nil, err
+	}
+	return gatherValues[T](c, v, 0, true)
+}
+
+// gatherValues is GatherValues, or with all AllgatherValues: the lengths
+// first (-1 for a value that could not be encoded), then the bytes.
+func gatherValues[T any](c *Comm, v T, root int, all bool) ([]T, error) {
+	op := "GatherValues"
+	if all {
+		op = "AllgatherValues"
 	}
 	data, encErr := currentCodec().Marshal(v)
 	n := int64(len(data))
@@ -243,18 +261,28 @@ func GatherValues[T any](c *Comm, v T, root int) ([]T, error) {
 		data, n = nil, -1
 	}
 	lengths := make([]int64, c.size)
-	if err := c.Gather(One(&n), Buf(lengths), root); err != nil {
+	var err error
+	if all {
+		err = c.Allgather(One(&n), Buf(lengths))
+	} else {
+		err = c.Gather(One(&n), Buf(lengths), root)
+	}
+	if err != nil {
 		return nil, err
 	}
 	counts, displs, total := partsOf(lengths)
-	all := make([]byte, total)
-	if err := c.Gatherv(Buf(data), Buf(all), counts, displs, root); err != nil {
+	bytes := make([]byte, total)
+	if all {
+		err = c.Allgatherv(Buf(data), Buf(bytes), counts, displs)
+	} else {
+		err = c.Gatherv(Buf(data), Buf(bytes), counts, displs, root)
+	}
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if encErr != nil {
+	case encErr != nil:
 		return nil, encodeErr(op, encErr)
-	}
-	if c.rank != root {
+	case !all && c.rank != root:
 		return nil, nil
 	}
 	for i, l := range lengths {
@@ -262,37 +290,5 @@ func GatherValues[T any](c *Comm, v T, root int) ([]T, error) {
 			return nil, errorf(ClassOther, op, "rank %d could not encode its value", i)
 		}
 	}
-	return decodeAll[T](op, all, counts, displs)
-}
-
-// AllgatherValues collects v from every rank at every rank, in rank order
-// (MPI_Allgather of the lengths, MPI_Allgatherv of the bytes).
-func AllgatherValues[T any](c *Comm, v T) ([]T, error) {
-	const op = "AllgatherValues"
-	if err := c.check(op); err != nil {
-		return nil, err
-	}
-	data, encErr := currentCodec().Marshal(v)
-	n := int64(len(data))
-	if encErr != nil {
-		data, n = nil, -1
-	}
-	lengths := make([]int64, c.size)
-	if err := c.Allgather(One(&n), Buf(lengths)); err != nil {
-		return nil, err
-	}
-	counts, displs, total := partsOf(lengths)
-	all := make([]byte, total)
-	if err := c.Allgatherv(Buf(data), Buf(all), counts, displs); err != nil {
-		return nil, err
-	}
-	if encErr != nil {
-		return nil, encodeErr(op, encErr)
-	}
-	for i, l := range lengths {
-		if l < 0 {
-			return nil, errorf(ClassOther, op, "rank %d could not encode its value", i)
-		}
-	}
-	return decodeAll[T](op, all, counts, displs)
+	return decodeAll[T](op, bytes, counts, displs)
 }
