@@ -1,0 +1,222 @@
+package collectives
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Report describes one run of an algorithm on this rank: what this rank sent
+// (counted as it happened, not estimated), and the shape of the algorithm.
+type Report struct {
+	Algorithm string
+	Messages  int // messages this rank sent
+	Bytes     int // bytes this rank sent
+	Depth     int // rounds until every rank has everything, one message per rank and round
+	Height    int // hops on the longest path from the root
+}
+
+// Option tunes an algorithm.
+type Option func(*options) error
+
+type options struct {
+	segment int // bytes per pipeline segment; 0: the whole message
+	fanout  int
+}
+
+// Segment sets the segment size of pipelined algorithms, in bytes (default:
+// 64 KiB for the chain, the whole message for trees). It must be positive.
+func Segment(bytes int) Option {
+	return func(o *options) error {
+		if bytes <= 0 {
+			return fmt.Errorf("collectives: segment size %d, want > 0", bytes)
+		}
+		o.segment = bytes
+		return nil
+	}
+}
+
+// Fanout sets k of the k-ary tree (default 4). It must be at least 1.
+func Fanout(k int) Option {
+	return func(o *options) error {
+		if k < 1 {
+			return fmt.Errorf("collectives: fan-out %d, want ≥ 1", k)
+		}
+		o.fanout = k
+		return nil
+	}
+}
+
+const bcastTag = 0x6263 // "bc"
+
+// bcastAlgorithms maps the broadcast algorithms' names to their trees; the
+// scatter+allgather algorithm is separate.
+var bcastAlgorithms = map[string]func(p int, o options) tree{
+	"flat":     func(p int, _ options) tree { return flatTree(p) },
+	"binomial": func(p int, _ options) tree { return binomialTree(p) },
+	"kary":     func(p int, o options) tree { return karyTree(p, o.fanout) },
+	"chain":    func(p int, _ options) tree { return chainTree(p) },
+}
+
+// BcastAlgorithms lists the names Bcast accepts.
+func BcastAlgorithms() []string {
+	names := []string{"scatter-allgather"}
+	for n := range bcastAlgorithms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Bcast copies data at rank root into data at every rank of t, with the
+// named algorithm (see BcastAlgorithms): a tree — flat, binomial, kary,
+// chain, each sending the message in segments down the tree, which pipelines
+// the chain — or scatter-allgather (van de Geijn: a binomial scatter of p
+// pieces, then a ring allgather; 2(p-1)/p·nβ for large n). Every rank must
+// pass data of the same length and the same algorithm and options.
+func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option) (Report, error) {
+	rep := Report{Algorithm: algorithm}
+	p := t.Size()
+	if root < 0 || root >= p {
+		return rep, fmt.Errorf("collectives: root %d out of range [0, %d)", root, p)
+	}
+	o := options{fanout: 4}
+	if algorithm == "chain" {
+		o.segment = 64 << 10
+	}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return rep, err
+		}
+	}
+	ct := &counting{Transport: t}
+	var err error
+	if algorithm == "scatter-allgather" {
+		err = scatterAllgather(ct, data, root)
+		tr := binomialTree(p)
+		rep.Depth, rep.Height = tr.rounds(1)+p-1, tr.height()+p-1
+	} else if build, ok := bcastAlgorithms[algorithm]; ok {
+		tr := build(p, o)
+		segments := 1
+		if o.segment > 0 && len(data) > 0 {
+			segments = (len(data) + o.segment - 1) / o.segment
+		}
+		rep.Depth, rep.Height = tr.rounds(segments), tr.height()
+		err = treeBcast(ct, tr, data, root, o.segment)
+	} else {
+		return rep, fmt.Errorf("collectives: unknown broadcast algorithm %q (have %v)", algorithm, BcastAlgorithms())
+	}
+	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	return rep, err
+}
+
+// counting counts what a rank sends.
+type counting struct {
+	Transport
+	messages, bytes int
+}
+
+func (c *counting) Send(data []byte, dest, tag int) error {
+	c.messages++
+	c.bytes += len(data)
+	return c.Transport.Send(data, dest, tag)
+}
+
+// treeBcast receives each segment from the parent and passes it to the
+// children, so segments flow down the tree one after another.
+func treeBcast(t Transport, tr tree, data []byte, root, segment int) error {
+	p := t.Size()
+	v := (t.Rank() - root + p) % p
+	real := func(u int) int { return (u + root) % p }
+	if segment <= 0 || segment > len(data) {
+		segment = max(len(data), 1)
+	}
+	for off := 0; off < len(data) || off == 0; off += segment {
+		seg := data[off:min(off+segment, len(data))]
+		if v != 0 {
+			n, err := t.Recv(seg, real(tr.parent[v]), bcastTag)
+			if err != nil {
+				return err
+			}
+			if n != len(seg) {
+				return fmt.Errorf("collectives: rank %d received %d bytes of a %d-byte segment (lengths differ between ranks?)", t.Rank(), n, len(seg))
+			}
+		}
+		for _, c := range tr.children[v] {
+			if err := t.Send(seg, real(c), bcastTag); err != nil {
+				return err
+			}
+		}
+		if len(data) == 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// scatterAllgather is van de Geijn's broadcast: the message is cut into p
+// pieces, a binomial tree scatters piece v to relative rank v (each subtree
+// gets its pieces in one message), and a ring allgather completes them.
+func scatterAllgather(t Transport, data []byte, root int) error {
+	p, n := t.Size(), len(data)
+	v := (t.Rank() - root + p) % p
+	real := func(u int) int { return (u + root) % p }
+	piece := (n + p - 1) / p
+	span := func(from, to int) []byte { // the bytes of pieces [from, to)
+		return data[min(from*piece, n):min(to*piece, n)]
+	}
+	tr := binomialTree(p)
+	// Binomial scatter: v receives pieces [v, v+subtree) and passes each child its subtree's pieces.
+	size := subtreeSizes(tr)
+	if v != 0 {
+		buf := span(v, v+size[v])
+		if got, err := t.Recv(buf, real(tr.parent[v]), bcastTag); err != nil {
+			return err
+		} else if got != len(buf) {
+			return fmt.Errorf("collectives: rank %d received %d bytes, want %d (lengths differ between ranks?)", t.Rank(), got, len(buf))
+		}
+	}
+	for _, c := range tr.children[v] {
+		if err := t.Send(span(c, c+size[c]), real(c), bcastTag); err != nil {
+			return err
+		}
+	}
+	// Ring allgather: in step s, pass on piece v-s and receive piece v-s-1.
+	right, left := real((v+1)%p), real((v+p-1)%p)
+	for s := range p - 1 {
+		out, in := span((v-s+p)%p, (v-s+p)%p+1), span((v-s-1+2*p)%p, (v-s-1+2*p)%p+1)
+		send := func() error { return t.Send(out, right, bcastTag+1) }
+		recv := func() error {
+			got, err := t.Recv(in, left, bcastTag+1)
+			if err == nil && got != len(in) {
+				err = fmt.Errorf("collectives: rank %d received %d bytes, want %d", t.Rank(), got, len(in))
+			}
+			return err
+		}
+		first, second := send, recv // even ranks send first, odd ones receive first: no cycle of waits
+		if v%2 == 1 {
+			first, second = recv, send
+		}
+		if err := first(); err != nil {
+			return err
+		}
+		if err := second(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subtreeSizes returns the number of ranks in each rank's subtree.
+func subtreeSizes(tr tree) []int {
+	size := make([]int, len(tr.parent))
+	var count func(v int) int
+	count = func(v int) int {
+		size[v] = 1
+		for _, c := range tr.children[v] {
+			size[v] += count(c)
+		}
+		return size[v]
+	}
+	count(0)
+	return size
+}

@@ -1,0 +1,166 @@
+package collectives_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mpigo/mpigo/collectives"
+	"github.com/mpigo/mpigo/internal/mpitest"
+	"github.com/mpigo/mpigo/mpi"
+)
+
+func TestMain(m *testing.M) { mpitest.Main(m) }
+
+func payload(n, seed int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(seed*31 + i*7 + i>>8)
+	}
+	return b
+}
+
+// runLocal runs f on p in-process ranks at once and returns their reports.
+func runLocal(t *testing.T, p int, f func(tr collectives.Transport) (collectives.Report, error)) []collectives.Report {
+	t.Helper()
+	ts := collectives.NewLocal(p)
+	reps := make([]collectives.Report, p)
+	errs := make([]error, p)
+	var wg sync.WaitGroup
+	for r := range p {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reps[r], errs[r] = f(ts[r])
+		}()
+	}
+	wg.Wait()
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+	return reps
+}
+
+func TestBcastEveryAlgorithmLocal(t *testing.T) {
+	for _, algo := range collectives.BcastAlgorithms() {
+		for p := 1; p <= 17; p++ {
+			for root := range p {
+				for _, n := range []int{0, 1, 37, 3*64 + 5} {
+					t.Run(fmt.Sprintf("%s/p=%d/root=%d/n=%d", algo, p, root, n), func(t *testing.T) {
+						want := payload(n, root)
+						got := make([][]byte, p)
+						runLocal(t, p, func(tr collectives.Transport) (collectives.Report, error) {
+							buf := make([]byte, n)
+							if tr.Rank() == root {
+								copy(buf, want)
+							}
+							got[tr.Rank()] = buf
+							return collectives.Bcast(tr, buf, root, algo, collectives.Segment(64), collectives.Fanout(3))
+						})
+						for r := range p {
+							if !bytes.Equal(got[r], want) {
+								t.Fatalf("rank %d got %v, want %v", r, got[r], want)
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// Metrics against hand-derived values.
+func TestBcastMetrics(t *testing.T) {
+	cases := []struct {
+		algo            string
+		p, n            int
+		opts            []collectives.Option
+		messages, bytes int // totals over all ranks
+		depth           int
+		rootMessages    int
+	}{
+		{"binomial", 8, 100, nil, 7, 700, 3, 3},
+		{"binomial", 5, 10, nil, 4, 40, 3, 3},
+		{"flat", 8, 100, nil, 7, 700, 7, 7},
+		// 0→1,2; 1→3,4; 2→5,6; 3→7: rank 6 gets it in round 4.
+		{"kary", 8, 100, []collectives.Option{collectives.Fanout(2)}, 7, 700, 4, 2},
+		// 4 segments down 7 links: p-2+s = 10 rounds.
+		{"chain", 8, 100, []collectives.Option{collectives.Segment(25)}, 28, 700, 10, 4},
+		// Van de Geijn on 4 ranks, 8 bytes: scatter 2+... pieces of 2 bytes:
+		// root sends 4 bytes to 2, 2 bytes to 1; 2 sends 2 bytes to 3; then 3 ring steps of 2 bytes by each of 4 ranks.
+		{"scatter-allgather", 4, 8, nil, 3 + 12, 8 + 24, 2 + 3, 2 + 3},
+	}
+	for _, c := range cases {
+		reps := runLocal(t, c.p, func(tr collectives.Transport) (collectives.Report, error) {
+			return collectives.Bcast(tr, make([]byte, c.n), 0, c.algo, c.opts...)
+		})
+		msgs, byts := 0, 0
+		for _, r := range reps {
+			msgs += r.Messages
+			byts += r.Bytes
+		}
+		if msgs != c.messages || byts != c.bytes || reps[0].Depth != c.depth || reps[0].Messages != c.rootMessages {
+			t.Errorf("%s p=%d n=%d: %d messages, %d bytes, depth %d, root sent %d; want %d, %d, %d, %d",
+				c.algo, c.p, c.n, msgs, byts, reps[0].Depth, reps[0].Messages, c.messages, c.bytes, c.depth, c.rootMessages)
+		}
+	}
+}
+
+func TestBcastBadInput(t *testing.T) {
+	tr := collectives.NewLocal(3)[0]
+	buf := make([]byte, 4)
+	for _, c := range []struct {
+		name string
+		err  func() error
+		want string
+	}{
+		{"unknown algorithm", func() error { _, err := collectives.Bcast(tr, buf, 0, "bogus"); return err }, "unknown broadcast algorithm"},
+		{"root 3 of 3", func() error { _, err := collectives.Bcast(tr, buf, 3, "binomial"); return err }, "root 3 out of range"},
+		{"root -1", func() error { _, err := collectives.Bcast(tr, buf, -1, "flat"); return err }, "root -1 out of range"},
+		{"segment 0", func() error { _, err := collectives.Bcast(tr, buf, 0, "chain", collectives.Segment(0)); return err }, "segment size 0"},
+		{"fan-out 0", func() error { _, err := collectives.Bcast(tr, buf, 0, "kary", collectives.Fanout(0)); return err }, "fan-out 0"},
+	} {
+		if err := c.err(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
+		}
+	}
+	// Mismatched lengths: an error on the receiving ranks, no hang.
+	ts := collectives.NewLocal(2)
+	done := make(chan error, 1)
+	go func() { _, err := collectives.Bcast(ts[0], make([]byte, 10), 0, "binomial"); done <- err }()
+	if _, err := collectives.Bcast(ts[1], make([]byte, 4), 0, "binomial"); err == nil {
+		t.Error("receiving 10 bytes into 4: no error")
+	}
+	<-done
+}
+
+// Under mpiexec every algorithm gives what the native MPI_Bcast gives.
+func TestBcastMatchesNative(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		tr := collectives.FromComm(w)
+		for _, algo := range collectives.BcastAlgorithms() {
+			for root := range w.Size() {
+				for _, n := range []int{0, 1, 1001, 200 << 10} {
+					native, ours := make([]byte, n), make([]byte, n)
+					if w.Rank() == root {
+						copy(native, payload(n, root+n))
+						copy(ours, native)
+					}
+					if err := w.Bcast(mpi.Buf(native), root); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := collectives.Bcast(tr, ours, root, algo, collectives.Segment(16<<10)); err != nil {
+						t.Fatalf("%s: %v", algo, err)
+					}
+					if !bytes.Equal(native, ours) {
+						t.Fatalf("%s root %d n %d: differs from MPI_Bcast", algo, root, n)
+					}
+				}
+			}
+		}
+	}, mpitest.Ranks(2, 3, 4))
+}

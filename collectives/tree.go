@@ -1,0 +1,108 @@
+package collectives
+
+// tree is a broadcast tree over ranks relative to the root (vrank 0 is the
+// root): parent[v] (-1 for the root) and children[v] in sending order.
+type tree struct {
+	parent   []int
+	children [][]int
+}
+
+func newTree(p int) tree { return tree{parent: make([]int, p), children: make([][]int, p)} }
+
+func (t tree) link(parent, child int) {
+	t.parent[child] = parent
+	t.children[parent] = append(t.children[parent], child)
+}
+
+// height is the number of hops from the root to the farthest rank.
+func (t tree) height() int {
+	h := 0
+	for v := range t.parent {
+		d := 0
+		for u := v; t.parent[u] >= 0; u = t.parent[u] {
+			d++
+		}
+		h = max(h, d)
+	}
+	return h
+}
+
+// flatTree: the root sends to every other rank. Cost (p-1)(α + nβ).
+func flatTree(p int) tree {
+	t := newTree(p)
+	t.parent[0] = -1
+	for v := 1; v < p; v++ {
+		t.link(0, v)
+	}
+	return t
+}
+
+// binomialTree: in round k every rank that has the data sends it 2^k ranks
+// on; the largest subtree is served first. Cost ⌈lg p⌉(α + nβ).
+func binomialTree(p int) tree {
+	t := newTree(p)
+	t.parent[0] = -1
+	top := 1
+	for top < p {
+		top <<= 1
+	}
+	for v := range p {
+		// v's children are v+2^k for 2^k below v's lowest set bit (or below top for the root).
+		limit := top
+		if v > 0 {
+			limit = v & -v
+		}
+		for k := limit >> 1; k > 0; k >>= 1 {
+			if v+k < p {
+				t.link(v, v+k)
+			}
+		}
+	}
+	return t
+}
+
+// karyTree: rank v's children are kv+1 … kv+k. Cost ⌈log_k((k-1)p+1)⌉-1 levels of k(α + nβ).
+func karyTree(p, k int) tree {
+	t := newTree(p)
+	t.parent[0] = -1
+	for v := 1; v < p; v++ {
+		t.link((v-1)/k, v)
+	}
+	return t
+}
+
+// chainTree: rank v sends to v+1. Pipelined in s segments: (p-2+s)(α + nβ/s).
+func chainTree(p int) tree {
+	t := newTree(p)
+	t.parent[0] = -1
+	for v := 1; v < p; v++ {
+		t.link(v-1, v)
+	}
+	return t
+}
+
+// rounds is the number of steps until every rank has all s segments, if each
+// message takes one step and a rank sends one message at a time: segment j
+// goes to a rank's children in order, once the rank has it and has sent
+// segment j-1 to all of them.
+func (t tree) rounds(segments int) int {
+	p := len(t.parent)
+	order := []int{0} // breadth-first, so parents come before children
+	for i := 0; i < len(order); i++ {
+		order = append(order, t.children[order[i]]...)
+	}
+	arrive, free := make([]int, p), make([]int, p)
+	last := 0
+	for range max(segments, 1) {
+		for _, v := range order {
+			step := max(arrive[v], free[v])
+			for _, c := range t.children[v] {
+				step++
+				arrive[c] = step
+				last = max(last, step)
+			}
+			free[v] = step
+		}
+	}
+	return last
+}
