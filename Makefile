@@ -42,9 +42,11 @@ test-cgocheck: deps
 test-race: deps
 	$(GO) test -race -p 1 -short -count=1 -timeout 10m ./mpi/...
 
+# The demos: who is where, ping-pong between rank pairs, every broadcast algorithm.
 demo: build
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo hello
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo pingpong --sizes 1,1024,65536 --iters 2000
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --size 1048576 --reps 10
 
 # ---- benchmarks (not part of make test) ----
 

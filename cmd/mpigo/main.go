@@ -21,6 +21,7 @@ func main() {
 		Commands: []*cli.Command{
 			helloCommand,
 			pingpongCommand,
+			broadcastCommand,
 			versionCommand,
 		},
 	}
