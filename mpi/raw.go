@@ -272,13 +272,6 @@ func (a *args) status() Status {
 // rawStageNew reserves a staging area for receives (nil if the system refuses).
 func rawStageNew() unsafe.Pointer { return C.mpigo_stage_new() }
 
-func rawInitialized() (initialized, finalized bool) {
-	var i, f C.int
-	C.MPI_Initialized(&i)
-	C.MPI_Finalized(&f)
-	return i != 0, f != 0
-}
-
 func rawWtime() float64                   { return float64(C.MPI_Wtime()) }
 func rawWtick() float64                   { return float64(C.MPI_Wtick()) }
 func rawAbort(c commHandle, code int) int { return int(C.MPI_Abort(c, C.int(code))) }
