@@ -184,22 +184,7 @@ func scatterAllgather(t Transport, data []byte, root int) error {
 	right, left := real((v+1)%p), real((v+p-1)%p)
 	for s := range p - 1 {
 		out, in := span((v-s+p)%p, (v-s+p)%p+1), span((v-s-1+2*p)%p, (v-s-1+2*p)%p+1)
-		send := func() error { return t.Send(out, right, bcastTag+1) }
-		recv := func() error {
-			got, err := t.Recv(in, left, bcastTag+1)
-			if err == nil && got != len(in) {
-				err = fmt.Errorf("collectives: rank %d received %d bytes, want %d", t.Rank(), got, len(in))
-			}
-			return err
-		}
-		first, second := send, recv // even ranks send first, odd ones receive first: no cycle of waits
-		if v%2 == 1 {
-			first, second = recv, send
-		}
-		if err := first(); err != nil {
-			return err
-		}
-		if err := second(); err != nil {
+		if err := exchange(t, out, right, in, left, bcastTag+1, v%2 == 0); err != nil {
 			return err
 		}
 	}

@@ -1,8 +1,9 @@
 // Command comparepp runs the ping-pong (or bandwidth) benchmark of several
 // implementations — C, mpigo, gompi and mpi4py — as alternating 2-rank
 // mpiexec jobs over several rounds, and prints the median per size with the
-// ratio to C measured in the same run (these machines are noisy: one
-// absolute number means little). Used by `make bench-pingpong`.
+// median of each round's ratio to C (these machines are noisy, and drift
+// within minutes: one absolute number means little, and a ratio is only fair
+// between runs close in time). Used by `make bench-pingpong`.
 package main
 
 import (
@@ -70,7 +71,7 @@ func main() {
 			impls = append(impls, im)
 		}
 	}
-	results := map[string]map[int][]float64{} // impl → size → values
+	results := map[string]map[int][]float64{} // impl → size → values, one a round
 	for round := range *rounds {
 		for k := range impls {
 			im := impls[(k+round)%len(impls)]
@@ -93,7 +94,7 @@ func main() {
 	if *bw {
 		unit = "bandwidth, MB/s"
 	}
-	fmt.Printf("# %s: median of %d alternating rounds, 2 ranks; (×C) is the ratio to C's median\n", unit, *rounds)
+	fmt.Printf("# %s: median of %d alternating rounds, 2 ranks; (×C): median of each round's ratio to C\n", unit, *rounds)
 	fmt.Printf("%10s", "size")
 	for _, im := range impls {
 		fmt.Printf(" %20s", im.name)
@@ -106,10 +107,14 @@ func main() {
 	sort.Ints(sizeList)
 	for _, s := range sizeList {
 		fmt.Printf("%10d", s)
-		ref := median(results["c"][s])
+		ref := results["c"][s]
 		for _, im := range impls {
-			m := median(results[im.name][s])
-			fmt.Printf(" %11.3f (%5.2f×)", m, m/ref)
+			vals := results[im.name][s]
+			ratios := make([]float64, min(len(vals), len(ref)))
+			for i := range ratios {
+				ratios[i] = vals[i] / ref[i]
+			}
+			fmt.Printf(" %11.3f (%5.2f×)", median(vals), median(ratios))
 		}
 		fmt.Println()
 	}

@@ -1,0 +1,118 @@
+package collectives
+
+import "fmt"
+
+const scatterTag, gatherTag = 0x7363, 0x6761
+
+// Scatter sends part i of data at rank root (p equal parts) to rank i,
+// which receives it into part (len(part) bytes; data is ignored elsewhere).
+// Algorithms: "linear" — the root sends each part, (p-1)(α + nβ/p); and
+// "binomial" — each subtree gets its parts in one message, ⌈lg p⌉α + (p-1)/p·nβ.
+func Scatter(t Transport, data, part []byte, root int, algorithm string) (Report, error) {
+	rep := Report{Algorithm: algorithm}
+	p := t.Size()
+	if root < 0 || root >= p {
+		return rep, fmt.Errorf("collectives: root %d out of range [0, %d)", root, p)
+	}
+	if t.Rank() == root && len(data) != p*len(part) {
+		return rep, fmt.Errorf("collectives: Scatter: root buffer has %d bytes, want %d ranks × %d", len(data), p, len(part))
+	}
+	ct := &counting{Transport: t}
+	var err error
+	switch algorithm {
+	case "linear":
+		rep.Depth, rep.Height = max(p-1, 0), min(p-1, 1)
+		err = scatterTree(ct, flatTree(p), data, part, root)
+	case "binomial":
+		tr := binomialTree(p)
+		rep.Depth, rep.Height = tr.rounds(1), tr.height()
+		err = scatterTree(ct, tr, data, part, root)
+	default:
+		return rep, fmt.Errorf("collectives: unknown scatter algorithm %q (have [binomial linear])", algorithm)
+	}
+	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	return rep, err
+}
+
+// Gather collects part from every rank into data at rank root, rank i's at
+// part i (data is ignored elsewhere). Algorithms as for Scatter, reversed.
+func Gather(t Transport, part, data []byte, root int, algorithm string) (Report, error) {
+	rep := Report{Algorithm: algorithm}
+	p := t.Size()
+	if root < 0 || root >= p {
+		return rep, fmt.Errorf("collectives: root %d out of range [0, %d)", root, p)
+	}
+	if t.Rank() == root && len(data) != p*len(part) {
+		return rep, fmt.Errorf("collectives: Gather: root buffer has %d bytes, want %d ranks × %d", len(data), p, len(part))
+	}
+	ct := &counting{Transport: t}
+	var err error
+	switch algorithm {
+	case "linear":
+		rep.Depth, rep.Height = max(p-1, 0), min(p-1, 1)
+		err = gatherTree(ct, flatTree(p), part, data, root)
+	case "binomial":
+		tr := binomialTree(p)
+		rep.Depth, rep.Height = tr.rounds(1), tr.height()
+		err = gatherTree(ct, tr, part, data, root)
+	default:
+		return rep, fmt.Errorf("collectives: unknown gather algorithm %q (have [binomial linear])", algorithm)
+	}
+	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	return rep, err
+}
+
+
+// scatterTree: each rank receives its subtree's parts from its parent and
+// forwards each child's subtree its parts.
+func scatterTree(t Transport, tr tree, data, part []byte, root int) error {
+	p, n := t.Size(), len(part)
+	v := (t.Rank() - root + p) % p
+	real := func(u int) int { return (u + root) % p }
+	sizes := subtreeSizes(tr)
+	var mine []byte // parts of relative ranks v … v+sizes[v]-1
+	if v == 0 {
+		// Rotate the root's buffer into relative order.
+		mine = make([]byte, p*n)
+		for u := range p {
+			copy(mine[u*n:(u+1)*n], data[real(u)*n:(real(u)+1)*n])
+		}
+	} else {
+		mine = make([]byte, sizes[v]*n)
+		if err := recvExactly(t, mine, real(tr.parent[v]), scatterTag); err != nil {
+			return err
+		}
+	}
+	for _, c := range tr.children[v] {
+		off := (c - v) * n
+		if err := t.Send(mine[off:off+sizes[c]*n], real(c), scatterTag); err != nil {
+			return err
+		}
+	}
+	copy(part, mine[:n])
+	return nil
+}
+
+// gatherTree: each rank collects its children's subtrees, then sends its
+// whole subtree to its parent.
+func gatherTree(t Transport, tr tree, part, data []byte, root int) error {
+	p, n := t.Size(), len(part)
+	v := (t.Rank() - root + p) % p
+	real := func(u int) int { return (u + root) % p }
+	sizes := subtreeSizes(tr)
+	mine := make([]byte, sizes[v]*n)
+	copy(mine, part)
+	for _, c := range tr.children[v] {
+		off := (c - v) * n
+		if err := recvExactly(t, mine[off:off+sizes[c]*n], real(c), gatherTag); err != nil {
+			return err
+		}
+	}
+	if v != 0 {
+		return t.Send(mine, real(tr.parent[v]), gatherTag)
+	}
+	for u := range p {
+		copy(data[real(u)*n:(real(u)+1)*n], mine[u*n:(u+1)*n])
+	}
+	return nil
+}
