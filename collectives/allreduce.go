@@ -65,7 +65,7 @@ func Allreduce[T any](t Transport, data []T, red Reduction[T], algorithm string)
 	if !red.Commutative && algorithm != "ordered" {
 		return rep, fmt.Errorf("collectives: Allreduce: %q needs a commutative reduction; use \"ordered\"", algorithm)
 	}
-	ct := &counting{Transport: t}
+	ct := newCounting(t)
 	p := t.Size()
 	var err error
 	switch algorithm {
@@ -82,7 +82,7 @@ func Allreduce[T any](t Transport, data []T, red Reduction[T], algorithm string)
 	default:
 		return rep, fmt.Errorf("collectives: unknown allreduce algorithm %q (have %v)", algorithm, AllreduceAlgorithms())
 	}
-	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	ct.fill(&rep)
 	return rep, err
 }
 
@@ -188,13 +188,13 @@ const barrierTag = 0x6261
 func Barrier(t Transport) (Report, error) {
 	rep := Report{Algorithm: "dissemination"}
 	p, r := t.Size(), t.Rank()
-	ct := &counting{Transport: t}
+	ct := newCounting(t)
 	for k := 1; k < p; k <<= 1 {
 		rep.Depth++
 		if err := exchange(ct, nil, (r+k)%p, nil, (r-k+p)%p, barrierTag+k, true); err != nil { // empty: never blocks
 			return rep, err
 		}
 	}
-	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	ct.fill(&rep)
 	return rep, nil
 }

@@ -9,10 +9,12 @@ import (
 // (counted as it happened, not estimated), and the shape of the algorithm.
 type Report struct {
 	Algorithm string
-	Messages  int // messages this rank sent
-	Bytes     int // bytes this rank sent
-	Depth     int // rounds until every rank has everything, one message per rank and round
-	Height    int // hops on the longest path from the root
+	Messages  int         // messages this rank sent
+	Bytes     int         // bytes this rank sent
+	Sent      map[int]int // bytes this rank sent to each destination rank
+	From      int         // the rank this rank first received from (-1: none); its parent in a tree
+	Depth     int         // rounds until every rank has everything, one message per rank and round
+	Height    int         // hops on the longest path from the root
 }
 
 // Option tunes an algorithm.
@@ -21,6 +23,16 @@ type Option func(*options) error
 type options struct {
 	segment int // bytes per pipeline segment; 0: the whole message
 	fanout  int
+	hosts   []int
+}
+
+// Hosts gives the host of each rank (any ids: ranks with equal ids share a
+// host), for the hierarchical broadcast.
+func Hosts(ids []int) Option {
+	return func(o *options) error {
+		o.hosts = ids
+		return nil
+	}
 }
 
 // Segment sets the segment size of pipelined algorithms, in bytes (default:
@@ -59,7 +71,7 @@ var bcastAlgorithms = map[string]func(p int, o options) tree{
 
 // BcastAlgorithms lists the names Bcast accepts.
 func BcastAlgorithms() []string {
-	names := []string{"scatter-allgather"}
+	names := []string{"scatter-allgather", "hierarchical"}
 	for n := range bcastAlgorithms {
 		names = append(names, n)
 	}
@@ -70,9 +82,12 @@ func BcastAlgorithms() []string {
 // Bcast copies data at rank root into data at every rank of t, with the
 // named algorithm (see BcastAlgorithms): a tree — flat, binomial, kary,
 // chain, each sending the message in segments down the tree, which pipelines
-// the chain — or scatter-allgather (van de Geijn: a binomial scatter of p
-// pieces, then a ring allgather; 2(p-1)/p·nβ for large n). Every rank must
-// pass data of the same length and the same algorithm and options.
+// the chain; hierarchical (node-aware, given Hosts: a binomial tree over one
+// leader per host, then a binomial tree inside each host, so the payload
+// crosses each host's link once) — or scatter-allgather (van de Geijn: a
+// binomial scatter of p pieces, then a ring allgather; 2(p-1)/p·nβ for large
+// n). Every rank must pass data of the same length and the same algorithm
+// and options.
 func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option) (Report, error) {
 	rep := Report{Algorithm: algorithm}
 	p := t.Size()
@@ -88,9 +103,16 @@ func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option)
 			return rep, err
 		}
 	}
-	ct := &counting{Transport: t}
+	ct := newCounting(t)
 	var err error
-	if algorithm == "scatter-allgather" {
+	if algorithm == "hierarchical" {
+		if len(o.hosts) != p {
+			return rep, fmt.Errorf("collectives: hierarchical broadcast needs the host of each of the %d ranks (Hosts option), have %d", p, len(o.hosts))
+		}
+		tr := hierarchicalTree(o.hosts, root)
+		rep.Depth, rep.Height = tr.rounds(1), tr.height()
+		err = treeBcast(ct, tr, data, root, o.segment)
+	} else if algorithm == "scatter-allgather" {
 		err = scatterAllgather(ct, data, root)
 		tr := binomialTree(p)
 		rep.Depth, rep.Height = tr.rounds(1)+p-1, tr.height()+p-1
@@ -105,20 +127,41 @@ func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option)
 	} else {
 		return rep, fmt.Errorf("collectives: unknown broadcast algorithm %q (have %v)", algorithm, BcastAlgorithms())
 	}
-	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	ct.fill(&rep)
 	return rep, err
 }
 
-// counting counts what a rank sends.
+// counting counts what a rank sends, and to whom, and notes whom it first
+// received from.
 type counting struct {
 	Transport
 	messages, bytes int
+	sent            map[int]int
+	from            int
+	received        bool
+}
+
+func newCounting(t Transport) *counting {
+	return &counting{Transport: t, sent: map[int]int{}, from: -1}
 }
 
 func (c *counting) Send(data []byte, dest, tag int) error {
 	c.messages++
 	c.bytes += len(data)
+	c.sent[dest] += len(data)
 	return c.Transport.Send(data, dest, tag)
+}
+
+func (c *counting) Recv(buf []byte, src, tag int) (int, error) {
+	if !c.received {
+		c.received, c.from = true, src
+	}
+	return c.Transport.Recv(buf, src, tag)
+}
+
+// fill copies the counts into rep.
+func (c *counting) fill(rep *Report) {
+	rep.Messages, rep.Bytes, rep.Sent, rep.From = c.messages, c.bytes, c.sent, c.from
 }
 
 // treeBcast receives each segment from the parent and passes it to the

@@ -59,7 +59,7 @@ func TestBcastEveryAlgorithmLocal(t *testing.T) {
 								copy(buf, want)
 							}
 							got[tr.Rank()] = buf
-							return collectives.Bcast(tr, buf, root, algo, collectives.Segment(64), collectives.Fanout(3))
+							return collectives.Bcast(tr, buf, root, algo, collectives.Segment(64), collectives.Fanout(3), collectives.Hosts(roundRobin(p, 3)))
 						})
 						for r := range p {
 							if !bytes.Equal(got[r], want) {
@@ -69,6 +69,48 @@ func TestBcastEveryAlgorithmLocal(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// roundRobin places p ranks on h hosts: rank r on host r mod h.
+func roundRobin(p, h int) []int {
+	hosts := make([]int, p)
+	for r := range hosts {
+		hosts[r] = r % h
+	}
+	return hosts
+}
+
+// Overlay metrics against hand-derived values: 6 ranks on 3 hosts, round
+// robin (hosts 0 1 2 0 1 2), root 0, 100 bytes.
+//   - flat: 0 sends to all 5, 4 of them on other hosts: host 0 sends 4 copies.
+//   - binomial: 0→4, 0→2, 0→1, 2→3, 4→5, every edge between hosts; host 0
+//     sends 3 copies; rank 5 is 2 inter-host hops away (0→4→5).
+//   - hierarchical: leaders 0, 1, 2 (0→2, 0→1), then 0→3, 1→4, 2→5 inside
+//     hosts: host 0 sends 2 copies, every rank is 1 inter-host hop away.
+func TestOverlayMetrics(t *testing.T) {
+	hosts := roundRobin(6, 3)
+	cases := []struct {
+		algo              string
+		edges, inter      int
+		maxStress         float64
+		maxRDP, meanRDP   float64
+		host0Out, host1In float64
+	}{
+		{"flat", 5, 4, 4, 1, 1, 4, 2},
+		{"binomial", 5, 5, 3, 2, 1.25, 3, 2},
+		{"hierarchical", 5, 2, 2, 1, 1, 2, 1},
+	}
+	for _, c := range cases {
+		reps := runLocal(t, 6, func(tr collectives.Transport) (collectives.Report, error) {
+			return collectives.Bcast(tr, make([]byte, 100), 0, c.algo, collectives.Hosts(hosts))
+		})
+		o := collectives.OverlayMetrics(reps, hosts, 0, 100)
+		if o.Edges != c.edges || o.InterHostEdges != c.inter || o.MaxLinkStress != c.maxStress ||
+			o.MaxRDP != c.maxRDP || o.MeanRDP != c.meanRDP || o.LinkStress[0][0] != c.host0Out || o.LinkStress[1][1] != c.host1In {
+			t.Errorf("%s: %+v; want edges %d, inter-host %d, max stress %v, RDP max %v mean %v, host 0 out %v, host 1 in %v",
+				c.algo, o, c.edges, c.inter, c.maxStress, c.maxRDP, c.meanRDP, c.host0Out, c.host1In)
 		}
 	}
 }
@@ -123,6 +165,7 @@ func TestBcastBadInput(t *testing.T) {
 		{"root -1", func() error { _, err := collectives.Bcast(tr, buf, -1, "flat"); return err }, "root -1 out of range"},
 		{"segment 0", func() error { _, err := collectives.Bcast(tr, buf, 0, "chain", collectives.Segment(0)); return err }, "segment size 0"},
 		{"fan-out 0", func() error { _, err := collectives.Bcast(tr, buf, 0, "kary", collectives.Fanout(0)); return err }, "fan-out 0"},
+		{"hierarchical without hosts", func() error { _, err := collectives.Bcast(tr, buf, 0, "hierarchical"); return err }, "needs the host of each"},
 	} {
 		if err := c.err(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
@@ -153,7 +196,7 @@ func TestBcastMatchesNative(t *testing.T) {
 					if err := w.Bcast(mpi.Buf(native), root); err != nil {
 						t.Fatal(err)
 					}
-					if _, err := collectives.Bcast(tr, ours, root, algo, collectives.Segment(16<<10)); err != nil {
+					if _, err := collectives.Bcast(tr, ours, root, algo, collectives.Segment(16<<10), collectives.Hosts(roundRobin(w.Size(), 2))); err != nil {
 						t.Fatalf("%s: %v", algo, err)
 					}
 					if !bytes.Equal(native, ours) {

@@ -17,7 +17,7 @@ func Scatter(t Transport, data, part []byte, root int, algorithm string) (Report
 	if t.Rank() == root && len(data) != p*len(part) {
 		return rep, fmt.Errorf("collectives: Scatter: root buffer has %d bytes, want %d ranks × %d", len(data), p, len(part))
 	}
-	ct := &counting{Transport: t}
+	ct := newCounting(t)
 	var err error
 	switch algorithm {
 	case "linear":
@@ -30,7 +30,7 @@ func Scatter(t Transport, data, part []byte, root int, algorithm string) (Report
 	default:
 		return rep, fmt.Errorf("collectives: unknown scatter algorithm %q (have [binomial linear])", algorithm)
 	}
-	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	ct.fill(&rep)
 	return rep, err
 }
 
@@ -45,7 +45,7 @@ func Gather(t Transport, part, data []byte, root int, algorithm string) (Report,
 	if t.Rank() == root && len(data) != p*len(part) {
 		return rep, fmt.Errorf("collectives: Gather: root buffer has %d bytes, want %d ranks × %d", len(data), p, len(part))
 	}
-	ct := &counting{Transport: t}
+	ct := newCounting(t)
 	var err error
 	switch algorithm {
 	case "linear":
@@ -58,10 +58,9 @@ func Gather(t Transport, part, data []byte, root int, algorithm string) (Report,
 	default:
 		return rep, fmt.Errorf("collectives: unknown gather algorithm %q (have [binomial linear])", algorithm)
 	}
-	rep.Messages, rep.Bytes = ct.messages, ct.bytes
+	ct.fill(&rep)
 	return rep, err
 }
-
 
 // scatterTree: each rank receives its subtree's parts from its parent and
 // forwards each child's subtree its parts.

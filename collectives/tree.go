@@ -106,3 +106,37 @@ func (t tree) rounds(segments int) int {
 	}
 	return last
 }
+
+// hierarchicalTree: the root's host first, a binomial tree over one leader
+// per host (the root, or the host's lowest rank), then a binomial tree inside
+// each host from its leader. Vertices are relative ranks, as in every tree here.
+func hierarchicalTree(hosts []int, root int) tree {
+	p := len(hosts)
+	// Members of each host in rank order from the root (the leader first).
+	var order []int // hosts by first appearance from the root
+	members := map[int][]int{}
+	for v := range p {
+		h := hosts[(v+root)%p]
+		if _, ok := members[h]; !ok {
+			order = append(order, h)
+		}
+		members[h] = append(members[h], v)
+	}
+	t := newTree(p)
+	t.parent[0] = -1
+	leaders := make([]int, len(order))
+	for i, h := range order {
+		leaders[i] = members[h][0]
+	}
+	attach := func(group []int) { // a binomial tree over group, rooted at group[0]
+		sub := binomialTree(len(group))
+		for i := 1; i < len(group); i++ {
+			t.link(group[sub.parent[i]], group[i])
+		}
+	}
+	attach(leaders)
+	for _, h := range order {
+		attach(members[h])
+	}
+	return t
+}
