@@ -21,6 +21,7 @@ var broadcastCommand = &cli.Command{
 		&cli.IntFlag{Name: "reps", Value: 20, Usage: "repetitions; the table shows the median of the slowest rank's time"},
 		// The table's messages and bytes are totals over all ranks; depth is in rounds.
 		&cli.IntFlag{Name: "segment", Value: 64 << 10, Usage: "segment bytes of the pipelined chain"},
+		&cli.StringFlag{Name: "hosts", Usage: "host of each rank, comma-separated (e.g. 0,0,1,1), for the hierarchical algorithm and the overlay metrics; default: by processor name"},
 	},
 	Action: func(c *cli.Context) error {
 		mpi.Run(func(world *mpi.Comm) error { return broadcast(c, world) })
@@ -40,8 +41,15 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 	}
 	sum := crc32.ChecksumIEEE(want)
 	tr := collectives.FromComm(world)
+	hosts, err := placement(world, c.String("hosts"))
+	if err != nil {
+		return err
+	}
 	if world.Rank() == root {
-		fmt.Printf("%-18s %12s %9s %12s %6s %9s\n", "algorithm", "time µs", "messages", "bytes", "depth", "verified")
+		fmt.Printf("# %d ranks on %d hosts, %d bytes from rank %d; messages and bytes are totals over ranks,\n"+
+			"# depth in rounds, link stress in payload copies on the busiest host uplink, RDP max/mean in inter-host hops\n",
+			world.Size(), countHosts(hosts), size, root)
+		fmt.Printf("%-18s %12s %9s %12s %6s %7s %11s %9s\n", "algorithm", "time µs", "messages", "bytes", "depth", "stress", "RDP", "verified")
 	}
 	for _, algo := range algos {
 		buf := make([]byte, size)
@@ -61,7 +69,7 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 			if algo == "native" {
 				err = world.Bcast(mpi.Buf(buf), root)
 			} else {
-				var opts []collectives.Option
+				opts := []collectives.Option{collectives.Hosts(hosts)}
 				if algo == "chain" {
 					opts = append(opts, collectives.Segment(c.Int("segment")))
 				}
@@ -77,26 +85,74 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 			times = append(times, slowest*1e6)
 			ok = ok && crc32.ChecksumIEEE(buf) == sum
 		}
-		// Totals over ranks, and whether every rank verified its copy.
-		counts, totals := []int{rep.Messages, rep.Bytes, boolInt(!ok)}, make([]int, 3)
-		if err := world.Reduce(mpi.Buf(counts), mpi.Buf(totals), mpi.Sum, root); err != nil {
+		// Every rank's report and verdict, at the root.
+		reps, err := mpi.GatherValues(world, rep, root)
+		if err != nil {
+			return err
+		}
+		verdicts, err := mpi.GatherValues(world, ok, root)
+		if err != nil {
 			return err
 		}
 		if world.Rank() == root {
 			slices.Sort(times)
-			msgs, bytes, depth := fmt.Sprint(totals[0]), fmt.Sprint(totals[1]), fmt.Sprint(rep.Depth)
-			if algo == "native" {
-				msgs, bytes, depth = "-", "-", "-"
+			msgs, bytes, depth, stress, rdp := "-", "-", "-", "-", "-"
+			if algo != "native" {
+				m, b := 0, 0
+				for _, r := range reps {
+					m, b = m+r.Messages, b+r.Bytes
+				}
+				o := collectives.OverlayMetrics(reps, hosts, root, size)
+				msgs, bytes, depth = fmt.Sprint(m), fmt.Sprint(b), fmt.Sprint(rep.Depth)
+				stress, rdp = fmt.Sprintf("%.2f", o.MaxLinkStress), fmt.Sprintf("%.0f/%.2f", o.MaxRDP, o.MeanRDP)
 			}
-			fmt.Printf("%-18s %12.1f %9s %12s %6s %9v\n", algo, times[len(times)/2], msgs, bytes, depth, totals[2] == 0)
+			fmt.Printf("%-18s %12.1f %9s %12s %6s %7s %11s %9v\n", algo, times[len(times)/2], msgs, bytes, depth, stress, rdp,
+				!slices.Contains(verdicts, false))
 		}
 	}
 	return nil
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// placement returns the host id of every rank: from --hosts, or by the
+// ranks' processor names.
+func placement(world *mpi.Comm, flag string) ([]int, error) {
+	if flag != "" {
+		var hosts []int
+		for _, f := range strings.Split(flag, ",") {
+			var h int
+			if _, err := fmt.Sscan(strings.TrimSpace(f), &h); err != nil {
+				return nil, fmt.Errorf("--hosts: bad host id %q", f)
+			}
+			hosts = append(hosts, h)
+		}
+		if len(hosts) != world.Size() {
+			return nil, fmt.Errorf("--hosts gives %d hosts for %d ranks", len(hosts), world.Size())
+		}
+		return hosts, nil
 	}
-	return 0
+	name, err := mpi.ProcessorName()
+	if err != nil {
+		return nil, err
+	}
+	names, err := mpi.AllgatherValues(world, name)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int{}
+	hosts := make([]int, len(names))
+	for r, n := range names {
+		if _, ok := ids[n]; !ok {
+			ids[n] = len(ids)
+		}
+		hosts[r] = ids[n]
+	}
+	return hosts, nil
+}
+
+func countHosts(hosts []int) int {
+	seen := map[int]bool{}
+	for _, h := range hosts {
+		seen[h] = true
+	}
+	return len(seen)
 }
