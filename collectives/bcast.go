@@ -15,6 +15,10 @@ type Report struct {
 	From      int         // the rank this rank first received from (-1: none); its parent in a tree
 	Depth     int         // rounds until every rank has everything, one message per rank and round
 	Height    int         // hops on the longest path from the root
+	// Gossip only, the same on every rank: informed ranks after each round,
+	// and messages (of all ranks) to ranks that already had the data.
+	Coverage  []int
+	Redundant int
 }
 
 // Option tunes an algorithm.
@@ -24,6 +28,15 @@ type options struct {
 	segment int // bytes per pipeline segment; 0: the whole message
 	fanout  int
 	hosts   []int
+	seed    uint64
+}
+
+// Seed sets the seed of the gossip schedule (default 1); every rank must use the same.
+func Seed(s uint64) Option {
+	return func(o *options) error {
+		o.seed = s
+		return nil
+	}
 }
 
 // Hosts gives the host of each rank (any ids: ranks with equal ids share a
@@ -71,7 +84,7 @@ var bcastAlgorithms = map[string]func(p int, o options) tree{
 
 // BcastAlgorithms lists the names Bcast accepts.
 func BcastAlgorithms() []string {
-	names := []string{"scatter-allgather", "hierarchical"}
+	names := []string{"scatter-allgather", "hierarchical", "gossip"}
 	for n := range bcastAlgorithms {
 		names = append(names, n)
 	}
@@ -86,17 +99,23 @@ func BcastAlgorithms() []string {
 // leader per host, then a binomial tree inside each host, so the payload
 // crosses each host's link once) — or scatter-allgather (van de Geijn: a
 // binomial scatter of p pieces, then a ring allgather; 2(p-1)/p·nβ for large
-// n). Every rank must pass data of the same length and the same algorithm
-// and options.
+// n) — or gossip (epidemic push: each round, every informed rank pushes the
+// whole message to Fanout random others (default 2), from a schedule every
+// rank derives from the shared Seed; about log(p) rounds, with redundant
+// messages the price of needing no tree). Every rank must pass data of the
+// same length and the same algorithm and options.
 func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option) (Report, error) {
 	rep := Report{Algorithm: algorithm}
 	p := t.Size()
 	if root < 0 || root >= p {
 		return rep, fmt.Errorf("collectives: root %d out of range [0, %d)", root, p)
 	}
-	o := options{fanout: 4}
-	if algorithm == "chain" {
+	o := options{fanout: 4, seed: 1}
+	switch algorithm {
+	case "chain":
 		o.segment = 64 << 10
+	case "gossip":
+		o.fanout = 2
 	}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
@@ -105,7 +124,10 @@ func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option)
 	}
 	ct := newCounting(t)
 	var err error
-	if algorithm == "hierarchical" {
+	if algorithm == "gossip" {
+		rep.Depth, rep.Coverage, rep.Redundant, err = gossipBcast(ct, data, root, o.fanout, o.seed)
+		rep.Height = rep.Depth
+	} else if algorithm == "hierarchical" {
 		if len(o.hosts) != p {
 			return rep, fmt.Errorf("collectives: hierarchical broadcast needs the host of each of the %d ranks (Hosts option), have %d", p, len(o.hosts))
 		}

@@ -115,6 +115,39 @@ func TestOverlayMetrics(t *testing.T) {
 	}
 }
 
+func TestGossip(t *testing.T) {
+	for _, p := range []int{2, 5, 16, 17} {
+		for _, f := range []int{1, 2, 3} {
+			reps := runLocal(t, p, func(tr collectives.Transport) (collectives.Report, error) {
+				buf := make([]byte, 10)
+				if tr.Rank() == 0 {
+					copy(buf, "gossip-msg")
+				}
+				rep, err := collectives.Bcast(tr, buf, 0, "gossip", collectives.Fanout(f), collectives.Seed(42))
+				if err == nil && string(buf) != "gossip-msg" {
+					err = fmt.Errorf("rank %d got %q", tr.Rank(), buf)
+				}
+				return rep, err
+			})
+			total := 0
+			for _, r := range reps {
+				total += r.Messages
+				if r.Depth != reps[0].Depth || r.Redundant != reps[0].Redundant {
+					t.Fatalf("p=%d f=%d: ranks disagree on the schedule", p, f)
+				}
+			}
+			cov := reps[0].Coverage
+			if len(cov) != reps[0].Depth || cov[len(cov)-1] != p {
+				t.Fatalf("p=%d f=%d: coverage %v over %d rounds, want it to end at %d", p, f, cov, reps[0].Depth, p)
+			}
+			// Every message either informs a rank or is redundant: p-1 inform.
+			if total-reps[0].Redundant != p-1 {
+				t.Fatalf("p=%d f=%d: %d messages, %d redundant; want %d informing", p, f, total, reps[0].Redundant, p-1)
+			}
+		}
+	}
+}
+
 // Metrics against hand-derived values.
 func TestBcastMetrics(t *testing.T) {
 	cases := []struct {
