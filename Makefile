@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps build test test-race test-cgocheck demo bench-pingpong bench-deps clean
+.PHONY: all deps build test test-race test-cgocheck demo bench-pingpong bench-deps bench-collectives clean
 
 all: build
 
@@ -65,6 +65,17 @@ bench-pingpong: bench-deps
 	$(BIN)/comparepp -bin $(BIN) -rounds $(ROUNDS) -bw -sizes 65536,1048576,4194304
 	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
 	@for g in 1 16; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done
+
+# Collective algorithms of package collectives against the native OpenMPI ones,
+# 4 ranks (oversubscribed on 2 cores, so yielding) and 2 ranks, 8 B … 16 MiB.
+COLL_SIZES ?= 8 1024 65536 1048576 16777216
+bench-collectives: build
+	@for np in 4 2; do for s in $(COLL_SIZES); do \
+		echo "## bcast, $$np ranks, $$s bytes"; \
+		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo broadcast --size $$s --reps 10 || exit 1; \
+		echo "## allreduce, $$np ranks, $$s bytes"; \
+		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo allreduce --size $$s --reps 10 || exit 1; \
+	done; done
 
 clean:
 	rm -rf $(BIN)

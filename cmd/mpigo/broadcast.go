@@ -49,8 +49,9 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		fmt.Printf("# %d ranks on %d hosts, %d bytes from rank %d; messages and bytes are totals over ranks,\n"+
 			"# depth in rounds, link stress in payload copies on the busiest host uplink, RDP max/mean in inter-host hops\n",
 			world.Size(), countHosts(hosts), size, root)
-		fmt.Printf("%-18s %12s %9s %12s %6s %7s %11s %9s\n", "algorithm", "time µs", "messages", "bytes", "depth", "stress", "RDP", "verified")
+		fmt.Printf("%-18s %12s %8s %9s %12s %6s %7s %11s %9s\n", "algorithm", "time µs", "×native", "messages", "bytes", "depth", "stress", "RDP", "verified")
 	}
+	var nativeTime float64
 	for _, algo := range algos {
 		buf := make([]byte, size)
 		var times []float64
@@ -96,6 +97,14 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		}
 		if world.Rank() == root {
 			slices.Sort(times)
+			median := times[len(times)/2]
+			if algo == "native" {
+				nativeTime = median
+			}
+			ratio := "-"
+			if nativeTime > 0 {
+				ratio = fmt.Sprintf("%.2f", median/nativeTime)
+			}
 			msgs, bytes, depth, stress, rdp := "-", "-", "-", "-", "-"
 			if algo != "native" {
 				m, b := 0, 0
@@ -106,7 +115,7 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 				msgs, bytes, depth = fmt.Sprint(m), fmt.Sprint(b), fmt.Sprint(rep.Depth)
 				stress, rdp = fmt.Sprintf("%.2f", o.MaxLinkStress), fmt.Sprintf("%.0f/%.2f", o.MaxRDP, o.MeanRDP)
 			}
-			fmt.Printf("%-18s %12.1f %9s %12s %6s %7s %11s %9v\n", algo, times[len(times)/2], msgs, bytes, depth, stress, rdp,
+			fmt.Printf("%-18s %12.1f %8s %9s %12s %6s %7s %11s %9v\n", algo, median, ratio, msgs, bytes, depth, stress, rdp,
 				!slices.Contains(verdicts, false))
 		}
 	}

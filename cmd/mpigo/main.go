@@ -22,6 +22,7 @@ func main() {
 			helloCommand,
 			pingpongCommand,
 			broadcastCommand,
+			allreduceCommand,
 			versionCommand,
 		},
 	}
