@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps build test test-race test-cgocheck demo bench-pingpong bench-deps bench-collectives clean
+.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich demo bench-pingpong bench-deps bench-collectives clean
 
 all: build
 
@@ -30,11 +30,37 @@ build: deps
 	$(GO) build -o $(BIN)/mpigo ./cmd/mpigo
 
 # All tests: every package (multi-rank tests launch themselves under mpiexec),
-# then the binding again with cgocheck2 and with the race detector (-short).
-test: deps
+# then the binding again with cgocheck2 and with the race detector (-short),
+# then mpi/ and collectives/ built against MPICH (-short) and its demos.
+# `make test MPI=mpich` runs the MPICH part alone.
+MPI ?= openmpi
+test:
+ifeq ($(MPI),mpich)
+	$(MAKE) test-mpich
+else
+	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-cgocheck test-race
+	$(MAKE) test-cgocheck test-race test-mpich
+endif
+
+# MPICH side by side with OpenMPI: its own pkg-config name (build tag mpich)
+# and launcher (mpiexec.mpich, never the alternatives link).
+deps-mpich:
+	@if ! pkg-config --exists mpich 2>/dev/null || ! command -v mpiexec.mpich >/dev/null; then \
+		echo "installing MPICH from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libmpich-dev mpich pkg-config >/dev/null; \
+	fi
+
+test-mpich: deps-mpich
+	$(GO) vet -tags mpich ./mpi/... ./collectives/... ./internal/...
+	$(GO) test -tags mpich -short -p 1 -count=1 -timeout 15m ./mpi/... ./collectives/...
+	$(GO) build -tags mpich -o $(BIN)/mpigo-mpich ./cmd/mpigo
+	timeout -k 5 60 mpiexec.mpich -n 1 $(BIN)/mpigo-mpich version
+	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich hello
+	timeout -k 5 60 mpiexec.mpich -n 2 $(BIN)/mpigo-mpich pingpong --sizes 1,1024,65536 --iters 2000
+	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich broadcast --size 65536 --reps 5
 
 test-cgocheck: deps
 	GOEXPERIMENT=cgocheck2 $(GO) test -p 1 -short -count=1 -timeout 10m ./mpi/...

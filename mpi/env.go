@@ -114,6 +114,7 @@ func Finalize() error {
 	if err := checkState("Finalize"); err != nil {
 		return err
 	}
+	freeDerivedTypes()
 	state.Store(stateFinalized)
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread
 	var a args

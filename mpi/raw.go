@@ -15,7 +15,6 @@ package mpi
 // user-defined reduction (a Go function) can run.
 
 /*
-#cgo pkg-config: ompi-c
 #include "raw.h"
 */
 import "C"
@@ -86,6 +85,7 @@ type rawCall uint8
 const (
 	callInit rawCall = iota
 	callFinalize
+	callTypeFree
 	callTagUB
 	callProcessorName
 	callLibraryVersion
@@ -130,7 +130,9 @@ func (c rawCall) do(a *args) C.int {
 		a.tag = int(C.mpigo_thread_kind(provided)) // the ThreadLevel provided
 		return rc
 	case callFinalize:
-		return C.MPI_Finalize()
+		return C.mpigo_finalize()
+	case callTypeFree:
+		return C.mpigo_type_free(a.dt)
 	case callTagUB:
 		var ub C.int
 		rc := C.mpigo_tag_ub(&ub)

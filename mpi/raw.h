@@ -91,7 +91,7 @@ static MPI_Comm mpigo_comm_null(void) { return MPI_COMM_NULL; }
 static MPI_Request mpigo_request_null(void) { return MPI_REQUEST_NULL; }
 
 // ---- environment ----
-static MPI_Datatype mpigo_stage_unit; // see mpigo_recv_staged
+static MPI_Datatype mpigo_stage_unit = MPI_DATATYPE_NULL; // see mpigo_recv_staged
 static int mpigo_init(int required, int *provided) {
 	int rc = MPI_Init_thread(NULL, NULL, required, provided);
 	if (rc != MPI_SUCCESS) return rc;
@@ -102,6 +102,12 @@ static int mpigo_init(int required, int *provided) {
 	if (rc != MPI_SUCCESS) return rc;
 	return MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
 }
+// mpigo_finalize frees what mpigo_init made, then finalizes MPI.
+static int mpigo_finalize(void) {
+	if (mpigo_stage_unit != MPI_DATATYPE_NULL) MPI_Type_free(&mpigo_stage_unit);
+	return MPI_Finalize();
+}
+static int mpigo_type_free(MPI_Datatype t) { return MPI_Type_free(&t); }
 static int mpigo_thread_level(int k) {
 	switch (k) {
 	case 0: return MPI_THREAD_SINGLE;

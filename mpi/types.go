@@ -52,6 +52,7 @@ type elemType struct {
 	err   error   // set when MPI cannot move this type
 
 	once  sync.Once // derived types are made on first use, after Init
+	made  bool      // the derived type exists (set inside once)
 	h     dtypeHandle
 	hErr  error
 	outer int       // arrays: length of the outermost array
@@ -87,7 +88,7 @@ func (t *elemType) handle(op string) (dtypeHandle, error) {
 		}
 		a := args{n: t.outer, dt: h}
 		t.hErr = mpiError(op, run(callTypeContiguous, &a))
-		t.h = a.dt
+		t.h, t.made = a.dt, t.hErr == nil
 	})
 	return t.h, t.hErr
 }
@@ -222,4 +223,16 @@ func (b Buffer) check(op string) (dtypeHandle, error) {
 		return byteType, errorf(ClassCount, op, "%d elements exceed MPI's limit of %d", b.n, maxCount)
 	}
 	return b.t.handle(op)
+}
+
+// freeDerivedTypes frees the MPI datatypes made for array element types
+// (MPICH reports the ones left at Finalize as leaks).
+func freeDerivedTypes() {
+	derivedTypes.Range(func(_, v any) bool {
+		if t := v.(*elemType); t.made {
+			a := args{dt: t.h}
+			run(callTypeFree, &a)
+		}
+		return true
+	})
 }

@@ -26,9 +26,6 @@ import (
 	"github.com/mpigo/mpigo/mpi"
 )
 
-// passLine is a rank's report of a passed test under mpiexec --tag-output.
-var passLine = regexp.MustCompile(`(?m)^\[\d+,(\d+)\]<stdout>:--- PASS`)
-
 //go:embed ompi.env
 var ompiEnv string
 
@@ -176,14 +173,14 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
-	argv := append([]string{"-n", strconv.Itoa(np), "--tag-output"}, j.args...)
+	argv := append(append([]string{"-n", strconv.Itoa(np)}, launcher.tagArgs...), j.args...)
 	argv = append(argv, exe, "-test.run", strings.Join(parts, "/"), "-test.v", "-test.count=1")
 	if testing.Short() {
 		argv = append(argv, "-test.short")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "mpiexec", argv...)
+	cmd := exec.CommandContext(ctx, launcher.command, argv...)
 	cmd.Env = append(os.Environ(), Env(np)...)
 	cmd.Env = append(cmd.Env, envChild+"=1", envThread+"="+strconv.Itoa(int(j.level)))
 	if j.noInit {
@@ -196,7 +193,7 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
 	if ctx.Err() != nil {
-		return out.Bytes(), fmt.Errorf("mpiexec -n %d timed out after %v (killed); each rank's output so far follows", np, j.timeout)
+		return out.Bytes(), fmt.Errorf("%s -n %d timed out after %v (killed); each rank's output so far follows", launcher.command, np, j.timeout)
 	}
 	if j.wantFail != "" {
 		switch {
@@ -211,7 +208,7 @@ func (j job) launch(name string, np int) ([]byte, error) {
 		return out.Bytes(), fmt.Errorf("mpiexec -n %d: %v", np, err)
 	}
 	passed := map[string]bool{}
-	for _, m := range passLine.FindAllSubmatch(out.Bytes(), -1) {
+	for _, m := range launcher.passLine.FindAllSubmatch(out.Bytes(), -1) {
 		passed[string(m[1])] = true
 	}
 	if len(passed) != np {

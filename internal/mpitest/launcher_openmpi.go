@@ -1,0 +1,12 @@
+//go:build !mpich
+
+package mpitest
+
+import "regexp"
+
+// launcher: OpenMPI's mpiexec, each output line tagged "[job,rank]<stdout>:".
+var launcher = struct {
+	command  string
+	tagArgs  []string
+	passLine *regexp.Regexp // a rank's report of a passed test; group 1 is the rank
+}{"mpiexec", []string{"--tag-output"}, regexp.MustCompile(`(?m)^\[\d+,(\d+)\]<stdout>:--- PASS`)}
