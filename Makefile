@@ -72,6 +72,7 @@ test-race: deps
 demo: build
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo hello
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo pingpong --sizes 1,1024,65536 --iters 2000
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --reps 10
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --size 1048576 --reps 10
 
 # ---- benchmarks (not part of make test) ----

@@ -93,17 +93,25 @@ func BcastAlgorithms() []string {
 }
 
 // Bcast copies data at rank root into data at every rank of t, with the
-// named algorithm (see BcastAlgorithms): a tree — flat, binomial, kary,
-// chain, each sending the message in segments down the tree, which pipelines
-// the chain; hierarchical (node-aware, given Hosts: a binomial tree over one
-// leader per host, then a binomial tree inside each host, so the payload
-// crosses each host's link once) — or scatter-allgather (van de Geijn: a
-// binomial scatter of p pieces, then a ring allgather; 2(p-1)/p·nβ for large
-// n) — or gossip (epidemic push: each round, every informed rank pushes the
-// whole message to Fanout random others (default 2), from a schedule every
-// rank derives from the shared Seed; about log(p) rounds, with redundant
-// messages the price of needing no tree). Every rank must pass data of the
-// same length and the same algorithm and options.
+// named algorithm (see BcastAlgorithms). Costs in the α-β model (α per
+// message, β per byte, n bytes, p ranks):
+//   - flat: the root sends to each rank, (p-1)(α + nβ);
+//   - binomial: ⌈lg p⌉(α + nβ);
+//   - kary: a tree of fan-out k, about ⌈log_k p⌉·k(α + nβ);
+//   - chain: rank v sends to v+1 in s segments (Segment), (p-2+s)(α + nβ/s):
+//     pipelining makes it best for large n;
+//   - hierarchical (node-aware, given Hosts): a binomial tree over one leader
+//     per host (h hosts), then one inside each host (at most m ranks):
+//     (⌈lg h⌉ + ⌈lg m⌉)(α + nβ), and the payload crosses each host's link once;
+//   - scatter-allgather (van de Geijn): a binomial scatter of p pieces, then a
+//     ring allgather, (⌈lg p⌉ + p-1)α + 2(p-1)/p·nβ;
+//   - gossip (epidemic push): each round every informed rank pushes the whole
+//     message to f = Fanout random others (default 2), from a schedule every
+//     rank derives from the shared Seed: about log_(1+f) p rounds of f(α + nβ),
+//     and redundant messages are the price of needing no tree.
+//
+// Trees send the message in segments down the tree (whole, unless Segment).
+// Every rank must pass data of the same length and the same algorithm and options.
 func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option) (Report, error) {
 	rep := Report{Algorithm: algorithm}
 	p := t.Size()

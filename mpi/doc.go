@@ -1,6 +1,6 @@
-// Package mpi is a Go binding of MPI over OpenMPI: safe from any goroutine,
-// errors as values, zero-copy typed buffers, Go values through a codec, and
-// as close to C's speed as cgo allows.
+// Package mpi is a Go binding of MPI over OpenMPI (or MPICH, built with
+// -tags mpich): safe from any goroutine, errors as values, zero-copy typed
+// buffers, Go values through a codec, and as close to C's speed as cgo allows.
 //
 // # A program
 //

@@ -27,13 +27,13 @@ const (
 // Op is a reduction operation (MPI_Op): one of the predefined ops below, or
 // a Go function made into an op by NewOp.
 type Op struct {
-	name    string
-	kind    opKind
-	h       opHandle
-	commute bool
-	elem    *elemType // user ops: the element type the function takes
-	slot    int
-	freed   atomic.Bool
+	name     string
+	kind     opKind
+	h        opHandle
+	commute  bool
+	elem     *elemType // user ops: the element type the function takes
+	slot     int
+	freed    atomic.Bool
 	panicked atomic.Pointer[string] // user ops: a panic of the Go function, reported by the call
 }
 

@@ -57,7 +57,6 @@ func ringSendRecv[T any](t *testing.T, w *mpi.Comm, n int) {
 	checkPattern(t, "Recv", recv, prev)
 }
 
-
 func TestSendRecvTypes(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		short := testing.Short()

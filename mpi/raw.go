@@ -64,10 +64,10 @@ type args struct {
 	nonblocking    bool      // collectives: post the nonblocking form
 	req            reqHandle // the request posted, or tested
 	msg            msgHandle
-	budget         int64 // nanoseconds a polling call may spin in C
+	budget         int64          // nanoseconds a polling call may spin in C
 	limit          int64          // receives: the buffer's size in bytes
 	stage          unsafe.Pointer // staged receives: C memory (see raw.h)
-	tooLong        bool  // result: the matched message is longer than limit
+	tooLong        bool           // result: the matched message is longer than limit
 
 	flag bool           // result: completed / matched
 	st   C.mpigo_status // result: status of a completed receive or probe

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -17,7 +19,9 @@ var broadcastCommand = &cli.Command{
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "algo", Value: "all", Usage: "algorithm: native, " + strings.Join(collectives.BcastAlgorithms(), ", ") + ", or all"},
 		&cli.IntFlag{Name: "root", Usage: "rank that broadcasts"},
-		&cli.IntFlag{Name: "size", Value: 1 << 20, Usage: "payload bytes"},
+		&cli.IntFlag{Name: "size", Usage: "payload of this many bytes (instead of --value)"},
+		&cli.StringFlag{Name: "value", Value: `{"key1": [1, 2, 3], "key2": ["type", "cat"]}`,
+			Usage: "payload: a Go value given as JSON, sent encoded (CBOR) and decoded on every rank"},
 		&cli.IntFlag{Name: "reps", Value: 20, Usage: "repetitions; the table shows the median of the slowest rank's time"},
 		// The table's messages and bytes are totals over all ranks; depth is in rounds.
 		&cli.IntFlag{Name: "segment", Value: 64 << 10, Usage: "segment bytes of the pipelined chain"},
@@ -34,11 +38,12 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 	if algos[0] == "all" {
 		algos = append([]string{"native"}, collectives.BcastAlgorithms()...)
 	}
-	root, size := c.Int("root"), c.Int("size")
-	want := make([]byte, size)
-	for i := range want {
-		want[i] = byte(i*7 + i>>8)
+	root := c.Int("root")
+	want, value, err := payloadOf(c)
+	if err != nil {
+		return err
 	}
+	size := len(want)
 	sum := crc32.ChecksumIEEE(want)
 	tr := collectives.FromComm(world)
 	hosts, err := placement(world, c.String("hosts"))
@@ -46,6 +51,9 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		return err
 	}
 	if world.Rank() == root {
+		if value != nil {
+			fmt.Printf("# value %v\n", value)
+		}
 		fmt.Printf("# %d ranks on %d hosts, %d bytes from rank %d; messages and bytes are totals over ranks,\n"+
 			"# depth in rounds, link stress in payload copies on the busiest host uplink, RDP max/mean in inter-host hops\n",
 			world.Size(), countHosts(hosts), size, root)
@@ -84,7 +92,7 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 				return err
 			}
 			times = append(times, slowest*1e6)
-			ok = ok && crc32.ChecksumIEEE(buf) == sum
+			ok = ok && crc32.ChecksumIEEE(buf) == sum && decodes(buf, value)
 		}
 		// Every rank's report and verdict, at the root.
 		reps, err := mpi.GatherValues(world, rep, root)
@@ -120,6 +128,41 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		}
 	}
 	return nil
+}
+
+// payloadOf returns the bytes to broadcast: --size bytes of a pattern, or
+// the --value decoded from JSON and encoded with the mpi package's codec
+// (that value is returned too, so every rank can check what it decodes).
+func payloadOf(c *cli.Context) ([]byte, any, error) {
+	if n := c.Int("size"); n > 0 {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*7 + i>>8)
+		}
+		return b, nil, nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(c.String("value")), &v); err != nil {
+		return nil, nil, fmt.Errorf("--value: %w", err)
+	}
+	b, err := mpi.CBOR().Marshal(v)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--value: %w", err)
+	}
+	var back any
+	if err := mpi.CBOR().Unmarshal(b, &back); err != nil {
+		return nil, nil, err
+	}
+	return b, back, nil
+}
+
+// decodes reports whether buf decodes to want (true when there is no value).
+func decodes(buf []byte, want any) bool {
+	if want == nil {
+		return true
+	}
+	var got any
+	return mpi.CBOR().Unmarshal(buf, &got) == nil && reflect.DeepEqual(got, want)
 }
 
 // placement returns the host id of every rank: from --hosts, or by the
