@@ -106,8 +106,10 @@ func InitThread(required ThreadLevel) (ThreadLevel, error) {
 	return provided, nil
 }
 
-// Finalize shuts MPI down (MPI_Finalize). Every later call returns ErrFinalized.
-// Outstanding requests must have completed.
+// Finalize shuts MPI down (MPI_Finalize). Every later call returns
+// ErrFinalized, and so do blocking calls other goroutines are still waiting
+// in (they leave before MPI_Finalize is called). Outstanding requests should
+// have completed.
 func Finalize() error {
 	envMu.Lock()
 	defer envMu.Unlock()
@@ -116,6 +118,7 @@ func Finalize() error {
 	}
 	freeDerivedTypes()
 	state.Store(stateFinalized)
+	drainWaits()
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread
 	var a args
 	err := mpiError("Finalize", run(callFinalize, &a))

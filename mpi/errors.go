@@ -103,8 +103,11 @@ func errorf(class Class, op, format string, a ...any) *Error {
 
 // mpiError turns a return code of the MPI library into an error (nil for success).
 func mpiError(op string, rc int) error {
-	if rc == 0 {
+	switch rc {
+	case 0:
 		return nil
+	case rcFinalized:
+		return &Error{Class: ClassFinalized, Op: op, Msg: "MPI was finalized while this call waited"}
 	}
 	class, msg := rawErrorInfo(rc)
 	return &Error{Class: class, Code: rc, Op: op, Msg: msg}

@@ -3,6 +3,7 @@ package mpi_test
 import (
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -241,4 +242,25 @@ func TestCommunicators(t *testing.T) {
 			t.Fatal("Wtime/Wtick")
 		}
 	})
+}
+
+// A goroutine still waiting in Recv when MPI is finalized gets ErrFinalized
+// and makes no MPI call afterwards.
+func TestFinalizeEndsWaits(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, _ *mpi.Comm) {
+		_, err := mpi.InitThread(mpi.ThreadMultiple)
+		must(t, err)
+		w := mpi.World()
+		errs := make(chan error, 2)
+		go func() { _, err := w.Recv(mpi.Buf(make([]byte, 8)), mpi.AnySource, 99); errs <- err }()     // staged path
+		go func() { _, err := w.Recv(mpi.Buf(make([]byte, 1<<20)), mpi.AnySource, 98); errs <- err }() // probe path
+		must(t, w.Barrier())
+		for mpi.Waiting() < 2 {
+			runtime.Gosched()
+		}
+		must(t, mpi.Finalize())
+		for range 2 {
+			wantClass(t, "Recv waiting at Finalize", <-errs, mpi.ErrFinalized)
+		}
+	}, mpitest.NoInit(), mpitest.Ranks(1, 2))
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // How calls reach MPI, and how the binding waits.
@@ -147,8 +148,29 @@ func poll(c rawCall, a *args) int {
 		if rc != 0 || a.flag {
 			return rc
 		}
-		runtime.Gosched()
+		if !keepWaiting() {
+			return rcFinalized
+		}
 		a.budget = budget()
+	}
+}
+
+// rcFinalized is the return code of a wait that Finalize ended.
+const rcFinalized = -1
+
+// keepWaiting yields to other goroutines between polling rounds and reports
+// whether the wait may go on: Finalize ends every wait still in progress, so
+// that no goroutine calls MPI once it has been finalized.
+func keepWaiting() bool {
+	runtime.Gosched()
+	return state.Load() == stateRunning
+}
+
+// drainWaits lets the goroutines still waiting in MPI see that MPI is being
+// finalized and leave (each within one spin budget), for at most a second.
+func drainWaits() {
+	for deadline := time.Now().Add(time.Second); waiting.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Microsecond)
 	}
 }
 

@@ -9,3 +9,6 @@ func SetYieldEvery(n uint32) uint32 {
 	yieldEvery = n
 	return old
 }
+
+// Waiting returns how many goroutines are waiting in blocking calls.
+func Waiting() int { return int(waiting.Load()) }

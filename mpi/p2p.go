@@ -1,7 +1,6 @@
 package mpi
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -176,7 +175,10 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 			a.budget = startWaiting()
 			rc := run(callRecvStaged, &a)
 			for rc == 0 && !a.flag {
-				runtime.Gosched()
+				if !keepWaiting() {
+					rc = rcFinalized // the posted receive is abandoned to MPI_Finalize
+					break
+				}
 				a.budget = budget()
 				rc = runQuiet(callTestStaged, &a)
 			}
