@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich demo bench-pingpong bench-deps bench-collectives clean
+.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich demo bench-pingpong bench-deps bench-collectives bench-chat clean
 
 all: build
 
@@ -74,6 +74,7 @@ demo: build
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo pingpong --sizes 1,1024,65536 --iters 2000
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --reps 10
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --size 1048576 --reps 10
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo chat --script demo/chat-%r.txt
 
 # ---- benchmarks (not part of make test) ----
 
@@ -103,6 +104,11 @@ bench-collectives: build
 		echo "## allreduce, $$np ranks, $$s bytes"; \
 		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo allreduce --size $$s --reps 10 || exit 1; \
 	done; done
+
+# The chat server's fan-out rate: 4 clients × 2000 posts as fast as possible.
+bench-chat: build
+	$(MPIEXEC) -n 5 $(OVERSUB) $(BIN)/mpigo chat --bots 2000 --queue 100000 --out $(BIN)/chat-%r.log
+	@tail -1 $(BIN)/chat-0.log
 
 clean:
 	rm -rf $(BIN)

@@ -23,6 +23,7 @@ func main() {
 			pingpongCommand,
 			broadcastCommand,
 			allreduceCommand,
+			chatCommand,
 			versionCommand,
 		},
 	}

@@ -1,0 +1,269 @@
+package chat_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mpigo/mpigo/internal/chat"
+	"github.com/mpigo/mpigo/internal/mpitest"
+	"github.com/mpigo/mpigo/mpi"
+)
+
+func TestMain(m *testing.M) { mpitest.Main(m) }
+
+// job runs the chat on every rank with per-rank scripts (scripts[r], rank 0
+// has none) and JSON output files, then reads every client's events.
+func job(t *testing.T, w *mpi.Comm, cfg chat.Config, scripts map[int]string) map[int][]chat.Event {
+	t.Helper()
+	dir := os.Getenv("CHAT_TEST_DIR")
+	if w.Rank() > 0 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("script%d", w.Rank())), []byte(scripts[w.Rank()]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Script = filepath.Join(dir, "script%r")
+	cfg.Out = filepath.Join(dir, "out%r")
+	cfg.JSON = true
+	if cfg.QueueLen == 0 {
+		cfg.QueueLen, cfg.History, cfg.MaxLen, cfg.BotChannel = 4096, 5, 1000, "bots"
+	}
+	if err := w.Barrier(); err != nil { // every script is written
+		t.Fatal(err)
+	}
+	if err := chat.Run(w, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Barrier(); err != nil { // every output is complete
+		t.Fatal(err)
+	}
+	events := map[int][]chat.Event{}
+	for r := 1; r < w.Size(); r++ {
+		f, err := os.Open(filepath.Join(dir, fmt.Sprintf("out%d", r)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<22)
+		for sc.Scan() {
+			var ev chat.Event
+			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+				t.Fatalf("rank %d output %q: %v", r, sc.Text(), err)
+			}
+			events[r] = append(events[r], ev)
+		}
+		f.Close()
+	}
+	return events
+}
+
+// withDir gives the ranks of the next job a directory to share.
+func withDir(t *testing.T) {
+	if !mpitest.IsRank() {
+		t.Setenv("CHAT_TEST_DIR", t.TempDir())
+	}
+}
+
+// checkChannelOrder asserts that every client saw each channel's messages
+// (history included) with sequence numbers rising by exactly one: no gap,
+// no duplicate, the same total order for every member.
+func checkChannelOrder(t *testing.T, events map[int][]chat.Event) {
+	t.Helper()
+	for r, evs := range events {
+		last := map[string]int{}
+		for _, ev := range evs {
+			if ev.Kind != "msg" && ev.Kind != "history" {
+				continue
+			}
+			if prev, ok := last[ev.Channel]; ok && ev.Seq != prev+1 {
+				t.Errorf("rank %d: #%s seq %d after %d", r, ev.Channel, ev.Seq, prev)
+			}
+			last[ev.Channel] = ev.Seq
+		}
+	}
+}
+
+func count(evs []chat.Event, f func(chat.Event) bool) int {
+	n := 0
+	for _, ev := range evs {
+		if f(ev) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestChannelsAndDirectMessages(t *testing.T) {
+	withDir(t)
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		scripts := map[int]string{
+			1: "/nick alice\n/join secret\n/join general\n@100ms a1\na2\na3\n/msg @2 for bob only\n@600ms /quit\n",
+			2: "@80ms /join secret\n/join general\n@70ms b1\n@50ms b2\n@600ms /quit\n",
+			3: "@100ms /join random\nr1\n@400ms /join general\n/history general 2\n@300ms /quit\n",
+		}
+		if w.Size() == 5 {
+			scripts[4] = "/join all\n@900ms /quit\n"
+		}
+		events := job(t, w, chat.Config{}, scripts)
+		if w.Rank() != 0 {
+			return
+		}
+		checkChannelOrder(t, events)
+		secret := func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Channel == "secret" }
+		// secret: members 1 and 2 each see their own and each other's posts exactly once.
+		for _, r := range []int{1, 2} {
+			if n := count(events[r], secret); n != 0 {
+				t.Errorf("rank %d saw %d #secret posts, want 0 (nobody posted there)", r, n)
+			}
+		}
+		general := func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Channel == "general" }
+		for _, r := range []int{1, 2} {
+			if n := count(events[r], general); n != 5 {
+				t.Errorf("rank %d saw %d #general posts, want 5 (a1 a2 a3 b1 b2)", r, n)
+			}
+		}
+		// Rank 3 joined #general after its 5 posts: it got them as history on
+		// joining (contiguous with anything live, checked above), and 2 again on /history.
+		if n := count(events[3], func(ev chat.Event) bool { return ev.Channel == "general" && ev.Kind == "history" }); n != 5 {
+			t.Errorf("rank 3: %d history events for #general on joining, want 5", n)
+		}
+		if n := count(events[3], func(ev chat.Event) bool { return ev.Channel == "general" && ev.Kind == "replay" }); n != 2 {
+			t.Errorf("rank 3: %d events for /history general 2, want 2", n)
+		}
+		for _, r := range []int{1, 2} {
+			if n := count(events[r], func(ev chat.Event) bool { return ev.Channel == "random" }); n != 0 {
+				t.Errorf("rank %d (not a member) saw %d #random events", r, n)
+			}
+		}
+		// The direct message reaches bob and its sender, nobody else.
+		dm := func(ev chat.Event) bool { return ev.Kind == "dm" }
+		if count(events[1], dm) != 1 || count(events[2], dm) != 1 || count(events[3], dm) != 0 {
+			t.Errorf("dm seen by ranks 1,2,3: %d %d %d; want 1 1 0", count(events[1], dm), count(events[2], dm), count(events[3], dm))
+		}
+		// Presence: alice sees bob join #general, and everyone ends with bye.
+		if count(events[1], func(ev chat.Event) bool { return ev.Kind == "join" && ev.From == 2 && ev.Channel == "general" }) != 1 {
+			t.Error("alice did not see bob join #general exactly once")
+		}
+		for r, evs := range events {
+			if len(evs) == 0 || evs[len(evs)-1].Kind != "bye" {
+				t.Errorf("rank %d did not end with bye", r)
+			}
+		}
+		if w.Size() == 5 { // the all view sees every post of every channel
+			if n := count(events[4], func(ev chat.Event) bool { return ev.Kind == "msg" }); n != 6 {
+				t.Errorf("the all view saw %d posts, want 6", n)
+			}
+		}
+	}, mpitest.Ranks(4, 5))
+}
+
+func TestBadInput(t *testing.T) {
+	withDir(t)
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		bad := "/frobnicate\nno channel yet\n/who nowhere\n/msg @99 hello\n/msg bob hi\n/join bad name\n" +
+			"/join ok\n" + strings.Repeat("x", 2000) + "\n\xff\xfe bad utf-8\n/join all\n/leave all\nstill works\n/quit\n"
+		events := job(t, w, chat.Config{QueueLen: 100, History: 5, MaxLen: 1000, BotChannel: "bots"}, map[int]string{1: bad, 2: "/quit\n"})
+		if w.Rank() != 0 {
+			return
+		}
+		errs := count(events[1], func(ev chat.Event) bool { return ev.Kind == "error" })
+		if errs != 8 {
+			t.Errorf("%d error lines, want 8 (unknown command, no channel, unknown channel, unknown rank, bad /msg, bad name, too long, bad UTF-8): %+v", errs, events[1])
+		}
+		if count(events[1], func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Text == "still works" }) != 1 {
+			t.Error("the client did not carry on after the bad input")
+		}
+	}, mpitest.Ranks(3))
+}
+
+// 4 clients × 2000 posts as fast as possible, queues large enough: every
+// post is delivered, in order, to every client for as long as it is a member.
+func TestLoad(t *testing.T) {
+	withDir(t)
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		const posts = 2000
+		scripts := map[int]string{}
+		for r := 1; r < w.Size(); r++ {
+			scripts[r] = "/join bots\n@300ms /nick bot" + strconv.Itoa(r) + "\n"
+		}
+		start := time.Now()
+		events := job(t, w, chat.Config{Bots: posts, QueueLen: 100000, History: 10, MaxLen: 1000, BotChannel: "bots"}, scripts)
+		if w.Rank() != 0 {
+			return
+		}
+		checkChannelOrder(t, events)
+		for r := 1; r < w.Size(); r++ {
+			own := count(events[r], func(ev chat.Event) bool { return ev.Kind == "msg" && ev.From == r })
+			if own != posts {
+				t.Errorf("rank %d saw %d of its own %d posts", r, own, posts)
+			}
+		}
+		t.Logf("%d clients × %d posts in %v", w.Size()-1, posts, time.Since(start))
+		if time.Since(start) > 120*time.Second {
+			t.Errorf("took %v, over the 120 s guard", time.Since(start))
+		}
+	}, mpitest.Ranks(5), mpitest.Timeout(150*time.Second))
+}
+
+// A client that reads too slowly overflows its tiny queue: it is told it is
+// disconnected, the server's log says so, and the others carry on.
+func TestSlowClientDisconnected(t *testing.T) {
+	withDir(t)
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		scripts := map[int]string{
+			1: "/join bots\n@200ms /nick fast\n",          // then posts 100 bot messages of 8 KB
+			2: "/slow 100ms\n/join bots\n@2s /nick late\n", // reads slowly
+		}
+		// 8 KB: above the eager limit, so a send to a client waits for it to read.
+		events := job(t, w, chat.Config{Bots: 100, Rate: 100, BotSize: 8000, QueueLen: 20, History: 1, MaxLen: 10000, BotChannel: "bots"}, scripts)
+		if w.Rank() != 0 {
+			return
+		}
+		if evs := events[2]; len(evs) == 0 || evs[len(evs)-1].Kind != "disconnected" {
+			t.Fatalf("the slow client's last event is not a disconnection notice")
+		}
+		log, err := os.ReadFile(filepath.Join(os.Getenv("CHAT_TEST_DIR"), "out0"))
+		if err != nil || !strings.Contains(string(log), "too slow") {
+			t.Errorf("server log does not report the disconnection: %q", log)
+		}
+		if own := count(events[1], func(ev chat.Event) bool { return ev.Kind == "msg" && ev.From == 1 }); own != 100 {
+			t.Errorf("the other client saw %d of its 100 posts", own)
+		}
+	}, mpitest.Ranks(3))
+}
+
+// A client killed with SIGKILL (by the PID it wrote) ends the job quickly, non-zero.
+func TestKilledClientAbortsJob(t *testing.T) {
+	if !mpitest.IsRank() {
+		dir := t.TempDir()
+		t.Setenv("CHAT_TEST_DIR", dir)
+		go func() { // the killer: wait for rank 2's PID, then SIGKILL it
+			for range 300 {
+				if b, err := os.ReadFile(filepath.Join(dir, "pid2")); err == nil && len(b) > 0 {
+					if pid, err := strconv.Atoi(string(b)); err == nil {
+						time.Sleep(300 * time.Millisecond)
+						syscall.Kill(pid, syscall.SIGKILL)
+						return
+					}
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+	}
+	start := time.Now()
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		dir := os.Getenv("CHAT_TEST_DIR")
+		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", PIDFile: filepath.Join(dir, "pid%r")}
+		job(t, w, cfg, map[int]string{1: "/join x\n@30s /quit\n", 2: "/join x\n@30s /quit\n"})
+	}, mpitest.Ranks(3), mpitest.Timeout(25*time.Second), mpitest.ExpectFailure("signal 9"))
+	if d := time.Since(start); d > 15*time.Second && !mpitest.IsRank() {
+		t.Errorf("the job took %v to end after the kill", d)
+	}
+}

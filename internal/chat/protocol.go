@@ -1,0 +1,54 @@
+// Package chat is the `mpigo chat` demo: a multi-channel chat in which rank
+// 0 is the server and every other rank a client, over the mpi package's
+// Go-value messages. It shows request/reply, publish/subscribe fan-out
+// through a server that totally orders each channel, bounded queues and
+// concurrency, all as one mpiexec job.
+package chat
+
+import "time"
+
+// Tags of the two directions.
+const (
+	tagCommand = 1 // client → server
+	tagEvent   = 2 // server → client
+)
+
+// command is what a client sends the server.
+type command struct {
+	Kind    string // join leave channels who msg post history quit nick stop
+	Channel string
+	To      int // msg: the recipient rank
+	N       int // history: how many
+	Text    string
+}
+
+// Event is what the server sends a client, and what the client prints.
+type Event struct {
+	Kind    string `json:"kind"` // msg dm join leave error info history replay bye shutdown disconnected
+	Channel string `json:"channel,omitempty"`
+	From    int    `json:"from"`
+	Name    string `json:"name,omitempty"`
+	To      int    `json:"to,omitempty"`
+	Text    string `json:"text,omitempty"`
+	Seq     int    `json:"seq,omitempty"` // per channel, assigned by the server
+	Time    int64  `json:"time"`          // server time, Unix milliseconds
+}
+
+func now() int64 { return time.Now().UnixMilli() }
+
+// Config is the demo's configuration.
+type Config struct {
+	Script      string        // per-rank script, %r replaced by the rank ("" for standard input)
+	Bots        int           // messages each client posts automatically
+	Rate        float64       // bot messages a second (0: as fast as possible)
+	BotSize     int           // pad bot messages to this many bytes
+	BotChannel  string        // channel bots post to
+	History     int           // messages a channel keeps for newcomers
+	QueueLen    int           // events a client's queue holds before it is disconnected
+	MaxLen      int           // longest message text, in bytes
+	JSON        bool          // print events as JSON lines
+	Out         string        // output file, %r replaced by the rank ("" for standard output)
+	PIDFile     string        // write the rank's PID here, %r replaced by the rank
+	StartDelay  time.Duration // clients wait this long before their first command
+	ServerInput bool          // the server reads commands (/shutdown) from standard input
+}

@@ -1,0 +1,365 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mpigo/mpigo/mpi"
+)
+
+type channel struct {
+	members map[int]bool
+	seq     int
+	history []Event
+}
+
+type client struct {
+	rank  int
+	name  string
+	queue chan Event
+	gone  bool
+	final Event // sent after the queue is drained and closed: bye, shutdown or disconnected
+}
+
+type server struct {
+	cfg      Config
+	world    *mpi.Comm
+	log      io.Writer
+	channels map[string]*channel
+	clients  map[int]*client
+	watchers map[int]bool // members of the read-only "all" view
+	senders  sync.WaitGroup
+	fanned   int       // events queued for clients
+	started  time.Time // the first command
+}
+
+const allView = "all"
+
+// serve runs rank 0 until every client has quit or been disconnected, or
+// /shutdown was typed at the server.
+func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) error {
+	s := &server{cfg: cfg, world: world, log: log, channels: map[string]*channel{},
+		clients: map[int]*client{}, watchers: map[int]bool{}}
+	for r := 1; r < world.Size(); r++ {
+		c := &client{rank: r, name: fmt.Sprintf("rank-%d", r), queue: make(chan Event, cfg.QueueLen)}
+		s.clients[r] = c
+		s.senders.Add(1)
+		go s.send(c)
+	}
+	// Commands from the clients, and from the server's own input, in one stream.
+	type incoming struct {
+		from int
+		cmd  command
+		err  error
+	}
+	in := make(chan incoming, 64)
+	go func() {
+		for {
+			var c command
+			st, err := world.RecvValue(&c, mpi.AnySource, tagCommand)
+			var merr *mpi.Error
+			if errors.As(err, &merr) && merr.Class == mpi.ClassArg { // undecodable: that client's problem
+				fmt.Fprintf(log, "server: bad message from rank %d: %v\n", st.Source, err)
+				in <- incoming{st.Source, command{Kind: "invalid"}, nil}
+				continue
+			}
+			in <- incoming{st.Source, c, err}
+			if err != nil || c.Kind == "stop" {
+				return
+			}
+		}
+	}()
+	// Serve until every client is gone: it got its final event (bye, shutdown,
+	// disconnected) and said it will send nothing more.
+	for gone := 0; gone < world.Size()-1; {
+		select {
+		case m := <-in:
+			if m.err != nil {
+				return m.err
+			}
+			if m.cmd.Kind == "gone" {
+				gone++
+				continue
+			}
+			if s.started.IsZero() {
+				s.started = time.Now()
+			}
+			s.handle(m.from, m.cmd)
+		case line := <-local:
+			if strings.TrimSpace(line) == "/shutdown" {
+				fmt.Fprintln(log, "server: shutting down")
+				for r := 1; r < world.Size(); r++ {
+					s.disconnect(s.clients[r], Event{Kind: "shutdown", Text: "the server shut down", Time: now()})
+				}
+			} else {
+				fmt.Fprintf(log, "server: unknown command %q (the server takes /shutdown)\n", line)
+			}
+		}
+	}
+	s.senders.Wait()
+	// End the receiving goroutine with a message of our own.
+	if err := world.SendValue(command{Kind: "stop"}, 0, tagCommand); err != nil {
+		return err
+	}
+	for m := range in {
+		if m.cmd.Kind == "stop" || m.err != nil {
+			break
+		}
+	}
+	if d := time.Since(s.started); !s.started.IsZero() {
+		fmt.Fprintf(log, "server: done: %d events fanned out in %.3f s (%.0f events/s)\n", s.fanned, d.Seconds(), float64(s.fanned)/d.Seconds())
+	} else {
+		fmt.Fprintln(log, "server: done")
+	}
+	return nil
+}
+
+// send delivers a client's events in order; once the queue is closed and
+// drained, it sends the client's final event and stops. One goroutine per
+// client, so a slow client holds up no one else.
+func (s *server) send(c *client) {
+	defer s.senders.Done()
+	for ev := range c.queue {
+		if err := s.world.SendValue(ev, c.rank, tagEvent); err != nil {
+			fmt.Fprintf(s.log, "server: sending to rank %d: %v\n", c.rank, err)
+			return
+		}
+	}
+	if err := s.world.SendValue(c.final, c.rank, tagEvent); err != nil {
+		fmt.Fprintf(s.log, "server: sending to rank %d: %v\n", c.rank, err)
+	}
+}
+
+// disconnect removes c from every channel (the others see it leave), and
+// closes its queue with final as the last event it will get.
+func (s *server) disconnect(c *client, final Event) {
+	if c.gone {
+		return
+	}
+	c.gone = true
+	s.leaveAll(c.rank)
+	c.final = final
+	close(c.queue)
+}
+
+// deliver queues ev for rank r. A full queue disconnects the client: it gets
+// a notice after what it already has queued, and the server's log says so.
+func (s *server) deliver(r int, ev Event) {
+	c := s.clients[r]
+	if c == nil || c.gone {
+		return
+	}
+	select {
+	case c.queue <- ev:
+		s.fanned++
+	default:
+		fmt.Fprintf(s.log, "server: %s (rank %d) is too slow: its queue of %d is full; disconnected\n", c.name, r, cap(c.queue))
+		s.disconnect(c, Event{Kind: "disconnected", Text: "your queue overflowed: disconnected", Time: now()})
+	}
+}
+
+func (s *server) reply(r int, kind, text string) {
+	s.deliver(r, Event{Kind: kind, Text: text, Time: now()})
+}
+
+func (s *server) handle(from int, cmd command) {
+	c := s.clients[from]
+	if c == nil || c.gone {
+		return
+	}
+	switch cmd.Kind {
+	case "nick":
+		name := strings.TrimSpace(cmd.Text)
+		if name == "" || !utf8.ValidString(name) || len(name) > 32 {
+			s.reply(from, "error", "bad name")
+			return
+		}
+		c.name = name
+		s.reply(from, "info", "you are now "+name)
+	case "join":
+		s.join(from, cmd.Channel)
+	case "leave":
+		s.leave(from, cmd.Channel, true)
+	case "channels":
+		var names []string
+		for n, ch := range s.channels {
+			names = append(names, fmt.Sprintf("%s (%d)", n, len(ch.members)))
+		}
+		sort.Strings(names)
+		s.reply(from, "info", "channels: "+strings.Join(names, ", "))
+	case "who":
+		ch := s.channels[cmd.Channel]
+		if ch == nil {
+			s.reply(from, "error", "no channel "+cmd.Channel)
+			return
+		}
+		var who []string
+		for r := range ch.members {
+			who = append(who, fmt.Sprintf("%s(%d)", s.clients[r].name, r))
+		}
+		sort.Strings(who)
+		s.reply(from, "info", cmd.Channel+": "+strings.Join(who, " "))
+	case "msg":
+		if err := s.checkText(cmd.Text); err != "" {
+			s.reply(from, "error", err)
+			return
+		}
+		to := s.clients[cmd.To]
+		if to == nil || to.gone {
+			s.reply(from, "error", fmt.Sprintf("no user @%d", cmd.To))
+			return
+		}
+		ev := Event{Kind: "dm", From: from, Name: c.name, To: cmd.To, Text: cmd.Text, Time: now()}
+		s.deliver(cmd.To, ev)
+		if cmd.To != from {
+			s.deliver(from, ev)
+		}
+	case "post":
+		s.post(from, cmd.Channel, cmd.Text)
+	case "history":
+		ch := s.channels[cmd.Channel]
+		if ch == nil {
+			s.reply(from, "error", "no channel "+cmd.Channel)
+			return
+		}
+		h := ch.history
+		if cmd.N > 0 && cmd.N < len(h) {
+			h = h[len(h)-cmd.N:]
+		}
+		for _, ev := range h {
+			ev.Kind = "replay" // on request, unlike the history a newcomer gets
+			s.deliver(from, ev)
+		}
+	case "quit":
+		fmt.Fprintf(s.log, "server: %s (rank %d) quit\n", c.name, from)
+		s.disconnect(c, Event{Kind: "bye", Time: now()})
+	default:
+		s.reply(from, "error", "unknown command "+cmd.Kind)
+	}
+}
+
+func (s *server) checkText(text string) string {
+	switch {
+	case !utf8.ValidString(text):
+		return "message is not valid UTF-8"
+	case len(text) > s.cfg.MaxLen:
+		return fmt.Sprintf("message of %d bytes is longer than %d", len(text), s.cfg.MaxLen)
+	}
+	return ""
+}
+
+func validChannel(name string) bool {
+	return name != "" && len(name) <= 32 && utf8.ValidString(name) && !strings.ContainsAny(name, " \t@/")
+}
+
+// join adds r to a channel (created on first join): the newcomer gets the
+// channel's history, then, like every member, the join event; everything
+// after comes live, in sequence, so there is no gap and no duplicate.
+func (s *server) join(r int, name string) {
+	if name == allView {
+		s.watchers[r] = true
+		s.reply(r, "info", "watching every channel (read-only)")
+		return
+	}
+	if !validChannel(name) {
+		s.reply(r, "error", fmt.Sprintf("bad channel name %q", name))
+		return
+	}
+	ch := s.channels[name]
+	if ch == nil {
+		ch = &channel{members: map[int]bool{}}
+		s.channels[name] = ch
+	}
+	if ch.members[r] {
+		s.reply(r, "info", "already in "+name)
+		return
+	}
+	for _, ev := range ch.history {
+		ev.Kind = "history"
+		s.deliver(r, ev)
+	}
+	ch.members[r] = true
+	s.presence(ch, name, "join", r)
+}
+
+func (s *server) presence(ch *channel, name, kind string, r int) {
+	ev := Event{Kind: kind, Channel: name, From: r, Name: s.clients[r].name, Time: now()}
+	for m := range ch.members {
+		s.deliver(m, ev)
+	}
+	if kind == "leave" {
+		s.deliver(r, ev)
+	}
+}
+
+func (s *server) leave(r int, name string, explicit bool) {
+	if name == allView {
+		delete(s.watchers, r)
+		return
+	}
+	ch := s.channels[name]
+	if ch == nil || !ch.members[r] {
+		if explicit {
+			s.reply(r, "error", "not in channel "+name)
+		}
+		return
+	}
+	delete(ch.members, r)
+	s.presence(ch, name, "leave", r)
+}
+
+func (s *server) leaveAll(r int) {
+	delete(s.watchers, r)
+	var names []string
+	for n, ch := range s.channels {
+		if ch.members[r] {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s.leave(r, n, false)
+	}
+}
+
+// post gives the message the channel's next sequence number and fans it out
+// to the members and the watchers of "all".
+func (s *server) post(r int, name, text string) {
+	if name == allView {
+		s.reply(r, "error", "the all view is read-only")
+		return
+	}
+	ch := s.channels[name]
+	switch {
+	case ch == nil:
+		s.reply(r, "error", "no channel "+name)
+		return
+	case !ch.members[r]:
+		s.reply(r, "error", "join "+name+" before posting to it")
+		return
+	}
+	if err := s.checkText(text); err != "" {
+		s.reply(r, "error", err)
+		return
+	}
+	ch.seq++
+	ev := Event{Kind: "msg", Channel: name, From: r, Name: s.clients[r].name, Text: text, Seq: ch.seq, Time: now()}
+	ch.history = append(ch.history, ev)
+	if len(ch.history) > s.cfg.History {
+		ch.history = ch.history[len(ch.history)-s.cfg.History:]
+	}
+	for m := range ch.members {
+		s.deliver(m, ev)
+	}
+	for w := range s.watchers {
+		if !ch.members[w] {
+			s.deliver(w, ev)
+		}
+	}
+}
