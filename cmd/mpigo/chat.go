@@ -27,13 +27,14 @@ var chatCommand = &cli.Command{
 		&cli.StringFlag{Name: "pidfile", Usage: "write each rank's PID to this file (%r: the rank)"},
 		&cli.DurationFlag{Name: "start-delay", Usage: "clients wait this long before their first command"},
 		&cli.BoolFlag{Name: "server-input", Usage: "the server reads /shutdown from standard input"},
+		&cli.StringFlag{Name: "server-script", Usage: "the server reads /shutdown from this file"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg := chat.Config{
 			Script: c.String("script"), Bots: c.Int("bots"), Rate: c.Float64("rate"), BotChannel: c.String("bot-channel"), BotSize: c.Int("bot-size"),
 			History: c.Int("history"), QueueLen: c.Int("queue"), MaxLen: c.Int("max-len"), JSON: c.Bool("json"),
 			Out: c.String("out"), PIDFile: c.String("pidfile"), StartDelay: c.Duration("start-delay"),
-			ServerInput: c.Bool("server-input"),
+			ServerInput: c.Bool("server-input"), ServerScript: c.String("server-script"),
 		}
 		mpi.Run(func(world *mpi.Comm) error { return chat.Run(world, cfg) })
 		return nil

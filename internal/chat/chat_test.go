@@ -267,3 +267,31 @@ func TestKilledClientAbortsJob(t *testing.T) {
 		t.Errorf("the job took %v to end after the kill", d)
 	}
 }
+
+// /shutdown at the server ends the job at once, with exit 0 on every rank.
+func TestServerShutdown(t *testing.T) {
+	withDir(t)
+	start := time.Now()
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		dir := os.Getenv("CHAT_TEST_DIR")
+		if w.Rank() == 0 {
+			if err := os.WriteFile(filepath.Join(dir, "server"), []byte("@300ms /shutdown\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", ServerScript: filepath.Join(dir, "server")}
+		idle := "/join x\n@30s /quit\n" // would wait 30 s, but the shutdown ends it
+		events := job(t, w, cfg, map[int]string{1: idle, 2: idle, 3: idle})
+		if w.Rank() != 0 {
+			return
+		}
+		for r, evs := range events {
+			if len(evs) == 0 || evs[len(evs)-1].Kind != "shutdown" {
+				t.Errorf("rank %d did not end with the shutdown notice", r)
+			}
+		}
+	}, mpitest.Ranks(4))
+	if d := time.Since(start); d > 15*time.Second && !mpitest.IsRank() {
+		t.Errorf("shutdown took %v", d)
+	}
+}

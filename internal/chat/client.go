@@ -273,11 +273,30 @@ func Run(world *mpi.Comm, cfg Config) error {
 	}
 	if rank == 0 {
 		local := make(chan string)
-		if cfg.ServerInput {
+		var in io.Reader
+		switch {
+		case cfg.ServerScript != "":
+			f, err := os.Open(cfg.ServerScript)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			in = f
+		case cfg.ServerInput:
+			in = os.Stdin
+		}
+		if in != nil {
 			go func() {
-				sc := bufio.NewScanner(os.Stdin)
+				sc := bufio.NewScanner(in)
 				for sc.Scan() {
-					local <- sc.Text()
+					line := sc.Text()
+					if delay, rest, ok := strings.Cut(strings.TrimPrefix(line, "@"), " "); ok && strings.HasPrefix(line, "@") {
+						if d, err := time.ParseDuration(delay); err == nil {
+							time.Sleep(d)
+							line = rest
+						}
+					}
+					local <- line
 				}
 			}()
 		}

@@ -51,4 +51,5 @@ type Config struct {
 	PIDFile     string        // write the rank's PID here, %r replaced by the rank
 	StartDelay  time.Duration // clients wait this long before their first command
 	ServerInput bool          // the server reads commands (/shutdown) from standard input
+	ServerScript string       // ... or from this file (lines may start with a delay such as @500ms)
 }
