@@ -218,7 +218,7 @@ func TestSlowClientDisconnected(t *testing.T) {
 	withDir(t)
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		scripts := map[int]string{
-			1: "/join bots\n@200ms /nick fast\n",          // then posts 100 bot messages of 8 KB
+			1: "/join bots\n@200ms /nick fast\n",           // then posts 100 bot messages of 8 KB
 			2: "/slow 100ms\n/join bots\n@2s /nick late\n", // reads slowly
 		}
 		// 8 KB: above the eager limit, so a send to a client waits for it to read.

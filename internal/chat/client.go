@@ -53,7 +53,7 @@ func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader) error 
 	finished := make(chan struct{}) // closed on the final event
 	var recvErr error
 	var readDelay atomic.Int64 // set by the script line /slow DURATION: a slow reader, for tests
-	go func() {                 // receiving
+	go func() {                // receiving
 		defer close(finished)
 		for {
 			var ev Event

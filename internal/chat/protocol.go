@@ -38,18 +38,18 @@ func now() int64 { return time.Now().UnixMilli() }
 
 // Config is the demo's configuration.
 type Config struct {
-	Script      string        // per-rank script, %r replaced by the rank ("" for standard input)
-	Bots        int           // messages each client posts automatically
-	Rate        float64       // bot messages a second (0: as fast as possible)
-	BotSize     int           // pad bot messages to this many bytes
-	BotChannel  string        // channel bots post to
-	History     int           // messages a channel keeps for newcomers
-	QueueLen    int           // events a client's queue holds before it is disconnected
-	MaxLen      int           // longest message text, in bytes
-	JSON        bool          // print events as JSON lines
-	Out         string        // output file, %r replaced by the rank ("" for standard output)
-	PIDFile     string        // write the rank's PID here, %r replaced by the rank
-	StartDelay  time.Duration // clients wait this long before their first command
-	ServerInput bool          // the server reads commands (/shutdown) from standard input
-	ServerScript string       // ... or from this file (lines may start with a delay such as @500ms)
+	Script       string        // per-rank script, %r replaced by the rank ("" for standard input)
+	Bots         int           // messages each client posts automatically
+	Rate         float64       // bot messages a second (0: as fast as possible)
+	BotSize      int           // pad bot messages to this many bytes
+	BotChannel   string        // channel bots post to
+	History      int           // messages a channel keeps for newcomers
+	QueueLen     int           // events a client's queue holds before it is disconnected
+	MaxLen       int           // longest message text, in bytes
+	JSON         bool          // print events as JSON lines
+	Out          string        // output file, %r replaced by the rank ("" for standard output)
+	PIDFile      string        // write the rank's PID here, %r replaced by the rank
+	StartDelay   time.Duration // clients wait this long before their first command
+	ServerInput  bool          // the server reads commands (/shutdown) from standard input
+	ServerScript string        // ... or from this file (lines may start with a delay such as @500ms)
 }
