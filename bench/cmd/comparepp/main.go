@@ -90,6 +90,9 @@ func main() {
 		}
 	}
 	fmt.Fprintln(os.Stderr)
+	if out, err := exec.Command("mpiexec", "-n", "1", *bin+"/mpigo", "version").Output(); err == nil {
+		fmt.Printf("# MPI library: %s", out) // the library the Go and C programs ran on
+	}
 	unit := "one-way latency, µs"
 	if *bw {
 		unit = "bandwidth, MB/s"
