@@ -61,6 +61,7 @@ test-mpich: deps-mpich
 	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich hello
 	timeout -k 5 60 mpiexec.mpich -n 2 $(BIN)/mpigo-mpich pingpong --sizes 1,1024,65536 --iters 2000
 	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich broadcast --size 65536 --reps 5
+	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich chat --script demo/chat-%r.txt
 
 test-cgocheck: deps
 	GOEXPERIMENT=cgocheck2 $(GO) test -p 1 -short -count=1 -timeout 10m ./mpi/...
@@ -97,12 +98,13 @@ bench-pingpong: bench-deps
 # Collective algorithms of package collectives against the native OpenMPI ones,
 # 4 ranks (oversubscribed on 2 cores, so yielding) and 2 ranks, 8 B … 16 MiB.
 COLL_SIZES ?= 8 1024 65536 1048576 16777216
+COLL_REPS ?= 30
 bench-collectives: build
 	@for np in 4 2; do for s in $(COLL_SIZES); do \
 		echo "## bcast, $$np ranks, $$s bytes"; \
-		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo broadcast --size $$s --reps 10 || exit 1; \
+		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo broadcast --size $$s --reps $(COLL_REPS) || exit 1; \
 		echo "## allreduce, $$np ranks, $$s bytes"; \
-		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo allreduce --size $$s --reps 10 || exit 1; \
+		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo allreduce --size $$s --reps $(COLL_REPS) || exit 1; \
 	done; done
 
 # The chat server's fan-out rate: 4 clients × 2000 posts as fast as possible.

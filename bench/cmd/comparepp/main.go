@@ -90,7 +90,9 @@ func main() {
 		}
 	}
 	fmt.Fprintln(os.Stderr)
-	if out, err := exec.Command("mpiexec", "-n", "1", *bin+"/mpigo", "version").Output(); err == nil {
+	ver := exec.Command("mpiexec", "-n", "1", *bin+"/mpigo", "version")
+	ver.Env = append(os.Environ(), mpitest.Env(1)...)
+	if out, err := ver.Output(); err == nil {
 		fmt.Printf("# MPI library: %s", out) // the library the Go and C programs ran on
 	}
 	unit := "one-way latency, µs"
