@@ -221,12 +221,15 @@ func TestCommunicators(t *testing.T) {
 		if none != nil {
 			t.Fatal("Split with Undefined returned a communicator")
 		}
-		// One node here: SplitShared holds every rank.
-		node, err := w.SplitShared(r)
-		must(t, err)
-		defer node.Free()
-		if node.Size() != p || node.Rank() != r {
-			t.Fatalf("SplitShared: rank %d size %d", node.Rank(), node.Size())
+		// One node here: SplitShared holds every rank. (Not across
+		// network-namespace hosts, where OpenMPI 4.1's MPI_Comm_split_type crashes.)
+		if !mpitest.MultiHost() {
+			node, err := w.SplitShared(r)
+			must(t, err)
+			defer node.Free()
+			if node.Size() != p || node.Rank() != r {
+				t.Fatalf("SplitShared: rank %d size %d", node.Rank(), node.Size())
+			}
 		}
 		if name, err := mpi.ProcessorName(); err != nil || name == "" {
 			t.Fatalf("ProcessorName: %q %v", name, err)

@@ -52,6 +52,9 @@ func contextSwitches(t *testing.T) int {
 // waking up (its floor). So the test asserts 1.25× fewer over both ranks, the
 // margin these measurements (1.6× to 5× for the job) leave.
 func TestSchedulingPointCutsContextSwitches(t *testing.T) {
+	if mpitest.MultiHost() {
+		t.Skip("measures ranks bound to the cores of one machine")
+	}
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		r := w.Rank()
 		peer := 1 - r

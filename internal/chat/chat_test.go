@@ -280,8 +280,11 @@ func TestServerShutdown(t *testing.T) {
 			}
 		}
 		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", ServerScript: filepath.Join(dir, "server")}
-		idle := "/join x\n@30s /quit\n" // would wait 30 s, but the shutdown ends it
-		events := job(t, w, cfg, map[int]string{1: idle, 2: idle, 3: idle})
+		idle := map[int]string{}
+		for r := 1; r < w.Size(); r++ {
+			idle[r] = "/join x\n@30s /quit\n" // would wait 30 s, but the shutdown ends it
+		}
+		events := job(t, w, cfg, idle)
 		if w.Rank() != 0 {
 			return
 		}

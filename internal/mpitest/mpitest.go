@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -33,7 +34,47 @@ const (
 	envChild  = "MPITEST_CHILD"
 	envThread = "MPITEST_THREAD"
 	envNoInit = "MPITEST_NOINIT"
+	// Multi-host mode (scripts/netns-cluster.sh): MPITEST_HOSTS hosts listed in
+	// MPITEST_HOSTFILE, each job run with MPITEST_SLOTS ranks per host, from
+	// inside the first host, over TCP. MPITEST_FORWARD lists more environment
+	// variables to pass to the ranks (comma-separated).
+	envHosts    = "MPITEST_HOSTS"
+	envHostfile = "MPITEST_HOSTFILE"
+	envSlots    = "MPITEST_SLOTS"
+	envForward  = "MPITEST_FORWARD"
 )
+
+// MultiHost reports whether jobs run across network-namespace hosts.
+func MultiHost() bool {
+	_, _, _, ok := multiHost()
+	return ok
+}
+
+// multiHost returns the command prefix and mpiexec arguments of multi-host
+// mode, and the rank count to use, or ok false outside it.
+func multiHost() (prefix, args []string, np int, ok bool) {
+	hosts, _ := strconv.Atoi(os.Getenv(envHosts))
+	if hosts <= 0 {
+		return nil, nil, 0, false
+	}
+	slots, _ := strconv.Atoi(os.Getenv(envSlots))
+	slots = max(slots, 1)
+	_, file, _, _ := runtime.Caller(0)
+	scripts := filepath.Join(filepath.Dir(file), "..", "..", "scripts")
+	prefix = []string{filepath.Join(scripts, "netns-cluster.sh"), "exec", "1"}
+	args = []string{"--hostfile", os.Getenv(envHostfile), "--mca", "plm_rsh_agent", filepath.Join(scripts, "netns-agent.sh"),
+		"--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "mpi0", "--mca", "oob_tcp_if_include", "mpi0",
+		"--bind-to", "none", "--mca", "rtc", "^hwloc",
+		"--mca", "oob_tcp_keepalive_time", "1", "--mca", "oob_tcp_keepalive_intvl", "1", "--mca", "oob_tcp_keepalive_probes", "3"}
+	forward := []string{"OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", envChild, envThread, envNoInit}
+	if extra := os.Getenv(envForward); extra != "" {
+		forward = append(forward, strings.Split(extra, ",")...)
+	}
+	for _, v := range forward {
+		args = append(args, "-x", v)
+	}
+	return prefix, args, hosts * slots, true
+}
 
 // Env returns the environment settings for an mpiexec job of np ranks on
 // this machine: those of ompi.env, plus yielding when idle if the ranks
@@ -132,6 +173,9 @@ func Run(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option)
 		runRank(t, body)
 		return
 	}
+	if _, _, np, ok := multiHost(); ok {
+		j.ranks = []int{np}
+	}
 	for _, np := range j.ranks {
 		t.Run(fmt.Sprintf("np=%d", np), func(t *testing.T) {
 			out, err := j.launch(t.Name(), np)
@@ -180,9 +224,14 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, launcher.command, argv...)
+	command := launcher.command
+	if prefix, args, _, ok := multiHost(); ok {
+		argv = append(append(append(prefix[1:], command), args...), argv...)
+		command = prefix[0]
+	}
+	cmd := exec.CommandContext(ctx, command, argv...)
 	cmd.Env = append(os.Environ(), Env(np)...)
-	cmd.Env = append(cmd.Env, envChild+"=1", envThread+"="+strconv.Itoa(int(j.level)))
+	cmd.Env = append(cmd.Env, envChild+"=1", envThread+"="+strconv.Itoa(int(j.level)), envNoInit+"=")
 	if j.noInit {
 		cmd.Env = append(cmd.Env, envNoInit+"=1")
 	}
