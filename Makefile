@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich demo bench-pingpong bench-deps bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost demo bench-pingpong bench-deps bench-collectives bench-chat clean
 
 all: build
 
@@ -24,6 +24,9 @@ deps:
 		echo "installing OpenMPI from Debian's packages"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			openmpi-bin libopenmpi-dev pkg-config >/dev/null; \
+	fi
+	@if ! command -v ip >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null; \
 	fi
 
 build: deps
@@ -52,6 +55,11 @@ deps-mpich:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			libmpich-dev mpich pkg-config >/dev/null; \
 	fi
+
+# 3 hosts × 2 ranks as network namespaces this target creates and removes:
+# the tests, the demos and three faults across hosts (scripts/test-multihost.sh).
+test-multihost: build
+	GO=$(GO) BIN=$(BIN) scripts/test-multihost.sh
 
 test-mpich: deps-mpich
 	$(GO) vet -tags mpich ./mpi/... ./collectives/... ./internal/...

@@ -218,11 +218,15 @@ func TestSlowClientDisconnected(t *testing.T) {
 	withDir(t)
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		scripts := map[int]string{
-			1: "/join bots\n@200ms /nick fast\n",           // then posts 100 bot messages of 8 KB
-			2: "/slow 100ms\n/join bots\n@2s /nick late\n", // reads slowly
+			1: "/join bots\n@200ms /nick fast\n",           // then posts 30 bot messages of 100 KB, 20 a second
+			2: "/slow 500ms\n/join bots\n@2s /nick late\n", // reads one event every 500 ms
 		}
-		// 8 KB: above the eager limit, so a send to a client waits for it to read.
-		events := job(t, w, chat.Config{Bots: 100, Rate: 100, BotSize: 8000, QueueLen: 20, History: 1, MaxLen: 10000, BotChannel: "bots"}, scripts)
+		for r := 3; r < w.Size(); r++ {
+			scripts[r] = "@2s /quit\n"
+		}
+		// 100 KB: above the eager limits (4 KiB shared memory, 64 KiB TCP), so a
+		// send to a client waits for it to read.
+		events := job(t, w, chat.Config{Bots: 30, Rate: 20, BotSize: 100_000, QueueLen: 6, History: 1, MaxLen: 200_000, BotChannel: "bots"}, scripts)
 		if w.Rank() != 0 {
 			return
 		}
@@ -233,8 +237,8 @@ func TestSlowClientDisconnected(t *testing.T) {
 		if err != nil || !strings.Contains(string(log), "too slow") {
 			t.Errorf("server log does not report the disconnection: %q", log)
 		}
-		if own := count(events[1], func(ev chat.Event) bool { return ev.Kind == "msg" && ev.From == 1 }); own != 100 {
-			t.Errorf("the other client saw %d of its 100 posts", own)
+		if own := count(events[1], func(ev chat.Event) bool { return ev.Kind == "msg" && ev.From == 1 }); own != 30 {
+			t.Errorf("the other client saw %d of its 30 posts", own)
 		}
 	}, mpitest.Ranks(3))
 }
