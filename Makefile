@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost demo bench-pingpong bench-deps bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench-pingpong bench-deps bench-collectives bench-chat clean
 
 all: build
 
@@ -34,7 +34,8 @@ build: deps
 
 # All tests: every package (multi-rank tests launch themselves under mpiexec),
 # then the binding again with cgocheck2 and with the race detector (-short),
-# then mpi/ and collectives/ built against MPICH (-short) and its demos.
+# then mpi/ and collectives/ built against MPICH (-short) and its demos, then
+# everything across 3 network-namespace hosts × 2 ranks with faults.
 # `make test MPI=mpich` runs the MPICH part alone.
 MPI ?= openmpi
 test:
@@ -44,7 +45,7 @@ else
 	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-cgocheck test-race test-mpich
+	$(MAKE) test-cgocheck test-race test-mpich test-multihost
 endif
 
 # MPICH side by side with OpenMPI: its own pkg-config name (build tag mpich)
@@ -60,6 +61,10 @@ deps-mpich:
 # the tests, the demos and three faults across hosts (scripts/test-multihost.sh).
 test-multihost: build
 	GO=$(GO) BIN=$(BIN) scripts/test-multihost.sh
+
+# Benchmarks across the namespace hosts with rate-limited links (not in make test).
+bench-multihost: build
+	BIN=$(BIN) scripts/bench-multihost.sh
 
 test-mpich: deps-mpich
 	$(GO) vet -tags mpich ./mpi/... ./collectives/... ./internal/...
