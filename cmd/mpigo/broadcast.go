@@ -24,7 +24,7 @@ var broadcastCommand = &cli.Command{
 			Usage: "payload: a Go value given as JSON, sent encoded (CBOR) and decoded on every rank"},
 		&cli.IntFlag{Name: "reps", Value: 20, Usage: "repetitions; the table shows the median of the slowest rank's time"},
 		// The table's messages and bytes are totals over all ranks; depth is in rounds.
-		&cli.IntFlag{Name: "segment", Value: 64 << 10, Usage: "segment bytes of the pipelined chain"},
+		&cli.IntFlag{Name: "segment", Value: 32 << 10, Usage: "segment bytes of the pipelined chain"},
 		&cli.StringFlag{Name: "hosts", Usage: "host of each rank, comma-separated (e.g. 0,0,1,1), for the hierarchical algorithm and the overlay metrics; default: by processor name"},
 	},
 	Action: func(c *cli.Context) error {
