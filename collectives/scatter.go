@@ -9,55 +9,39 @@ const scatterTag, gatherTag = 0x7363, 0x6761
 // Algorithms: "linear" — the root sends each part, (p-1)(α + nβ/p); and
 // "binomial" — each subtree gets its parts in one message, ⌈lg p⌉α + (p-1)/p·nβ.
 func Scatter(t Transport, data, part []byte, root int, algorithm string) (Report, error) {
-	rep := Report{Algorithm: algorithm}
-	p := t.Size()
-	if root < 0 || root >= p {
-		return rep, fmt.Errorf("collectives: root %d out of range [0, %d)", root, p)
-	}
-	if t.Rank() == root && len(data) != p*len(part) {
-		return rep, fmt.Errorf("collectives: Scatter: root buffer has %d bytes, want %d ranks × %d", len(data), p, len(part))
-	}
-	ct := newCounting(t)
-	var err error
-	switch algorithm {
-	case "linear":
-		rep.Depth, rep.Height = max(p-1, 0), min(p-1, 1)
-		err = scatterTree(ct, flatTree(p), data, part, root)
-	case "binomial":
-		tr := binomialTree(p)
-		rep.Depth, rep.Height = tr.rounds(1), tr.height()
-		err = scatterTree(ct, tr, data, part, root)
-	default:
-		return rep, fmt.Errorf("collectives: unknown scatter algorithm %q (have [binomial linear])", algorithm)
-	}
-	ct.fill(&rep)
-	return rep, err
+	return rooted(t, "scatter", data, part, root, algorithm, scatterTree)
 }
 
 // Gather collects part from every rank into data at rank root, rank i's at
 // part i (data is ignored elsewhere). Algorithms as for Scatter, reversed.
 func Gather(t Transport, part, data []byte, root int, algorithm string) (Report, error) {
+	return rooted(t, "gather", data, part, root, algorithm,
+		func(t Transport, tr tree, data, part []byte, root int) error { return gatherTree(t, tr, part, data, root) })
+}
+
+// rooted checks a scatter or gather and runs it over the algorithm's tree.
+func rooted(t Transport, name string, data, part []byte, root int, algorithm string,
+	run func(t Transport, tr tree, data, part []byte, root int) error) (Report, error) {
 	rep := Report{Algorithm: algorithm}
 	p := t.Size()
 	if root < 0 || root >= p {
 		return rep, fmt.Errorf("collectives: root %d out of range [0, %d)", root, p)
 	}
 	if t.Rank() == root && len(data) != p*len(part) {
-		return rep, fmt.Errorf("collectives: Gather: root buffer has %d bytes, want %d ranks × %d", len(data), p, len(part))
+		return rep, fmt.Errorf("collectives: %s: root buffer has %d bytes, want %d ranks × %d", name, len(data), p, len(part))
 	}
-	ct := newCounting(t)
-	var err error
+	var tr tree
 	switch algorithm {
 	case "linear":
-		rep.Depth, rep.Height = max(p-1, 0), min(p-1, 1)
-		err = gatherTree(ct, flatTree(p), part, data, root)
+		tr = flatTree(p)
 	case "binomial":
-		tr := binomialTree(p)
-		rep.Depth, rep.Height = tr.rounds(1), tr.height()
-		err = gatherTree(ct, tr, part, data, root)
+		tr = binomialTree(p)
 	default:
-		return rep, fmt.Errorf("collectives: unknown gather algorithm %q (have [binomial linear])", algorithm)
+		return rep, fmt.Errorf("collectives: unknown %s algorithm %q (have [binomial linear])", name, algorithm)
 	}
+	rep.Depth, rep.Height = tr.rounds(1), tr.height()
+	ct := newCounting(t)
+	err := run(ct, tr, data, part, root)
 	ct.fill(&rep)
 	return rep, err
 }
