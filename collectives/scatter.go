@@ -16,7 +16,9 @@ func Scatter(t Transport, data, part []byte, root int, algorithm string) (Report
 // part i (data is ignored elsewhere). Algorithms as for Scatter, reversed.
 func Gather(t Transport, part, data []byte, root int, algorithm string) (Report, error) {
 	return rooted(t, "gather", data, part, root, algorithm,
-		func(t Transport, tr tree, data, part []byte, root int) error { return gatherTree(t, tr, part, data, root) })
+		func(t Transport, tr tree, data, part []byte, root int) error {
+			return gatherTree(t, tr, part, data, root)
+		})
 }
 
 // rooted checks a scatter or gather and runs it over the algorithm's tree.
