@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -209,6 +210,9 @@ func Run(main func(world *Comm) error) {
 	}()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mpigo: rank %d of %d failed: %v\n", World().Rank(), World().Size(), err)
+		// Let the launcher forward the message before MPI_Abort kills the
+		// job: MPICH's hydra sometimes dropped it otherwise.
+		time.Sleep(200 * time.Millisecond)
 		Abort(1)
 	}
 	if err := Finalize(); err != nil {
