@@ -55,25 +55,19 @@ func allreduce(c *cli.Context, world *mpi.Comm) error {
 			for i := range data {
 				data[i] = input(i)
 			}
-			if err := world.Barrier(); err != nil {
-				return err
-			}
-			t0 := mpi.Wtime()
-			var err error
-			if algo == "native" {
-				err = world.Allreduce(mpi.Buf(data), mpi.Buf(out), mpi.Sum)
-				copy(data, out)
-			} else {
+			us, err := timeSlowest(world, algo, func() (err error) {
+				if algo == "native" {
+					err = world.Allreduce(mpi.Buf(data), mpi.Buf(out), mpi.Sum)
+					copy(data, out)
+					return err
+				}
 				rep, err = collectives.Allreduce(tr, data, collectives.SumFloat64, algo)
-			}
+				return err
+			})
 			if err != nil {
-				return fmt.Errorf("%s: %w", algo, err)
-			}
-			dt, slowest := mpi.Wtime()-t0, 0.0
-			if err := world.Allreduce(mpi.One(&dt), mpi.One(&slowest), mpi.Max); err != nil {
 				return err
 			}
-			times = append(times, slowest*1e6)
+			times = append(times, us)
 			for i := 0; i < n; i += max(1, n/64) {
 				ok = ok && data[i] == want(i)
 			}

@@ -70,28 +70,21 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 			if world.Rank() == root {
 				copy(buf, want)
 			}
-			if err := world.Barrier(); err != nil {
-				return err
-			}
-			t0 := mpi.Wtime()
-			var err error
-			if algo == "native" {
-				err = world.Bcast(mpi.Buf(buf), root)
-			} else {
+			us, err := timeSlowest(world, algo, func() (err error) {
+				if algo == "native" {
+					return world.Bcast(mpi.Buf(buf), root)
+				}
 				opts := []collectives.Option{collectives.Hosts(hosts)}
 				if algo == "chain" {
 					opts = append(opts, collectives.Segment(c.Int("segment")))
 				}
 				rep, err = collectives.Bcast(tr, buf, root, algo, opts...)
-			}
+				return err
+			})
 			if err != nil {
-				return fmt.Errorf("%s: %w", algo, err)
-			}
-			dt, slowest := mpi.Wtime()-t0, 0.0
-			if err := world.Allreduce(mpi.One(&dt), mpi.One(&slowest), mpi.Max); err != nil {
 				return err
 			}
-			times = append(times, slowest*1e6)
+			times = append(times, us)
 			ok = ok && crc32.ChecksumIEEE(buf) == sum && decodes(buf, value)
 		}
 		// Every rank's report and verdict, at the root.
