@@ -187,8 +187,7 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 			st := a.status()
 			st.elemSize = int(b.t.size)
 			if rc == 0 && st.bytes > a.limit {
-				return st, errorf(ClassTruncate, "Recv", "message of %d bytes from rank %d (tag %d) truncated to the %d bytes of a %s",
-					st.bytes, st.Source, st.Tag, b.bytes(), b)
+				return st, truncated("Recv", st, b)
 			}
 			return st, mpiError("Recv", rc)
 		}
@@ -213,6 +212,11 @@ func receiveTruncated(op string, msg msgHandle, b Buffer, st Status) error {
 	if b.n > 0 {
 		copy(unsafe.Slice((*byte)(b.ptr), b.bytes()), scratch)
 	}
+	return truncated(op, st, b)
+}
+
+// truncated is the ErrTruncate error of a message (st) longer than b.
+func truncated(op string, st Status, b Buffer) error {
 	return errorf(ClassTruncate, op, "message of %d bytes from rank %d (tag %d) truncated to the %d bytes of a %s",
 		st.bytes, st.Source, st.Tag, b.bytes(), b)
 }
