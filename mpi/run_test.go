@@ -38,5 +38,5 @@ func TestRunAbortsJobOnPanic(t *testing.T) {
 			return world.Barrier()
 		})
 	}, mpitest.NoInit(), mpitest.Ranks(2), mpitest.Timeout(30*time.Second),
-		mpitest.ExpectFailure("rank 0 of "), mpitest.ExpectFailure("failed: panic: assignment to entry in nil map"))
+		mpitest.ExpectFailure("rank 0 of ", "failed: panic: assignment to entry in nil map"))
 }

@@ -138,7 +138,7 @@ type job struct {
 	noInit   bool
 	timeout  time.Duration
 	args     []string
-	wantFail string
+	wantFail []string
 }
 
 // Ranks sets the rank counts to run the test at (default 1, 2, 3 and 4).
@@ -154,8 +154,11 @@ func NoInit() Option { return func(j *job) { j.noInit = true } }
 func Timeout(d time.Duration) Option { return func(j *job) { j.timeout = d } }
 
 // ExpectFailure makes the job pass only if it fails: mpiexec exits non-zero
-// within the timeout and the ranks' output contains text.
-func ExpectFailure(text string) Option { return func(j *job) { j.wantFail = text } }
+// within the timeout and the ranks' output contains every text given (here
+// and by other ExpectFailure options).
+func ExpectFailure(texts ...string) Option {
+	return func(j *job) { j.wantFail = append(j.wantFail, texts...) }
+}
 
 // MpiexecArgs adds arguments to mpiexec (before the program).
 func MpiexecArgs(a ...string) Option { return func(j *job) { j.args = append(j.args, a...) } }
@@ -244,12 +247,14 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	if ctx.Err() != nil {
 		return out.Bytes(), fmt.Errorf("%s -n %d timed out after %v (killed); each rank's output so far follows", launcher.command, np, j.timeout)
 	}
-	if j.wantFail != "" {
-		switch {
-		case err == nil:
-			return out.Bytes(), fmt.Errorf("mpiexec -n %d succeeded; want it to fail with %q", np, j.wantFail)
-		case !bytes.Contains(out.Bytes(), []byte(j.wantFail)):
-			return out.Bytes(), fmt.Errorf("mpiexec -n %d failed (%v) without saying %q", np, err, j.wantFail)
+	if len(j.wantFail) > 0 {
+		if err == nil {
+			return out.Bytes(), fmt.Errorf("mpiexec -n %d succeeded; want it to fail saying %q", np, j.wantFail)
+		}
+		for _, text := range j.wantFail {
+			if !bytes.Contains(out.Bytes(), []byte(text)) {
+				return out.Bytes(), fmt.Errorf("mpiexec -n %d failed (%v) without saying %q", np, err, text)
+			}
 		}
 		return out.Bytes(), nil
 	}
