@@ -2,6 +2,7 @@ package chat
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +23,7 @@ type printer struct {
 
 func (p printer) print(ev Event) {
 	if p.json {
-		b, _ := jsonMarshal(ev)
+		b, _ := json.Marshal(ev)
 		fmt.Fprintf(p.out, "%s\n", b)
 		return
 	}
