@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -180,7 +181,9 @@ func envString(op string, call rawCall) (string, error) {
 	if err := mpiError(op, run(call, &a)); err != nil {
 		return "", err
 	}
-	return string(buf[:a.n]), nil
+	// OpenMPI counts the terminating NUL in MPI_Get_library_version's length.
+	s, _, _ := strings.Cut(string(buf[:a.n]), "\x00")
+	return s, nil
 }
 
 // ProcessorName returns the name of the host this rank runs on (MPI_Get_processor_name).

@@ -264,8 +264,10 @@ func (c *Comm) isend(op string, b Buffer, dest, tag int, sync bool) (*Request, e
 // guard against truncation, because MPI matches the message itself: OpenMPI
 // 4.1 writes past the end of b when a message above its eager limit (4 KiB
 // over shared memory, 64 KiB over TCP) is longer than b, then reports
-// ErrTruncate. Post Irecv only with a buffer as large as any message that can
-// match it; use Recv, RecvSlice or Mprobe where the size is not known.
+// ErrTruncate; and it truncates a message a rank sends to itself silently
+// (the Status counts what fit). Post Irecv only with a buffer as large as any
+// message that can match it; use Recv, RecvSlice or Mprobe where the size is
+// not known.
 func (c *Comm) Irecv(b Buffer, src, tag int) (*Request, error) {
 	dt, err := c.checkRecv("Irecv", b, src, tag)
 	if err != nil {

@@ -364,6 +364,73 @@ func TestWaitAnyTestAll(t *testing.T) {
 	})
 }
 
+// TestWaitAll completes a window of receives together: statuses per
+// request, a truncation reported for its request alone, nil and repeated
+// entries, and two goroutines waiting on overlapping sets in opposite
+// orders (which must not deadlock).
+func TestWaitAll(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		next, prev := (r+1)%p, (r+p-1)%p
+		const k = 70 // more than one MPI_Testsome chunk of 64
+		bufs := make([][]int32, k)
+		recvs := make([]*mpi.Request, k)
+		for i := range recvs {
+			n := 3
+			if i == 5 && p > 1 {
+				n = 1 // message 5 has 3 elements: truncated (OpenMPI truncates a message to self silently)
+			}
+			bufs[i] = make([]int32, n)
+			var err error
+			recvs[i], err = w.Irecv(mpi.Buf(bufs[i]), prev, i)
+			must(t, err)
+		}
+		var sends []*mpi.Request
+		for i := k - 1; i >= 0; i-- {
+			s, err := w.Isend(mpi.Buf([]int32{int32(r), int32(i), 7}), next, i)
+			must(t, err)
+			sends = append(sends, s)
+		}
+		err := mpi.WaitAll(append([]*mpi.Request{nil, recvs[3]}, recvs...)...)
+		if p > 1 && !errors.Is(err, mpi.ErrTruncate) || p == 1 && err != nil {
+			t.Fatalf("WaitAll with one truncated receive: %v, want ErrTruncate", err)
+		}
+		for i, q := range recvs {
+			st, err := q.Wait()
+			if i == 5 && p > 1 {
+				wantClass(t, "truncated request", err, mpi.ErrTruncate)
+				continue
+			}
+			must(t, err)
+			if st.Tag != i || st.Source != prev || st.Count() != 3 || bufs[i][0] != int32(prev) || bufs[i][1] != int32(i) {
+				t.Fatalf("request %d: status %+v, data %v", i, st, bufs[i])
+			}
+		}
+		// Overlapping sets in opposite orders, from two goroutines at once.
+		var a, b []*mpi.Request
+		for i := range 2 * k {
+			s, err := w.Isend(mpi.Buf([]byte{byte(i)}), next, 1000+i)
+			must(t, err)
+			a = append(a, s)
+			b = append([]*mpi.Request{s}, b...)
+		}
+		done := make(chan error, 2)
+		go func() { done <- mpi.WaitAll(a...) }()
+		go func() { done <- mpi.WaitAll(b...) }()
+		got := make([]byte, 1)
+		for i := range 2 * k {
+			_, err := w.Recv(mpi.Buf(got), prev, 1000+i)
+			must(t, err)
+			if got[0] != byte(i) {
+				t.Fatalf("message %d carried %d", i, got[0])
+			}
+		}
+		must(t, <-done)
+		must(t, <-done)
+		must(t, mpi.WaitAll(sends...))
+	})
+}
+
 // TestGoroutineStress runs many goroutines per rank, each exchanging
 // messages with its twin on the neighbouring ranks over its own tag.
 func TestGoroutineStress(t *testing.T) {

@@ -69,6 +69,11 @@ type args struct {
 	stage          unsafe.Pointer // staged receives: C memory (see raw.h)
 	tooLong        bool           // result: the matched message is longer than limit
 
+	// WaitAll (mpigo_testsome): parallel arrays of a.n requests.
+	reqs       *reqHandle
+	sts        *C.mpigo_status
+	rcs, dones *C.int
+
 	flag bool           // result: completed / matched
 	st   C.mpigo_status // result: status of a completed receive or probe
 }
@@ -104,6 +109,7 @@ const (
 	callIprobe
 	callMrecv
 	callTest
+	callTestsome
 	callCancel
 	callBarrier
 	callBcast
@@ -173,9 +179,9 @@ func (c rawCall) do(a *args) C.int {
 	case callSend:
 		return C.mpigo_send(a.buf, C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync))
 	case callIsend:
-		return a.result(C.mpigo_isend(a.buf, C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
+		return a.result(C.mpigo_isend(pinned(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
 	case callIrecv:
-		return a.result(C.mpigo_irecv(a.rbuf, C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
+		return a.result(C.mpigo_irecv(pinned(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
 	case callRecvPoll: // a.budget: spin; a.limit: the buffer's bytes; a.tooLong: matched, not received
 		rc := a.result(C.mpigo_recv_poll(a.rbuf, C.int(a.rn), a.dt, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 		a.tooLong = a.flag && a.st.bytes > C.longlong(a.limit)
@@ -192,6 +198,8 @@ func (c rawCall) do(a *args) C.int {
 		return a.result(C.mpigo_mrecv(a.rbuf, C.int(a.rn), a.dt, a.msg))
 	case callTest:
 		return a.result(C.mpigo_test(a.req, C.longlong(a.budget)))
+	case callTestsome:
+		return a.result(C.mpigo_testsome(C.int(a.n), a.reqs, a.sts, a.rcs, a.dones, C.longlong(a.budget)))
 	case callCancel:
 		return C.mpigo_cancel(a.req)
 	case callTypeContiguous: // a.dt becomes the committed type of a.n consecutive a.dt
@@ -265,8 +273,34 @@ func cptr(v []cint) *C.int {
 	return &v[0]
 }
 
-func (a *args) status() Status {
-	return Status{Source: int(a.st.source), Tag: int(a.st.tag), bytes: int64(a.st.bytes), cancelled: a.st.cancelled != 0}
+func (a *args) status() Status { return statusOf(a.st) }
+
+// pinned passes the address of a buffer that start pinned (see mpigo_isend).
+func pinned(p unsafe.Pointer) C.uintptr_t { return C.uintptr_t(uintptr(p)) }
+
+// batch holds the C-side arrays of a WaitAll over several requests.
+type batch struct {
+	reqs       []reqHandle
+	sts        []C.mpigo_status
+	rcs, dones []C.int
+}
+
+func newBatch(n int) *batch {
+	return &batch{make([]reqHandle, n), make([]C.mpigo_status, n), make([]C.int, n), make([]C.int, n)}
+}
+
+// args is the callTestsome record over b (Go memory, used only during calls).
+func (b *batch) args() args {
+	return args{n: len(b.reqs), reqs: &b.reqs[0], sts: &b.sts[0], rcs: &b.rcs[0], dones: &b.dones[0]}
+}
+
+// result reports whether request i completed, with its error code and status.
+func (b *batch) result(i int) (bool, int, Status) {
+	return b.dones[i] != 0, int(b.rcs[i]), statusOf(b.sts[i])
+}
+
+func statusOf(st C.mpigo_status) Status {
+	return Status{Source: int(st.source), Tag: int(st.tag), bytes: int64(st.bytes), cancelled: st.cancelled != 0}
 }
 
 // ---- calls that need no args: safe from any thread, or only for emergencies ----

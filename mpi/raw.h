@@ -205,13 +205,18 @@ static int mpigo_send(const void *buf, int n, MPI_Datatype dt, int dest, int tag
 	if (sync) return MPI_Ssend(buf, n, dt, mpigo_peer(dest), tag, c);
 	return MPI_Send(buf, n, dt, mpigo_peer(dest), tag, c);
 }
-static mpigo_res mpigo_isend(const void *buf, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync) {
+// The nonblocking posts take the buffer's address as an integer: the caller
+// pinned it (Request), so MPI may keep it, and cgocheck's scan of a pointer
+// argument (~0.1 µs, as much as the post) is not needed.
+static mpigo_res mpigo_isend(uintptr_t addr, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync) {
+	const void *buf = (const void *)addr;
 	mpigo_res r = {0};
 	r.rc = sync ? MPI_Issend(buf, n, dt, mpigo_peer(dest), tag, c, &r.req)
 	            : MPI_Isend(buf, n, dt, mpigo_peer(dest), tag, c, &r.req);
 	return r;
 }
-static mpigo_res mpigo_irecv(void *buf, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c) {
+static mpigo_res mpigo_irecv(uintptr_t addr, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c) {
+	void *buf = (void *)addr;
 	mpigo_res r = {0};
 	r.rc = MPI_Irecv(buf, n, dt, mpigo_peer(src), mpigo_tag(tag), c, &r.req);
 	return r;
@@ -283,6 +288,40 @@ static mpigo_res mpigo_test(MPI_Request req, long long budget_ns) {
 	}
 }
 static int mpigo_cancel(MPI_Request req) { return MPI_Cancel(&req); }
+
+// Complete requests reqs[0..n) with MPI_Testsome, spinning for at most
+// budget_ns (0: once). Completed ones become MPI_REQUEST_NULL, with done[i]
+// set, their status in sts[i] and their error in rcs[i]; r.flag is set once
+// all are done. One call completes a whole window where Wait would make a
+// call (and a cgo transition) per request.
+static mpigo_res mpigo_testsome(int n, MPI_Request *reqs, mpigo_status *sts, int *rcs, int *done, long long budget_ns) {
+	mpigo_res r = {0};
+	MPI_Status s[64];
+	int idx[64];
+	long long deadline = 0;
+	for (int i = 0;; i++) {
+		int left = 0;
+		for (int base = 0; base < n; base += 64) {
+			int m = n - base < 64 ? n - base : 64, out = 0;
+			int rc = MPI_Testsome(m, reqs + base, &out, idx, s);
+			if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) { r.rc = rc; return r; }
+			for (int k = 0; out != MPI_UNDEFINED && k < out; k++) {
+				int j = base + idx[k];
+				done[j] = 1;
+				rcs[j] = rc == MPI_ERR_IN_STATUS ? s[k].MPI_ERROR : MPI_SUCCESS;
+				mpigo_fill(&s[k], &sts[j]);
+			}
+		}
+		for (int j = 0; j < n; j++) left += !done[j];
+		if (left == 0) { r.flag = 1; return r; }
+		if (budget_ns <= 0) return r;
+		if ((i & 7) == 7) {
+			long long now = mpigo_now();
+			if (deadline == 0) deadline = now + budget_ns;
+			else if (now >= deadline) return r;
+		}
+	}
+}
 
 // Staged receives, for small buffers (see p2p.go). OpenMPI 4.1 writes past
 // the end of a receive buffer when it truncates a message above its eager

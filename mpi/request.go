@@ -1,8 +1,10 @@
 package mpi
 
 import (
+	"cmp"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 	"unsafe"
 )
@@ -23,7 +25,7 @@ const (
 type Request struct {
 	mu       sync.Mutex
 	h        reqHandle
-	pin      runtime.Pinner
+	pin      *runtime.Pinner // from pinners; nil once completed
 	op       string
 	kind     reqKind
 	elemSize int
@@ -33,10 +35,14 @@ type Request struct {
 	after    func() error // runs once on successful completion
 }
 
+// pinners recycles Pinners: a Pinner's first Pin allocates its state and
+// sets a finalizer, which cost more than the MPI_Isend of a small message.
+var pinners = sync.Pool{New: func() any { return new(runtime.Pinner) }}
+
 // start posts a nonblocking raw call. Every Go buffer MPI keeps until
 // completion is pinned before the call; counts and displacements too.
 func start(op string, c rawCall, a *args, kind reqKind, elemSize int) (*Request, error) {
-	r := &Request{op: op, kind: kind, elemSize: elemSize, h: requestNull}
+	r := &Request{op: op, kind: kind, elemSize: elemSize, h: requestNull, pin: pinners.Get().(*runtime.Pinner)}
 	r.pinAll(a.buf, a.rbuf)
 	for _, v := range [...][]cint{a.counts, a.displs, a.rcounts, a.rdisp} {
 		if len(v) > 0 {
@@ -45,7 +51,7 @@ func start(op string, c rawCall, a *args, kind reqKind, elemSize int) (*Request,
 	}
 	a.nonblocking = true
 	if err := mpiError(op, run(c, a)); err != nil {
-		r.pin.Unpin()
+		r.unpin()
 		return nil, err
 	}
 	r.h = a.req
@@ -55,7 +61,7 @@ func start(op string, c rawCall, a *args, kind reqKind, elemSize int) (*Request,
 func (r *Request) pinAll(ptrs ...unsafe.Pointer) {
 	for _, p := range ptrs {
 		if p != nil {
-			pinGo(&r.pin, p)
+			pinGo(r.pin, p)
 		}
 	}
 }
@@ -107,11 +113,25 @@ func (r *Request) Test() (bool, Status, error) {
 	return r.done, r.st, r.err
 }
 
+// unpin releases the request's buffers and recycles its Pinner.
+func (r *Request) unpin() {
+	if r.pin != nil {
+		r.pin.Unpin()
+		pinners.Put(r.pin)
+		r.pin = nil
+	}
+}
+
 func (r *Request) finish(rc int, a *args) {
 	r.h = a.req
+	r.complete(rc, a.status())
+}
+
+// complete records the outcome of r, whose MPI request is done.
+func (r *Request) complete(rc int, st Status) {
 	r.done = true
-	r.pin.Unpin()
-	r.st = a.status()
+	r.unpin()
+	r.st = st
 	r.st.elemSize = r.elemSize
 	r.err = mpiError(r.op, rc)
 	if r.err == nil && r.after != nil && !r.st.cancelled {
@@ -144,18 +164,70 @@ func (r *Request) Cancel() error {
 }
 
 // WaitAll waits for every request and returns the errors of those that
-// failed, joined (nil requests are skipped).
+// failed, joined (nil requests are skipped). The requests are completed
+// together: one polling loop of MPI_Testsome over all of them, as fast as
+// C's MPI_Waitall over a window of small messages where a Wait per request
+// would cost a call each. It holds every request's lock meanwhile (taken in
+// address order, so concurrent WaitAlls over shared requests cannot
+// deadlock).
 func WaitAll(reqs ...*Request) error {
+	set := make([]*Request, 0, len(reqs))
+	for _, r := range reqs {
+		if r != nil {
+			set = append(set, r)
+		}
+	}
+	slices.SortFunc(set, func(a, b *Request) int { return cmp.Compare(uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(b))) })
+	set = slices.Compact(set)
+	for _, r := range set {
+		r.mu.Lock()
+	}
+	err := waitLocked(set)
+	for _, r := range set {
+		r.mu.Unlock()
+	}
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, r := range reqs {
-		if r == nil {
-			continue
-		}
-		if _, err := r.Wait(); err != nil {
-			errs = append(errs, err)
+		if r != nil && r.err != nil && !slices.Contains(errs, r.err) {
+			errs = append(errs, r.err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// waitLocked completes the pending requests of set (all locked).
+func waitLocked(set []*Request) error {
+	var pending []*Request
+	for _, r := range set {
+		if !r.done {
+			pending = append(pending, r)
+		}
+	}
+	n := len(pending)
+	if n == 0 {
+		return nil
+	}
+	if err := checkState("WaitAll"); err != nil {
+		return err
+	}
+	b := newBatch(n)
+	for i, r := range pending {
+		b.reqs[i] = r.h
+	}
+	a := b.args()
+	rc := poll(callTestsome, &a)
+	for i, r := range pending {
+		r.h = b.reqs[i]
+		if done, reqRC, st := b.result(i); done {
+			r.complete(reqRC, st)
+		} else if rc != 0 { // the call itself failed, or Finalize ended the wait
+			r.complete(rc, Status{})
+		}
+	}
+	return nil
 }
 
 // WaitAny waits until one of the requests that had not completed before the
