@@ -3,6 +3,7 @@
 package mpi_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -77,22 +78,29 @@ func TestSchedulingPointCutsContextSwitches(t *testing.T) {
 			return contextSwitches(t) - before
 		}
 		defaultEvery := mpi.SetYieldEvery(0)
-		without := 0
-		with := 0
-		for range 2 {
-			mpi.SetYieldEvery(0)
-			without += pingpong()
-			mpi.SetYieldEvery(defaultEvery)
-			with += pingpong()
+		// Up to 3 attempts: another process on these 2 cores adds switches to
+		// either phase (one run in eight failed under a parallel test job), but
+		// without the scheduling point no attempt reaches the margin.
+		var seen []string
+		for attempt := range 3 {
+			without, with := 0, 0
+			for range 2 {
+				mpi.SetYieldEvery(0)
+				without += pingpong()
+				mpi.SetYieldEvery(defaultEvery)
+				with += pingpong()
+			}
+			t.Logf("rank %d, attempt %d: %d context switches without the scheduling point, %d with it (%d ping-pongs each)",
+				r, attempt+1, without, with, 2*iters)
+			// Judge the job's total: one rank alone varies too much on a noisy machine.
+			counts, totals := []int{without, with}, make([]int, 2)
+			must(t, w.Allreduce(mpi.Buf(counts), mpi.Buf(totals), mpi.Sum))
+			if 4*totals[0] >= 5*max(totals[1], 1) {
+				return
+			}
+			seen = append(seen, fmt.Sprintf("%d vs %d", totals[0], totals[1]))
 		}
-		t.Logf("rank %d: %d context switches without the scheduling point, %d with it (%d ping-pongs each)",
-			r, without, with, 2*iters)
-		// Judge the job's total: one rank alone varies too much on a noisy machine.
-		counts, totals := []int{without, with}, make([]int, 2)
-		must(t, w.Allreduce(mpi.Buf(counts), mpi.Buf(totals), mpi.Sum))
-		if 4*totals[0] < 5*max(totals[1], 1) {
-			t.Errorf("job: %d context switches without the scheduling point, %d with: want at least 1.25× fewer with it",
-				totals[0], totals[1])
-		}
+		t.Errorf("job: context switches without the scheduling point vs with it, per attempt: %s; want at least 1.25× fewer with it",
+			strings.Join(seen, ", "))
 	}, mpitest.Ranks(2))
 }
