@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench-pingpong bench-deps bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -45,7 +45,7 @@ else
 	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-cgocheck test-race test-mpich test-multihost
+	$(MAKE) test-cgocheck test-race test-mpich test-bench test-multihost
 endif
 
 # MPICH side by side with OpenMPI: its own pkg-config name (build tag mpich)
@@ -62,8 +62,9 @@ deps-mpich:
 test-multihost: build
 	GO=$(GO) BIN=$(BIN) scripts/test-multihost.sh
 
-# Benchmarks across the namespace hosts with rate-limited links (not in make test).
-bench-multihost: build
+# Benchmarks across the namespace hosts with rate-limited links (not in make
+# test), ending with the whole suite across them (bin/bench-multihost.*).
+bench-multihost: bench-deps
 	BIN=$(BIN) scripts/bench-multihost.sh
 
 test-mpich: deps-mpich
@@ -92,21 +93,49 @@ demo: build
 
 # ---- benchmarks (not part of make test) ----
 
+# The baselines of the benchmark suite: C (mpicc), gompi v0.1.0 (a module of
+# its own under bench/gompi) and mpi4py (Debian's, run with /usr/bin/python3).
 bench-deps: build
 	@if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import mpi4py, numpy' 2>/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-mpi4py python3-numpy >/dev/null; \
 	fi
-	mpicc -O2 -o $(BIN)/c-pingpong bench/c/pingpong.c
-	cd bench/gompi && $(GO) build -o ../../$(BIN)/gompi-pingpong .
-	$(GO) build -o $(BIN)/comparepp ./bench/cmd/comparepp
+	mpicc -O2 -o $(BIN)/bench-c bench/c/osu.c -lm
+	cd bench/gompi && $(GO) build -o ../../$(BIN)/bench-gompi .
 
-ROUNDS ?= 5
-# Ping-pong latency and bandwidth: C, mpigo, gompi, mpi4py alternating; medians and ratios to C.
+# The whole suite (mpigo bench all): C, mpigo, gompi, mpi4py and mpi4py's
+# object mode as alternating jobs, ROUNDS rounds; tables with ratios to C,
+# and bin/bench.{json,csv,png}. BENCH_ARGS adds flags, e.g. "-b latency,bcast -x 0.2".
+ROUNDS ?= 3
+BENCH_NP ?= 2
+BENCH_ARGS ?=
+BENCH_OUT := --json $(BIN)/bench.json --csv $(BIN)/bench.csv --plot $(BIN)/bench.png
+bench: bench-deps
+	$(BIN)/mpigo bench all --np $(BENCH_NP) --rounds $(ROUNDS) $(BENCH_OUT) $(BENCH_ARGS)
+
+# The same across the hosts of an OpenMPI hostfile (see hostfile.example):
+#   make bench-cluster HOSTFILE=hosts NP=8 [BENCH_ARGS="--mpiexec-args '--map-by node'"]
+# Every host needs OpenMPI, mpi4py and this directory at the same path.
+# The result files record the host list, each rank's host and the libraries.
+HOSTFILE ?=
+bench-cluster: bench-deps
+	@test -n "$(HOSTFILE)" || { echo "usage: make bench-cluster HOSTFILE=FILE NP=N"; exit 2; }
+	$(BIN)/mpigo bench all --hostfile $(HOSTFILE) --np $(NP) --rounds $(ROUNDS) \
+		--json $(BIN)/bench-cluster.json --csv $(BIN)/bench-cluster.csv --plot $(BIN)/bench-cluster.png $(BENCH_ARGS)
+
+# Ping-pong latency and bandwidth only (issue 3's table), 5 rounds, then the
+# goroutine benchmark: 2 ranks, 1 KiB messages, blocking Send/Recv.
 bench-pingpong: bench-deps
-	$(BIN)/comparepp -bin $(BIN) -rounds $(ROUNDS)
-	$(BIN)/comparepp -bin $(BIN) -rounds $(ROUNDS) -bw -sizes 65536,1048576,4194304
+	$(BIN)/mpigo bench all --rounds 5 -b latency,bw,bibw -s 1,64,1024,8192,65536,1048576,4194304 --impls c,mpigo,gompi,mpi4py
 	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
 	@for g in 1 16; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done
+
+# Smoke test of the suite in make test: every implementation, every
+# benchmark, tiny iteration counts; the driver checks each program's sample
+# counts against the method, then the result file is compared with itself.
+test-bench: bench-deps
+	$(BIN)/mpigo bench all --rounds 1 -x 0.01 -s 1,4096,65536 -c 8,65536 --timeout 5m --json $(BIN)/smoke.json --plot $(BIN)/smoke.svg
+	$(BIN)/mpigo bench compare $(BIN)/smoke.json $(BIN)/smoke.json
+	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo bench -v -x 0.01 -s 1,65536 -c 1,3,65536 -q >/dev/null
 
 # Collective algorithms of package collectives against the native OpenMPI ones,
 # 4 ranks (oversubscribed on 2 cores, so yielding) and 2 ranks, 8 B … 16 MiB.

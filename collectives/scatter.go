@@ -4,6 +4,9 @@ import "fmt"
 
 const scatterTag, gatherTag = 0x7363, 0x6761
 
+// ScatterAlgorithms lists the names Scatter and Gather accept.
+func ScatterAlgorithms() []string { return []string{"binomial", "linear"} }
+
 // Scatter sends part i of data at rank root (p equal parts) to rank i,
 // which receives it into part (len(part) bytes; data is ignored elsewhere).
 // Algorithms: "linear" — the root sends each part, (p-1)(α + nβ/p); and
@@ -39,7 +42,7 @@ func rooted(t Transport, name string, data, part []byte, root int, algorithm str
 	case "binomial":
 		tr = binomialTree(p)
 	default:
-		return rep, fmt.Errorf("collectives: unknown %s algorithm %q (have [binomial linear])", name, algorithm)
+		return rep, fmt.Errorf("collectives: unknown %s algorithm %q (have %v)", name, algorithm, ScatterAlgorithms())
 	}
 	rep.Depth, rep.Height = tr.rounds(1), tr.height()
 	ct := newCounting(t)

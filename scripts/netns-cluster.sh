@@ -52,6 +52,7 @@ hostfile)
 	for ns in $(hosts | sort -V); do echo "10.77.0.${ns#${PREFIX}-h} slots=${2:-1}"; done ;;
 exec)
 	i=$2; shift 2
-	exec ip netns exec "${PREFIX}-h$i" env TMPDIR="$state/tmp$i" "$@" ;;
+	# Its own hostname too (a UTS namespace), as netns-agent.sh gives the others.
+	exec ip netns exec "${PREFIX}-h$i" unshare --uts sh -c 'hostname "$0" && exec "$@"' "${PREFIX}-h$i" env TMPDIR="$state/tmp$i" "$@" ;;
 *) echo "usage: $0 up N | down | hostfile SLOTS | exec HOST CMD..." >&2; exit 2 ;;
 esac

@@ -1,54 +1,164 @@
-// Command gompi-pingpong is the ping-pong of mpigo's benchmarks written with
-// github.com/sbromberger/gompi v0.1.0, the Go MPI binding users would
-// otherwise pick. It lives in a module of its own so that mpigo's module
-// graph never includes gompi (which hard-codes OpenMPI's include paths).
-// Usage: gompi-pingpong SIZE...; prints "size=N oneway_us=X" per size.
+// Command bench-gompi is the gompi baseline of mpigo's benchmark suite
+// (package bench): the benchmarks github.com/sbromberger/gompi v0.1.0 — the
+// Go MPI binding users would otherwise pick — can express (it has no
+// nonblocking calls, no scatter, gather or all-to-all), measured as the Go
+// suite measures them. It lives in a module of its own so that mpigo's
+// module graph never includes gompi (which hard-codes OpenMPI's paths).
+//
+// Usage: bench-gompi -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n]
+// Rank 0 writes the raw lines of bench/raw.go.
 package main
 
 import (
+	"bufio"
+	"flag"
 	"fmt"
+	"math"
 	"os"
+	"runtime"
 	"strconv"
+	"strings"
+	"time"
 
 	mpi "github.com/sbromberger/gompi"
 )
 
+// iterations is bench.Iterations.
+func iterations(bench string, size int, scale float64) (int, int) {
+	large := size > 8192
+	var n, w int
+	switch {
+	case bench == "latency" && large:
+		n, w = 1000, 100
+	case bench == "latency":
+		n, w = 10000, 1000
+	case large:
+		n, w = 100, 10
+	default:
+		n, w = 1000, 100
+	}
+	return max(2, int(math.Floor(float64(n)*scale+0.5))), max(1, int(math.Floor(float64(w)*scale+0.5)))
+}
+
+func list(s string) []int {
+	var v []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			fmt.Fprintln(os.Stderr, "bench-gompi: bad size", f)
+			os.Exit(2)
+		}
+		v = append(v, n)
+	}
+	return v
+}
+
+func fill(n int, c byte) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = c
+	}
+	return b
+}
+
+func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+
 func main() {
+	benches := flag.String("b", "", "benchmarks")
+	sizes := flag.String("s", "1", "point-to-point sizes")
+	csizes := flag.String("c", "1", "collective sizes")
+	scale := flag.Float64("x", 1, "iteration scale")
+	flag.Bool("v", false, "accepted; validation is the Go suite's")
+	flag.Bool("n", false, "accepted; no algorithms here")
+	flag.Parse()
 	mpi.Start()
 	defer mpi.Stop()
 	comm := mpi.NewCommunicator(nil)
-	r := comm.Rank()
-	for _, a := range os.Args[1:] {
-		size, err := strconv.Atoi(a)
-		if err != nil || size < 1 { // gompi panics on empty slices
-			fmt.Fprintln(os.Stderr, "bad size", a)
-			os.Exit(2)
+	rank, p := comm.Rank(), comm.Size()
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	if rank == 0 {
+		fmt.Fprintf(out, "meta version gompi v0.1.0, %s, MPI_Init (thread level SINGLE)\n", runtime.Version())
+	}
+	emit := func(bench string, size int, v []float64) {
+		if rank != 0 {
+			return
 		}
-		send, recv := make([]byte, size), make([]byte, size)
-		for i := range send {
-			send[i], recv[i] = 'a', 'b'
+		fmt.Fprintf(out, "sample gompi - %s %d us", bench, size)
+		for _, x := range v {
+			fmt.Fprintf(out, " %.7g", x)
 		}
-		iters := 10000
-		if size > 8192 {
-			iters = 1000
-		}
-		warm := iters/10 + 1
-		var t0 float64
-		for k := range iters + warm {
-			if k == warm {
+		fmt.Fprintln(out)
+		out.Flush()
+	}
+	for _, bench := range strings.Split(*benches, ",") {
+		switch bench {
+		case "latency":
+			if p < 2 {
+				continue
+			}
+			for _, size := range list(*sizes) {
+				if size < 1 { // gompi panics on empty slices
+					continue
+				}
+				iters, warm := iterations(bench, size, *scale)
+				send, recv := fill(size, 'a'), fill(size, 'b')
+				v := make([]float64, iters)
 				comm.Barrier()
-				t0 = mpi.WorldTime()
+				last := time.Now()
+				for k := -warm; k < iters; k++ {
+					if rank == 0 {
+						comm.SendBytes(send, 1, 1)
+						comm.RecvPreallocBytes(recv, 1, 1)
+					} else if rank == 1 {
+						comm.RecvPreallocBytes(recv, 0, 1)
+						comm.SendBytes(send, 0, 1)
+					}
+					now := time.Now()
+					if k >= 0 {
+						v[k] = micros(now.Sub(last)) / 2
+					}
+					last = now
+				}
+				emit(bench, size, v)
+				comm.Barrier()
 			}
-			if r == 0 {
-				comm.SendBytes(send, 1, 1)
-				comm.RecvPreallocBytes(recv, 1, 1)
-			} else if r == 1 {
-				comm.RecvPreallocBytes(recv, 0, 1)
-				comm.SendBytes(send, 0, 1)
+		case "bcast", "reduce", "allreduce", "barrier":
+			todo := list(*csizes)
+			if bench == "barrier" {
+				todo = []int{0}
 			}
-		}
-		if r == 0 {
-			fmt.Printf("size=%d oneway_us=%.4f\n", size, (mpi.WorldTime()-t0)*1e6/float64(2*iters))
+			for _, size := range todo {
+				if bench != "barrier" && (size < 1 || (bench != "bcast" && size < 8)) {
+					continue
+				}
+				iters, warm := iterations(bench, size, *scale)
+				buf := fill(size, 'a')
+				x, y := make([]float64, size/8), make([]float64, size/8)
+				for i := range x {
+					x[i] = float64((i%11 + 1) * (rank + 1))
+				}
+				t, v := make([]float64, iters), make([]float64, iters)
+				for k := -warm; k < iters; k++ {
+					comm.Barrier()
+					t0 := time.Now()
+					switch bench {
+					case "bcast":
+						comm.BcastBytes(buf, 0)
+					case "reduce":
+						comm.ReduceFloat64s(y, x, mpi.OpSum, 0)
+					case "allreduce":
+						comm.AllreduceFloat64s(y, x, mpi.OpSum, 0)
+					default:
+						comm.Barrier()
+					}
+					if k >= 0 {
+						t[k] = micros(time.Since(t0))
+					}
+				}
+				comm.AllreduceFloat64s(v, t, mpi.OpMax, 0)
+				emit(bench, size, v)
+			}
 		}
 	}
 }

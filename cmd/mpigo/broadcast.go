@@ -175,14 +175,25 @@ func placement(world *mpi.Comm, flag string) ([]int, error) {
 		}
 		return hosts, nil
 	}
+	names, err := processorNames(world)
+	if err != nil {
+		return nil, err
+	}
+	return hostIDs(names), nil
+}
+
+// processorNames returns the processor name of every rank, at every rank.
+func processorNames(world *mpi.Comm) ([]string, error) {
 	name, err := mpi.ProcessorName()
 	if err != nil {
 		return nil, err
 	}
-	names, err := mpi.AllgatherValues(world, name)
-	if err != nil {
-		return nil, err
-	}
+	return mpi.AllgatherValues(world, name)
+}
+
+// hostIDs numbers the distinct names in order of first appearance and
+// returns each rank's number.
+func hostIDs(names []string) []int {
 	ids := map[string]int{}
 	hosts := make([]int, len(names))
 	for r, n := range names {
@@ -191,7 +202,7 @@ func placement(world *mpi.Comm, flag string) ([]int, error) {
 		}
 		hosts[r] = ids[n]
 	}
-	return hosts, nil
+	return hosts
 }
 
 func countHosts(hosts []int) int {

@@ -23,6 +23,7 @@ func main() {
 			pingpongCommand,
 			broadcastCommand,
 			allreduceCommand,
+			benchCommand,
 			chatCommand,
 			versionCommand,
 		},

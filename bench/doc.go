@@ -1,0 +1,43 @@
+// Package bench is mpigo's benchmark suite: OSU-method point-to-point and
+// collective benchmarks of package mpi and of package collectives, and what
+// turns measurements into numbers people can trust and compare.
+//
+// The pieces, one a file:
+//   - suite.go runs the Go benchmarks inside an MPI job (mpigo bench).
+//   - raw.go is the line format in which every implementation — this one and
+//     the C, gompi and mpi4py baselines under bench/c, bench/gompi and
+//     bench/py — reports its per-iteration samples, so all of them are
+//     summarized by one piece of code (stats.go, gonum/stat).
+//   - result.go aggregates samples over alternating rounds into results with
+//     ratios to a reference, and reads and writes them as JSON and CSV.
+//   - table.go prints OSU-style tables; plot.go draws them (gonum/plot);
+//     compare.go compares two result files.
+//   - driver.go runs the implementations as alternating mpiexec jobs
+//     (mpigo bench all, make bench, make bench-cluster).
+//
+// # Method
+//
+// As the OSU micro-benchmarks: warm-up iterations excluded; buffers
+// allocated once per size, written before timing (an untouched buffer maps
+// the zero page and measures nothing real) and reused; iteration counts that
+// shrink above 8 KiB (see Iterations). Every implementation follows the same
+// rules; they are restated in bench/c/osu.c and bench/py/osu.py.
+//
+//   - latency: ranks 0 and 1 ping-pong; a sample is half a round trip.
+//   - bw: rank 0 posts a window of 64 nonblocking sends, rank 1 as many
+//     receives, then a 4-byte acknowledgement (osu_bw); a sample is one
+//     window, in MB/s (10^6 bytes).
+//   - bibw: both ranks post 64 receives and 64 sends and wait (osu_bibw);
+//     bytes of both directions over the window's time.
+//   - value: Go values (a record with size/8 float64s) encoded, sent,
+//     received and decoded; a window of 64 then an acknowledgement; msgs/s.
+//   - collectives: a barrier before every iteration, each rank times its own
+//     call, and after the loop the per-iteration times are MAX-reduced over
+//     the ranks: a sample is the slowest rank's time, not the root's early
+//     return. Sizes are the per-rank block for scatter, gather, allgather and
+//     alltoall, and the whole vector (float64 sum) for reduce and allreduce.
+//
+// Time is read once per iteration (a timestamp after each), so a series'
+// mean is exactly OSU's "loop time over iterations", and its median and p99
+// come from the same run.
+package bench

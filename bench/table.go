@@ -1,0 +1,128 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// num formats a measurement with about four significant digits, never in
+// exponent notation.
+func num(v float64) string {
+	switch {
+	case v >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 100:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func unitName(unit string) string {
+	switch unit {
+	case Micros:
+		return "µs, lower is better"
+	case MBPerSec:
+		return "MB/s, higher is better"
+	case MsgsPerS:
+		return "messages/s, higher is better"
+	}
+	return unit
+}
+
+// byBench groups results by benchmark, in suite order.
+func byBench(rs []Result) [][]Result {
+	rs = slices.Clone(rs)
+	Sort(rs)
+	var groups [][]Result
+	for i, r := range rs {
+		if i == 0 || r.Bench != rs[i-1].Bench {
+			groups = append(groups, nil)
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], r)
+	}
+	return groups
+}
+
+// Table prints, per benchmark, the median of every implementation at every
+// size side by side with its ratio to the reference implementation.
+func Table(w io.Writer, rs []Result) {
+	for _, g := range byBench(rs) {
+		var labels []string
+		sizes := map[int]bool{}
+		cell := map[string]Result{}
+		ref := ""
+		for _, r := range g {
+			if !slices.Contains(labels, r.Label()) {
+				labels = append(labels, r.Label())
+			}
+			sizes[r.Size] = true
+			cell[fmt.Sprint(r.Label(), " ", r.Size)] = r
+			if r.Ref != "" {
+				ref = r.Ref
+			}
+		}
+		fmt.Fprintf(w, "# %s: median (%s)", g[0].Bench, unitName(g[0].Unit))
+		if ref != "" {
+			fmt.Fprintf(w, " and its ratio to %s", ref)
+		}
+		if g[0].Rounds > 1 {
+			fmt.Fprintf(w, "; medians of %d rounds", g[0].Rounds)
+		}
+		fmt.Fprintf(w, "\n%9s", "size")
+		width := make([]int, len(labels))
+		for i, l := range labels {
+			width[i] = max(len(l), 17)
+			fmt.Fprintf(w, "  %*s", width[i], l)
+		}
+		fmt.Fprintln(w)
+		for _, size := range sortedKeys(sizes) {
+			fmt.Fprintf(w, "%9d", size)
+			for i, l := range labels {
+				r, ok := cell[fmt.Sprint(l, " ", size)]
+				s := "-"
+				if ok {
+					s = num(r.Median)
+					if r.Ratio > 0 {
+						s += fmt.Sprintf(" (%5.2f×)", r.Ratio)
+					} else {
+						s += strings.Repeat(" ", 9)
+					}
+				}
+				fmt.Fprintf(w, "  %*s", width[i], s)
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// Detail prints an OSU-style table per benchmark and implementation: mean,
+// min, max, median and p99 per size, and the iterations behind them.
+func Detail(w io.Writer, rs []Result) {
+	for _, g := range byBench(rs) {
+		for i, r := range g {
+			if i == 0 || r.Label() != g[i-1].Label() {
+				fmt.Fprintf(w, "# %s, %s (%s)\n# %8s %12s %12s %12s %12s %12s %10s\n", r.Bench, r.Label(),
+					unitName(r.Unit), "size", "mean", "min", "max", "median", "p99", "iterations")
+			}
+			fmt.Fprintf(w, "%10d %12s %12s %12s %12s %12s %10d\n", r.Size,
+				num(r.Mean), num(r.Min), num(r.Max), num(r.Median), num(r.P99), r.N)
+			if i == len(g)-1 || r.Label() != g[i+1].Label() {
+				fmt.Fprintln(w)
+			}
+		}
+	}
+}
+
+func sortedKeys(m map[int]bool) []int {
+	var k []int
+	for v := range m {
+		k = append(k, v)
+	}
+	slices.Sort(k)
+	return k
+}

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mpigo/mpigo/bench"
+	"github.com/mpigo/mpigo/internal/mpitest"
+	"github.com/mpigo/mpigo/mpi"
+	"github.com/urfave/cli/v2"
+)
+
+// The flags every implementation of the suite takes (bench/c/osu.c and
+// bench/py/osu.py parse the same short names).
+var suiteFlags = []cli.Flag{
+	&cli.StringFlag{Name: "benches", Aliases: []string{"b"}, Value: strings.Join(bench.Names(), ","), Usage: "benchmarks to run"},
+	&cli.StringFlag{Name: "sizes", Aliases: []string{"s"}, Value: "1:4194304", Usage: "point-to-point sizes in bytes: a list (1,64,1024) or a range of powers of two (1:4194304)"},
+	&cli.StringFlag{Name: "coll-sizes", Aliases: []string{"c"}, Value: "1:16777216", Usage: "collective sizes in bytes, as --sizes"},
+	&cli.Float64Flag{Name: "scale", Aliases: []string{"x"}, Value: 1, Usage: "multiply OSU's iteration counts (10000/1000 latency, 100/20 windows, 1000/100 collectives) by this"},
+	&cli.BoolFlag{Name: "validate", Aliases: []string{"v"}, Usage: "check the received data after every iteration (timings then include the check)"},
+	&cli.BoolFlag{Name: "no-algos", Aliases: []string{"n"}, Usage: "only the MPI library's own collectives, not package collectives' algorithms"},
+}
+
+// Where results go.
+var outputFlags = []cli.Flag{
+	&cli.StringFlag{Name: "json", Usage: "write the results to this JSON file"},
+	&cli.StringFlag{Name: "csv", Usage: "write the results to this CSV file"},
+	&cli.StringFlag{Name: "plot", Usage: "draw the medians against size into this .png or .svg file"},
+	&cli.BoolFlag{Name: "detail", Usage: "also print OSU-style tables: mean, min, max, median, p99 per size"},
+}
+
+var benchCommand = &cli.Command{
+	Name:  "bench",
+	Usage: "OSU-class benchmarks: point-to-point, Go values and collectives (run under mpiexec)",
+	Description: "Under mpiexec, measures this binding (and every algorithm of package collectives) and prints\n" +
+		"OSU-style tables; \"mpigo bench all\" runs C, mpigo, gompi and mpi4py side by side, \"mpigo bench\n" +
+		"compare\" compares two result files. The method is in the bench package's documentation.",
+	Flags: append(append(append([]cli.Flag{}, suiteFlags...), outputFlags...),
+		&cli.BoolFlag{Name: "raw", Usage: "write the samples as raw lines on standard output (the format of the baselines)"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress lines"},
+	),
+	Action: func(c *cli.Context) error {
+		cfg, err := suiteConfig(c)
+		if err != nil {
+			return err
+		}
+		if !c.Bool("quiet") && !c.Bool("raw") {
+			cfg.Progress = os.Stderr
+		}
+		mpi.Run(func(world *mpi.Comm) error { return runSuite(c, world, cfg) })
+		return nil
+	},
+	Subcommands: []*cli.Command{benchAllCommand, benchCompareCommand, benchShowCommand},
+}
+
+func suiteConfig(c *cli.Context) (bench.Config, error) {
+	cfg := bench.Config{Scale: c.Float64("scale"), Validate: c.Bool("validate"), Algos: !c.Bool("no-algos")}
+	if cfg.Scale <= 0 {
+		return cfg, fmt.Errorf("--scale must be positive")
+	}
+	for _, b := range strings.Split(c.String("benches"), ",") {
+		if _, err := bench.Lookup(b); err != nil {
+			return cfg, err
+		}
+		cfg.Benches = append(cfg.Benches, b)
+	}
+	var err error
+	if cfg.Sizes, err = parseSizeSpec(c.String("sizes")); err != nil {
+		return cfg, fmt.Errorf("--sizes: %w", err)
+	}
+	if cfg.CollSizes, err = parseSizeSpec(c.String("coll-sizes")); err != nil {
+		return cfg, fmt.Errorf("--coll-sizes: %w", err)
+	}
+	return cfg, nil
+}
+
+// parseSizeSpec reads "lo:hi" (powers of two) or a list of sizes ≥ 1.
+func parseSizeSpec(s string) ([]int, error) {
+	if lo, hi, ok := strings.Cut(s, ":"); ok {
+		a, err1 := strconv.Atoi(lo)
+		b, err2 := strconv.Atoi(hi)
+		if err1 != nil || err2 != nil || a < 1 || b < a || b > 1<<30 {
+			return nil, fmt.Errorf("bad range %q: want lo:hi with 1 ≤ lo ≤ hi ≤ 1 GiB", s)
+		}
+		return bench.PowersOfTwo(a, b), nil
+	}
+	sizes, err := parseSizes(s)
+	for _, n := range sizes {
+		if n < 1 || n > 1<<30 {
+			return nil, fmt.Errorf("size %d out of range [1, 1 GiB]", n)
+		}
+	}
+	return sizes, err
+}
+
+// runSuite is one rank of "mpigo bench".
+func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
+	names, err := processorNames(world)
+	if err != nil {
+		return err
+	}
+	cfg.Hosts = hostIDs(names)
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	var series []bench.Series
+	emit := func(s bench.Series) error {
+		if c.Bool("raw") {
+			if err := s.WriteRaw(out); err != nil {
+				return err
+			}
+			return out.Flush() // the driver shows progress as lines arrive
+		}
+		series = append(series, s)
+		return nil
+	}
+	if world.Rank() == 0 && c.Bool("raw") {
+		lib, _ := mpi.LibraryVersion()
+		first, _, _ := strings.Cut(lib, "\n")
+		bench.WriteMeta(out, "library", strings.TrimSpace(first))
+		bench.WriteMeta(out, "version", fmt.Sprintf("mpigo, %s, thread level %v", runtime.Version(), mpi.Provided()))
+		for r, n := range names {
+			bench.WriteMeta(out, "host."+strconv.Itoa(r), n)
+		}
+	}
+	if err := bench.Run(world, cfg, emit); err != nil {
+		return err
+	}
+	if world.Rank() != 0 || c.Bool("raw") {
+		return nil
+	}
+	f := &bench.File{
+		Meta:    bench.NewMeta(strings.Join(os.Args, " "), world.Size(), 1, cfg.Scale, names),
+		Results: bench.Aggregate([][]bench.Series{series}, bench.Impl),
+	}
+	lib, _ := mpi.LibraryVersion()
+	f.Meta.Libraries[bench.Impl] = strings.TrimSpace(strings.Split(lib, "\n")[0])
+	return report(c, out, f, true)
+}
+
+// report prints f's tables and writes the files its flags ask for.
+func report(c *cli.Context, out *bufio.Writer, f *bench.File, detail bool) error {
+	fmt.Fprintf(out, "# %d ranks on %s; %s\n", f.Meta.Ranks, strings.Join(f.Meta.Hosts, ", "), f.Meta.Machine)
+	for impl, lib := range f.Meta.Libraries {
+		fmt.Fprintf(out, "# %s: %s\n", impl, lib)
+	}
+	fmt.Fprintln(out)
+	if detail || c.Bool("detail") {
+		bench.Detail(out, f.Results)
+	}
+	bench.Table(out, f.Results)
+	if p := c.String("json"); p != "" {
+		if err := f.WriteJSON(p); err != nil {
+			return err
+		}
+	}
+	if p := c.String("csv"); p != "" {
+		if err := f.WriteCSV(p); err != nil {
+			return err
+		}
+	}
+	if p := c.String("plot"); p != "" {
+		if err := bench.Plot(p, f.Results); err != nil {
+			return err
+		}
+	}
+	return out.Flush()
+}
+
+var benchAllCommand = &cli.Command{
+	Name:  "all",
+	Usage: "run the suite in C, mpigo, gompi and mpi4py as alternating mpiexec jobs (run it directly, not under mpiexec)",
+	Description: "Each round runs every implementation once, in an order that rotates; the tables show the\n" +
+		"median over rounds and the median of each round's ratio to C. Build the baselines first (make bench-deps).",
+	Flags: append(append(append([]cli.Flag{}, suiteFlags...), outputFlags...),
+		&cli.IntFlag{Name: "np", Value: 2, Usage: "ranks per job"},
+		&cli.IntFlag{Name: "rounds", Value: 3, Usage: "rounds"},
+		&cli.StringFlag{Name: "impls", Value: "c,mpigo,gompi,mpi4py,mpi4py-obj", Usage: "implementations"},
+		&cli.StringFlag{Name: "bin", Value: "bin", Usage: "directory of mpigo, bench-c and bench-gompi"},
+		&cli.StringFlag{Name: "py", Value: "bench/py/osu.py", Usage: "the mpi4py benchmark script"},
+		&cli.StringFlag{Name: "hostfile", Usage: "run the jobs across the hosts of this OpenMPI hostfile"},
+		&cli.StringFlag{Name: "mpiexec-args", Usage: "more mpiexec arguments, space-separated (e.g. \"--map-by node\")"},
+		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "bound on each job"},
+	),
+	Action: func(c *cli.Context) error {
+		cfg, err := suiteConfig(c)
+		if err != nil {
+			return err
+		}
+		bin, py := c.String("bin"), c.String("py")
+		coll := []string{"bcast", "scatter", "gather", "allgather", "alltoall"}
+		known := map[string]bench.Program{
+			"c":          {Name: "c", Argv: []string{bin + "/bench-c"}},
+			"mpigo":      {Name: "mpigo", Argv: []string{bin + "/mpigo", "bench", "--raw"}},
+			"gompi":      {Name: "gompi", Argv: []string{bin + "/bench-gompi"}, Benches: []string{"latency", "bcast", "reduce", "allreduce", "barrier"}},
+			"mpi4py":     {Name: "mpi4py", Argv: []string{"/usr/bin/python3", py}},
+			"mpi4py-obj": {Name: "mpi4py-obj", Argv: []string{"/usr/bin/python3", py, "--object"}, Benches: append([]string{"latency", "value"}, coll...)},
+		}
+		job := bench.Job{Ranks: c.Int("np"), Rounds: c.Int("rounds"), Hostfile: c.String("hostfile"),
+			MpiexecArgs: strings.Fields(c.String("mpiexec-args")), Env: mpitest.Env(c.Int("np")),
+			Timeout: c.Duration("timeout"), Config: cfg, Progress: os.Stderr, Command: strings.Join(os.Args, " ")}
+		for _, name := range strings.Split(c.String("impls"), ",") {
+			p, ok := known[name]
+			if !ok {
+				return fmt.Errorf("--impls: unknown implementation %q", name)
+			}
+			for _, a := range p.Argv {
+				if _, err := os.Stat(a); strings.Contains(a, "/") && err != nil {
+					return fmt.Errorf("%s: %w (make bench-deps builds the baselines)", name, err)
+				}
+			}
+			job.Programs = append(job.Programs, p)
+		}
+		f, err := bench.Drive(job)
+		if err != nil {
+			return err
+		}
+		if job.Hostfile != "" {
+			if f.Meta.HostfileEntries, err = hostfileEntries(job.Hostfile); err != nil {
+				return err
+			}
+		}
+		return report(c, bufio.NewWriter(os.Stdout), f, false)
+	},
+}
+
+// hostfileEntries returns the lines of an OpenMPI hostfile without comments.
+func hostfileEntries(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var entries []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line != "" {
+			entries = append(entries, line)
+		}
+	}
+	return entries, nil
+}
+
+var benchCompareCommand = &cli.Command{
+	Name:      "compare",
+	Usage:     "compare two result files: the slowdown per benchmark and size, regressions flagged",
+	ArgsUsage: "OLD.json NEW.json",
+	Flags: []cli.Flag{
+		&cli.Float64Flag{Name: "threshold", Value: 1.3, Usage: "flag results this many times slower (±20–30% is noise on shared machines)"},
+	},
+	Action: func(c *cli.Context) error {
+		if c.NArg() != 2 {
+			return fmt.Errorf("compare needs two result files, got %d arguments", c.NArg())
+		}
+		if c.Float64("threshold") <= 1 {
+			return fmt.Errorf("--threshold must be above 1")
+		}
+		old, err := bench.Load(c.Args().Get(0))
+		if err != nil {
+			return err
+		}
+		cur, err := bench.Load(c.Args().Get(1))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("# old: %s, %s (%d ranks on %s)\n", c.Args().Get(0), old.Meta.Date, old.Meta.Ranks, strings.Join(old.Meta.Hosts, ", "))
+		fmt.Printf("# new: %s, %s (%d ranks on %s)\n", c.Args().Get(1), cur.Meta.Date, cur.Meta.Ranks, strings.Join(cur.Meta.Hosts, ", "))
+		changes := bench.Compare(old.Results, cur.Results)
+		if len(changes) == 0 {
+			return fmt.Errorf("the two files have no result in common")
+		}
+		if n := bench.PrintChanges(os.Stdout, changes, c.Float64("threshold")); n > 0 {
+			return cli.Exit(fmt.Sprintf("%d regressions", n), 3)
+		}
+		return nil
+	},
+}
+
+var benchShowCommand = &cli.Command{
+	Name:      "show",
+	Usage:     "print the tables of a result file (and --plot, --csv it)",
+	ArgsUsage: "RESULTS.json",
+	Flags:     outputFlags,
+	Action: func(c *cli.Context) error {
+		if c.NArg() != 1 {
+			return fmt.Errorf("show needs one result file")
+		}
+		f, err := bench.Load(c.Args().First())
+		if err != nil {
+			return err
+		}
+		return report(c, bufio.NewWriter(os.Stdout), f, false)
+	},
+}
