@@ -36,7 +36,7 @@ MPIEXEC=("$cluster" exec 1 timeout -k 5 120 mpiexec --hostfile "$hostfile"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob1
 
 echo "== broadcast demo across hosts (link stress: hierarchical 2 copies, flat 4, binomial 2)"
-out=$("${MPIEXEC[@]}" -n 6 "$BIN/mpigo" broadcast --size 65536 --reps 5) # hosts by processor name || fail=1
+out=$("${MPIEXEC[@]}" -n 6 "$BIN/mpigo" broadcast --size 65536 --reps 5) || fail=1 # hosts by processor name
 echo "$out"
 for want in "flat .* 4.00 " "hierarchical .* 2.00 "; do
 	echo "$out" | grep -Eq "^$want" || { echo "FAIL: broadcast table lacks /$want/"; fail=1; }
