@@ -84,7 +84,8 @@ func Drive(j Job) (*File, error) {
 				fmt.Fprintf(j.Progress, "%-60s"+end, fmt.Sprintf("%s: %d series (%.0f s)", status, len(series), time.Since(start).Seconds()))
 			}
 			rounds[round] = append(rounds[round], series...)
-			libs[prog.Name] = strings.TrimSpace(meta["library"] + "; " + meta["version"])
+			libs[prog.Name] = strings.Join(slices.DeleteFunc([]string{meta["library"], meta["version"]},
+				func(s string) bool { return s == "" }), "; ")
 			if p := hostsOf(meta); len(p) > len(placement) {
 				placement = p
 			}

@@ -78,6 +78,7 @@ func main() {
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	if rank == 0 {
+		fmt.Fprintf(out, "meta library %s\n", libraryVersion())
 		fmt.Fprintf(out, "meta version gompi v0.1.0, %s, MPI_Init (thread level SINGLE)\n", runtime.Version())
 	}
 	emit := func(bench string, size int, v []float64) {
