@@ -5,6 +5,11 @@
 // suite measures them. It lives in a module of its own so that mpigo's
 // module graph never includes gompi (which hard-codes OpenMPI's paths).
 //
+// gompi v0.1.0's BcastBytes passes MPI_INT with a count of bytes, so it
+// broadcasts 4× the buffer and overruns it on every receiving rank (the Go
+// heap was corrupted here: "fatal error: invalid g status"). The broadcast
+// is therefore timed with BcastInt32s, of size/4 int32s, from 4 bytes up.
+//
 // Usage: bench-gompi -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n]
 // Rank 0 writes the raw lines of bench/raw.go.
 package main
@@ -130,11 +135,14 @@ func main() {
 				todo = []int{0}
 			}
 			for _, size := range todo {
-				if bench != "barrier" && (size < 1 || (bench != "bcast" && size < 8)) {
+				if bench == "bcast" && size < 4 || (bench == "reduce" || bench == "allreduce") && size < 8 {
 					continue
 				}
 				iters, warm := iterations(bench, size, *scale)
-				buf := fill(size, 'a')
+				buf := make([]int32, size/4)
+				for i := range buf {
+					buf[i] = int32(i)
+				}
 				x, y := make([]float64, size/8), make([]float64, size/8)
 				for i := range x {
 					x[i] = float64((i%11 + 1) * (rank + 1))
@@ -145,7 +153,7 @@ func main() {
 					t0 := time.Now()
 					switch bench {
 					case "bcast":
-						comm.BcastBytes(buf, 0)
+						comm.BcastInt32s(buf, 0)
 					case "reduce":
 						comm.ReduceFloat64s(y, x, mpi.OpSum, 0)
 					case "allreduce":
