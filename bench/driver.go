@@ -17,7 +17,8 @@ import (
 
 // Program is one implementation of the suite: a program that runs as the
 // ranks of an MPI job, takes the common flags (-b benchmarks, -s and -c
-// sizes, -x scale, -v validate, -n no algorithms) and writes raw lines.
+// sizes, -x scale, -v validate, -n no algorithms, -H huge pages) and writes
+// raw lines.
 type Program struct {
 	Name    string
 	Argv    []string // the program and its own arguments
@@ -100,6 +101,7 @@ func Drive(j Job) (*File, error) {
 	}
 	f := &File{Meta: NewMeta(j.Command, j.Ranks, j.Rounds, j.Config.Scale, placement), Results: Aggregate(rounds, ref)}
 	f.Meta.Hostfile = j.Hostfile
+	f.Meta.HugePages = j.Config.HugePages
 	f.Meta.Libraries = libs
 	return f, nil
 }
@@ -126,6 +128,9 @@ func (cfg Config) Flags(benches []string) []string {
 	if !cfg.Algos {
 		a = append(a, "-n")
 	}
+	if cfg.HugePages {
+		a = append(a, "-H")
+	}
 	return a
 }
 
@@ -147,8 +152,13 @@ func (j Job) run(prog Program, benches []string, each func(Series)) ([]Series, m
 	cmd.WaitDelay = 10 * time.Second
 	// numpy puts large arrays on transparent huge pages (madvise), which
 	// doubled mpi4py's large-message speed over shared memory here against
-	// C's and Go's ordinary pages: the same memory for everyone.
-	cmd.Env = append(append(os.Environ(), "NUMPY_MADVISE_HUGEPAGE=0"), j.Env...)
+	// C's and Go's ordinary pages: the same memory for everyone (-H: huge
+	// pages for all).
+	numpy := "NUMPY_MADVISE_HUGEPAGE=0"
+	if j.Config.HugePages {
+		numpy = "NUMPY_MADVISE_HUGEPAGE=1"
+	}
+	cmd.Env = append(append(os.Environ(), numpy), j.Env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

@@ -36,6 +36,7 @@ type Meta struct {
 	Ranks           int               `json:"ranks"`
 	Rounds          int               `json:"rounds"`
 	Scale           float64           `json:"scale"`
+	HugePages       bool              `json:"hugepages"` // message buffers on huge pages (-H)
 	Hostfile        string            `json:"hostfile,omitempty"`
 	HostfileEntries []string          `json:"hostfile_entries,omitempty"` // its lines, comments removed
 	Hosts           []string          `json:"hosts"`                      // distinct hosts, in rank order

@@ -22,6 +22,7 @@ type Config struct {
 	Validate  bool      // check the received data after every iteration
 	Algos     bool      // also run every algorithm of package collectives
 	Hosts     []int     // host of each rank, for the hierarchical broadcast; nil: one host
+	HugePages bool      // message buffers from mpi.Alloc (huge pages) instead of make
 	Progress  io.Writer // rank 0 writes a line per finished series group; nil: none
 }
 
@@ -94,10 +95,11 @@ func Run(world *mpi.Comm, cfg Config, emit func(Series) error) error {
 }
 
 type runner struct {
-	world   *mpi.Comm
-	tr      collectives.Transport
-	cfg     Config
-	rank, p int
+	world     *mpi.Comm
+	tr        collectives.Transport
+	cfg       Config
+	rank, p   int
+	allocated []func() // buffers to free after the series (HugePages)
 }
 
 func (r *runner) progress(format string, v ...any) {
@@ -123,6 +125,7 @@ func (r *runner) sizes(b Benchmark) []int {
 }
 
 func (r *runner) measure(b Benchmark, algo string, size int) ([]float64, error) {
+	defer r.release()
 	iters, warm := Iterations(b, size, r.cfg.Scale)
 	if b.Collective {
 		op, err := r.collective(b.Name, algo, size)
@@ -171,11 +174,33 @@ func checkPattern(b []byte, seed int, what string) error {
 }
 
 // buffers returns separate send and receive buffers, both written.
-func buffers(size int) (send, recv []byte) {
-	send, recv = make([]byte, size), make([]byte, size)
+func (r *runner) buffers(size int) (send, recv []byte) {
+	send, recv = alloc[byte](r, size), alloc[byte](r, size)
 	pattern(send, 0)
 	pattern(recv, 1)
 	return send, recv
+}
+
+// alloc returns a message buffer of n elements: from make, or with
+// HugePages from mpi.Alloc, freed when the series is done (release).
+func alloc[T any](r *runner, n int) []T {
+	if !r.cfg.HugePages {
+		return make([]T, n)
+	}
+	s, err := mpi.Alloc[T](n)
+	if err != nil {
+		panic(err) // out of address space: mpi.Run reports it and ends the job
+	}
+	r.allocated = append(r.allocated, func() { mpi.Free(s) })
+	return s
+}
+
+// release frees the buffers alloc took from mpi.Alloc.
+func (r *runner) release() {
+	for _, free := range r.allocated {
+		free()
+	}
+	r.allocated = r.allocated[:0]
 }
 
 // samples records one sample per timed iteration from timestamps: Tick
@@ -204,7 +229,7 @@ func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 // latency: ranks 0 and 1 ping-pong; a sample is half a round trip, in µs.
 func (r *runner) latency(size, iters, warm int) ([]float64, error) {
 	w, peer := r.world, 1-r.rank
-	send, recv := buffers(size)
+	send, recv := r.buffers(size)
 	sb, rb := mpi.Buf(send), mpi.Buf(recv)
 	s := newSamples(iters, func(d time.Duration) float64 { return micros(d) / 2 })
 	for k := -warm; k < iters; k++ {
@@ -237,7 +262,7 @@ func (r *runner) latency(size, iters, warm int) ([]float64, error) {
 // is one window, in MB/s.
 func (r *runner) bandwidth(size, iters, warm int, bidirectional bool) ([]float64, error) {
 	w, peer := r.world, 1-r.rank
-	send, recv := buffers(size)
+	send, recv := r.buffers(size)
 	ack := make([]byte, 4)
 	bytes := float64(size * Window)
 	if bidirectional {
@@ -390,7 +415,7 @@ func (r *runner) collective(name, algo string, size int) (collectiveOp, error) {
 	const root = 0
 	switch name {
 	case "bcast":
-		buf := make([]byte, size)
+		buf := alloc[byte](r, size)
 		pattern(buf, 0)
 		var opts []collectives.Option
 		if algo == "hierarchical" && r.cfg.Hosts != nil {
@@ -414,7 +439,7 @@ func (r *runner) collective(name, algo string, size int) (collectiveOp, error) {
 			check: func(k int) error { return checkPattern(buf, k, "broadcast buffer") },
 		}, nil
 	case "scatter", "gather":
-		whole, part := make([]byte, p*size), make([]byte, size)
+		whole, part := alloc[byte](r, p*size), alloc[byte](r, size)
 		pattern(whole, 0)
 		pattern(part, 1)
 		scatter := name == "scatter"
@@ -458,7 +483,7 @@ func (r *runner) collective(name, algo string, size int) (collectiveOp, error) {
 		if name == "alltoall" {
 			n = p * size
 		}
-		send, recv := make([]byte, n), make([]byte, p*size)
+		send, recv := alloc[byte](r, n), alloc[byte](r, p*size)
 		pattern(send, 0)
 		pattern(recv, 1)
 		return collectiveOp{
@@ -487,7 +512,7 @@ func (r *runner) collective(name, algo string, size int) (collectiveOp, error) {
 		}, nil
 	case "reduce", "allreduce":
 		n := size / 8
-		send, recv := make([]float64, n), make([]float64, n)
+		send, recv := alloc[float64](r, n), alloc[float64](r, n)
 		input := func(k int) {
 			for i := range send {
 				send[i] = float64((i%11+1)*(me+1) + k%5)

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { mpitest.Main(m) }
 func TestSuite(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		cfg := Config{Sizes: []int{1, 4097, 70000}, CollSizes: []int{1, 8, 4097, 70000}, Scale: 0.001,
-			Validate: true, Algos: true, Hosts: make([]int, w.Size())}
+			Validate: true, Algos: true, Hosts: make([]int, w.Size()), HugePages: w.Size()%2 == 0}
 		var got []Series
 		if err := Run(w, cfg, func(s Series) error { got = append(got, s); return nil }); err != nil {
 			t.Fatal(err)

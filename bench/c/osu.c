@@ -11,7 +11,7 @@
 // 1000/100 collectives, above 8 KiB the smaller; times -x SCALE), one
 // MPI_Wtime per iteration. MPI_THREAD_MULTIPLE, as mpigo asks for.
 //
-// Usage: bench-c -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n]
+// Usage: bench-c -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n] [-H]
 // (-v and -n are accepted for the common command line: data validation is
 // the Go suite's, and C has no other algorithms). Rank 0 writes the raw
 // lines of bench/raw.go: "meta KEY VALUE" and "sample c - BENCH SIZE UNIT V...".
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 enum { WINDOW = 64, LARGE = 8192, MAXSIZES = 64 };
 
@@ -56,12 +57,15 @@ static void emit(const char *bench, long size, const char *unit, const double *v
 static char *sbuf, *rbuf;
 static double *xbuf, *ybuf;
 
+static int hugepages; // -H: buffers on transparent huge pages, as mpi.Alloc and numpy give
+
 static void *alloc(size_t n, int c) {
 	void *b = NULL;
-	if (posix_memalign(&b, 4096, n ? n : 1)) {
+	if (posix_memalign(&b, hugepages ? 2 << 20 : 4096, n ? n : 1)) {
 		fprintf(stderr, "bench-c: out of memory\n");
 		MPI_Abort(MPI_COMM_WORLD, 1);
 	}
+	if (hugepages) madvise(b, n, MADV_HUGEPAGE);
 	memset(b, c, n);
 	return b;
 }
@@ -143,6 +147,7 @@ int main(int argc, char **argv) {
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc) nsizes = parse_list(argv[++i], sizes);
 		else if (!strcmp(argv[i], "-c") && i + 1 < argc) ncsizes = parse_list(argv[++i], csizes);
 		else if (!strcmp(argv[i], "-x") && i + 1 < argc) scale = atof(argv[++i]);
+		else if (!strcmp(argv[i], "-H")) hugepages = 1;
 		else if (strcmp(argv[i], "-v") && strcmp(argv[i], "-n")) {
 			if (rank == 0) fprintf(stderr, "bench-c: unknown argument %s\n", argv[i]);
 			MPI_Abort(MPI_COMM_WORLD, 2);
@@ -170,7 +175,8 @@ int main(int argc, char **argv) {
 	MPI_Gather(host, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, hosts, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0, MPI_COMM_WORLD);
 	if (rank == 0) {
 		printf("meta library %s\n", lib);
-		printf("meta version C (%s), thread level %s\n", __VERSION__, provided == MPI_THREAD_MULTIPLE ? "MULTIPLE" : "below MULTIPLE");
+		printf("meta version C (%s), thread level %s, %s pages\n", __VERSION__,
+		       provided == MPI_THREAD_MULTIPLE ? "MULTIPLE" : "below MULTIPLE", hugepages ? "huge" : "ordinary");
 		for (int r = 0; r < nranks; r++) printf("meta host.%d %s\n", r, hosts + (size_t)r * MPI_MAX_PROCESSOR_NAME);
 	}
 	for (char *bench = strtok(benches, ","); bench; bench = strtok(NULL, ",")) {

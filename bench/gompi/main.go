@@ -23,7 +23,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+	"unsafe"
 
 	mpi "github.com/sbromberger/gompi"
 )
@@ -58,8 +60,27 @@ func list(s string) []int {
 	return v
 }
 
+var hugepages bool
+
+// buffer returns n bytes: from make, or with -H mapped on 2 MiB boundaries
+// and marked for transparent huge pages, as mpi.Alloc does (never freed:
+// the program is short).
+func buffer(n int) []byte {
+	if !hugepages || n == 0 {
+		return make([]byte, n)
+	}
+	rounded := (n + 2<<20 - 1) &^ (2<<20 - 1) // whole huge pages, or none forms
+	m, err := syscall.Mmap(-1, 0, rounded+2<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS)
+	if err != nil {
+		panic(err)
+	}
+	skip := (2<<20 - int(uintptr(unsafe.Pointer(&m[0]))%(2<<20))) % (2 << 20)
+	syscall.Madvise(m[skip:skip+rounded], syscall.MADV_HUGEPAGE)
+	return m[skip : skip+n]
+}
+
 func fill(n int, c byte) []byte {
-	b := make([]byte, n)
+	b := buffer(n)
 	for i := range b {
 		b[i] = c
 	}
@@ -75,6 +96,7 @@ func main() {
 	scale := flag.Float64("x", 1, "iteration scale")
 	flag.Bool("v", false, "accepted; validation is the Go suite's")
 	flag.Bool("n", false, "accepted; no algorithms here")
+	flag.BoolVar(&hugepages, "H", false, "buffers on transparent huge pages")
 	flag.Parse()
 	mpi.Start()
 	defer mpi.Stop()
@@ -84,7 +106,11 @@ func main() {
 	defer out.Flush()
 	if rank == 0 {
 		fmt.Fprintf(out, "meta library %s\n", libraryVersion())
-		fmt.Fprintf(out, "meta version gompi v0.1.0, %s, MPI_Init (thread level SINGLE)\n", runtime.Version())
+		pages := "ordinary"
+		if hugepages {
+			pages = "huge"
+		}
+		fmt.Fprintf(out, "meta version gompi v0.1.0, %s, MPI_Init (thread level SINGLE), %s pages\n", runtime.Version(), pages)
 	}
 	emit := func(bench string, size int, v []float64) {
 		if rank != 0 {
@@ -139,11 +165,12 @@ func main() {
 					continue
 				}
 				iters, warm := iterations(bench, size, *scale)
-				buf := make([]int32, size/4)
+				buf := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(buffer(size/4*4)))), size/4)
 				for i := range buf {
 					buf[i] = int32(i)
 				}
-				x, y := make([]float64, size/8), make([]float64, size/8)
+				x := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(buffer(size/8*8)))), size/8)
+				y := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(buffer(size/8*8)))), size/8)
 				for i := range x {
 					x[i] = float64((i%11 + 1) * (rank + 1))
 				}

@@ -3,7 +3,7 @@ benchmarks measured the same way, in buffer mode (numpy arrays, the
 uppercase API) or, with --object, in object mode (pickled Python objects,
 the lowercase API: what mpigo's Go-value calls compete with).
 
-Usage: mpiexec -n 2 /usr/bin/python3 osu.py [--object] -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n]
+Usage: mpiexec -n 2 /usr/bin/python3 osu.py [--object] -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n] [-H]
 
 Method and iteration counts as bench.Iterations (10000/1000 latency, 100/20
 windows of 64, 1000/100 collectives, above 8 KiB the smaller; times SCALE);
@@ -169,7 +169,9 @@ def main():
     ap.add_argument("-x", type=float, default=1.0)
     ap.add_argument("-v", action="store_true")
     ap.add_argument("-n", action="store_true")
+    ap.add_argument("-H", action="store_true", help="buffers on huge pages (numpy's default; off otherwise)")
     opt = ap.parse_args()
+    np.core.multiarray._set_madvise_hugepage(opt.H)
     comm = MPI.COMM_WORLD
     sizes = [int(s) for s in opt.s.split(",")]
     csizes = [int(s) for s in opt.c.split(",")]
@@ -179,9 +181,9 @@ def main():
     out = sys.stdout
     if suite.rank == 0:
         out.write("meta library %s\n" % MPI.Get_library_version().splitlines()[0].strip())
-        out.write("meta version mpi4py %s, numpy %s, Python %s, %s mode\n" % (
+        out.write("meta version mpi4py %s, numpy %s, Python %s, %s mode, %s pages\n" % (
             __import__("mpi4py").__version__, np.__version__, sys.version.split()[0],
-            "object" if opt.object else "buffer"))
+            "object" if opt.object else "buffer", "huge" if opt.H else "ordinary"))
         for r, h in enumerate(hosts):
             out.write("meta host.%d %s\n" % (r, h))
     for bench in opt.b.split(","):

@@ -24,6 +24,7 @@ var suiteFlags = []cli.Flag{
 	&cli.Float64Flag{Name: "scale", Aliases: []string{"x"}, Value: 1, Usage: "multiply OSU's iteration counts (10000/1000 latency, 100/20 windows, 1000/100 collectives) by this"},
 	&cli.BoolFlag{Name: "validate", Aliases: []string{"v"}, Usage: "check the received data after every iteration (timings then include the check)"},
 	&cli.BoolFlag{Name: "no-algos", Aliases: []string{"n"}, Usage: "only the MPI library's own collectives, not package collectives' algorithms"},
+	&cli.BoolFlag{Name: "hugepages", Aliases: []string{"H"}, Usage: "message buffers on transparent huge pages (mpi.Alloc; numpy's default; madvise in C) instead of ordinary memory"},
 }
 
 // Where results go.
@@ -59,7 +60,7 @@ var benchCommand = &cli.Command{
 }
 
 func suiteConfig(c *cli.Context) (bench.Config, error) {
-	cfg := bench.Config{Scale: c.Float64("scale"), Validate: c.Bool("validate"), Algos: !c.Bool("no-algos")}
+	cfg := bench.Config{Scale: c.Float64("scale"), Validate: c.Bool("validate"), Algos: !c.Bool("no-algos"), HugePages: c.Bool("hugepages")}
 	if cfg.Scale <= 0 {
 		return cfg, fmt.Errorf("--scale must be positive")
 	}
@@ -122,7 +123,11 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 		lib, _ := mpi.LibraryVersion()
 		first, _, _ := strings.Cut(lib, "\n")
 		bench.WriteMeta(out, "library", strings.TrimSpace(first))
-		bench.WriteMeta(out, "version", fmt.Sprintf("mpigo, %s, thread level %v", runtime.Version(), mpi.Provided()))
+		pages := "ordinary"
+		if cfg.HugePages {
+			pages = "huge"
+		}
+		bench.WriteMeta(out, "version", fmt.Sprintf("mpigo, %s, thread level %v, %s pages", runtime.Version(), mpi.Provided(), pages))
 		for r, n := range names {
 			bench.WriteMeta(out, "host."+strconv.Itoa(r), n)
 		}
@@ -137,6 +142,7 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 		Meta:    bench.NewMeta(strings.Join(os.Args, " "), world.Size(), 1, cfg.Scale, names),
 		Results: bench.Aggregate([][]bench.Series{series}, bench.Impl),
 	}
+	f.Meta.HugePages = cfg.HugePages
 	lib, _ := mpi.LibraryVersion()
 	f.Meta.Libraries[bench.Impl] = strings.TrimSpace(strings.Split(lib, "\n")[0])
 	return report(c, out, f, true)
