@@ -365,21 +365,47 @@ func (m *Message) Recv(b Buffer) (Status, error) {
 }
 
 // RecvSlice receives a message of any length from src with tag into a new
-// slice of the right length (Mprobe, then Mrecv). The message must be a whole
-// number of T (ErrTruncate otherwise).
+// slice of the right length. The message is matched first (MPI_Improbe), and
+// one of up to 4 KiB received in the same call, into pooled scratch memory,
+// then copied (an RecvValue costs one cgo call); a larger one is received
+// into the new slice (MPI_Mrecv). The message must be a whole number of T
+// (ErrTruncate otherwise).
 func RecvSlice[T any](c *Comm, src, tag int) ([]T, Status, error) {
 	t := typeOf[T]()
 	if t.err != nil {
 		return nil, Status{}, &Error{Class: ClassType, Op: "RecvSlice", Msg: t.err.(*Error).Msg}
 	}
-	m, err := c.Mprobe(src, tag)
-	if err != nil {
+	if err := c.checkProbe("RecvSlice", src, tag); err != nil {
 		return nil, Status{}, err
 	}
-	buf := make([]T, m.st.bytes/int64(t.size))
-	st, err := m.Recv(Buf(buf))
-	if err == nil && st.bytes%int64(t.size) != 0 {
-		err = errorf(ClassTruncate, "RecvSlice", "message of %d bytes is not a whole number of %s", st.bytes, t.name)
+	if src == ProcNull {
+		return []T{}, procNullStatus, nil
 	}
-	return buf, st, err
+	scratch := scratchBufs.Get().(*[smallMessage]byte)
+	defer scratchBufs.Put(scratch)
+	a := args{rbuf: unsafe.Pointer(scratch), rn: smallMessage, dt: byteType, limit: smallMessage, peer: src, tag: tag, comm: c.h}
+	rc := poll(callRecvPoll, &a)
+	st := a.status()
+	st.elemSize = int(t.size)
+	if rc != 0 {
+		return nil, st, mpiError("RecvSlice", rc)
+	}
+	size := int64(t.size)
+	buf := make([]T, (st.bytes+size-1)/size)
+	whole := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(buf))), st.bytes)
+	if a.tooLong {
+		m := args{rbuf: unsafe.Pointer(unsafe.SliceData(whole)), rn: len(whole), dt: byteType, msg: a.msg}
+		if err := mpiError("RecvSlice", run(callMrecv, &m)); err != nil {
+			return nil, st, err
+		}
+	} else {
+		copy(whole, scratch[:])
+	}
+	if st.bytes%size != 0 {
+		return buf[:st.bytes/size], st, errorf(ClassTruncate, "RecvSlice", "message of %d bytes is not a whole number of %s", st.bytes, t.name)
+	}
+	return buf, st, nil
 }
+
+// scratchBufs holds the scratch memory of RecvSlice's small messages.
+var scratchBufs = sync.Pool{New: func() any { return new([smallMessage]byte) }}

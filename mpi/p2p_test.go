@@ -364,6 +364,46 @@ func TestWaitAnyTestAll(t *testing.T) {
 	})
 }
 
+// TestRecvSlice receives messages of sizes unknown to the receiver around
+// the one-call limit (4 KiB), empty ones, from ProcNull, and one that is
+// not a whole number of elements.
+func TestRecvSlice(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		next, prev := (r+1)%p, (r+p-1)%p
+		for _, n := range []int{0, 1, 1023, 1024, 1025, 70000} { // float32: 4 KiB is 1024
+			send := make([]float32, n)
+			fill(send, r+n)
+			req, err := w.Isend(mpi.Buf(send), next, 5)
+			must(t, err)
+			got, st, err := mpi.RecvSlice[float32](w, mpi.AnySource, 5)
+			must(t, err)
+			if len(got) != n || st.Count() != n || st.Source != prev {
+				t.Fatalf("RecvSlice of %d: %d elements, status %+v", n, len(got), st)
+			}
+			checkPattern(t, "RecvSlice", got, prev+n)
+			_, err = req.Wait()
+			must(t, err)
+		}
+		if got, st, err := mpi.RecvSlice[int](w, mpi.ProcNull, 5); err != nil || len(got) != 0 || st.Source != mpi.ProcNull {
+			t.Fatalf("RecvSlice from ProcNull: %v %+v %v", got, st, err)
+		}
+		for _, n := range []int{6, 5002} { // bytes, not a whole number of float64
+			req, err := w.Isend(mpi.Buf(make([]byte, n)), next, 6)
+			must(t, err)
+			got, _, err := mpi.RecvSlice[float64](w, prev, 6)
+			wantClass(t, "RecvSlice of a partial element", err, mpi.ErrTruncate)
+			if len(got) != n/8 {
+				t.Fatalf("partial RecvSlice of %d bytes: %d elements", n, len(got))
+			}
+			_, err = req.Wait()
+			must(t, err)
+		}
+		_, _, err := mpi.RecvSlice[float64](w, p, 6)
+		wantClass(t, "RecvSlice from a rank out of range", err, mpi.ErrRank)
+	})
+}
+
 // TestWaitAll completes a window of receives together: statuses per
 // request, a truncation reported for its request alone, nil and repeated
 // entries, and two goroutines waiting on overlapping sets in opposite
