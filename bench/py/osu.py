@@ -180,7 +180,7 @@ def main():
     hosts = comm.gather(MPI.Get_processor_name(), 0)
     out = sys.stdout
     if suite.rank == 0:
-        out.write("meta library %s\n" % MPI.Get_library_version().splitlines()[0].strip())
+        out.write("meta library %s\n" % MPI.Get_library_version().replace("\x00", "").splitlines()[0].strip())
         out.write("meta version mpi4py %s, numpy %s, Python %s, %s mode, %s pages\n" % (
             __import__("mpi4py").__version__, np.__version__, sys.version.split()[0],
             "object" if opt.object else "buffer", "huge" if opt.H else "ordinary"))
