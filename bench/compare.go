@@ -14,8 +14,7 @@ type Change struct {
 }
 
 // Compare pairs the results of old and new by implementation, algorithm,
-// benchmark and size, and returns every pair, and those slower than
-// threshold times (regressions).
+// benchmark and size (results without a counterpart are left out).
 func Compare(old, new []Result) []Change {
 	byKey := map[key]Result{}
 	for _, r := range old {

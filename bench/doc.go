@@ -37,6 +37,11 @@
 //     return. Sizes are the per-rank block for scatter, gather, allgather and
 //     alltoall, and the whole vector (float64 sum) for reduce and allreduce.
 //
+// Buffers are ordinary memory (Go's make, C's posix_memalign, numpy with
+// its huge pages turned off); with Config.HugePages (-H) every implementation
+// uses transparent huge pages instead (mpi.Alloc, madvise, numpy's default),
+// which doubles large-message speed over shared memory.
+//
 // Time is read once per iteration (a timestamp after each), so a series'
 // mean is exactly OSU's "loop time over iterations", and its median and p99
 // come from the same run.

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,8 +153,8 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 // report prints f's tables and writes the files its flags ask for.
 func report(c *cli.Context, out *bufio.Writer, f *bench.File, detail bool) error {
 	fmt.Fprintf(out, "# %d ranks on %s; %s\n", f.Meta.Ranks, strings.Join(f.Meta.Hosts, ", "), f.Meta.Machine)
-	for impl, lib := range f.Meta.Libraries {
-		fmt.Fprintf(out, "# %s: %s\n", impl, lib)
+	for _, impl := range slices.Sorted(maps.Keys(f.Meta.Libraries)) {
+		fmt.Fprintf(out, "# %s: %s\n", impl, f.Meta.Libraries[impl])
 	}
 	fmt.Fprintln(out)
 	if detail || c.Bool("detail") {
