@@ -32,7 +32,7 @@ var mappings = struct {
 func Alloc[T any](n int) ([]T, error) {
 	t := typeOf[T]()
 	if t.err != nil {
-		return nil, errorf(ClassType, "Alloc", "%v", t.err)
+		return nil, t.typeErr("Alloc")
 	}
 	size := uintptr(n) * uintptr(t.size)
 	if n < 0 || t.size > 0 && size/uintptr(t.size) != uintptr(n) || size > 1<<46 {

@@ -141,7 +141,7 @@ func callUserOp(slot int, in, inout unsafe.Pointer, n int) {
 func NewOp[T any](fn func(a, b T) T, commutative bool) (*Op, error) {
 	t := typeOf[T]()
 	if t.err != nil {
-		return nil, &Error{Class: ClassType, Op: "NewOp", Msg: t.err.(*Error).Msg}
+		return nil, t.typeErr("NewOp")
 	}
 	if fn == nil {
 		return nil, errorf(ClassArg, "NewOp", "nil function")

@@ -373,7 +373,7 @@ func (m *Message) Recv(b Buffer) (Status, error) {
 func RecvSlice[T any](c *Comm, src, tag int) ([]T, Status, error) {
 	t := typeOf[T]()
 	if t.err != nil {
-		return nil, Status{}, &Error{Class: ClassType, Op: "RecvSlice", Msg: t.err.(*Error).Msg}
+		return nil, Status{}, t.typeErr("RecvSlice")
 	}
 	if err := c.checkProbe("RecvSlice", src, tag); err != nil {
 		return nil, Status{}, err

@@ -211,6 +211,11 @@ func (b Buffer) String() string {
 }
 
 // check validates b for op and returns its element datatype.
+// typeErr reports, as op's error, why t cannot be an element type.
+func (t *elemType) typeErr(op string) *Error {
+	return &Error{Class: ClassType, Op: op, Msg: t.err.(*Error).Msg}
+}
+
 func (b Buffer) check(op string) (dtypeHandle, error) {
 	switch {
 	case b.inPlace:
@@ -218,7 +223,7 @@ func (b Buffer) check(op string) (dtypeHandle, error) {
 	case b.t == nil:
 		return byteType, errorf(ClassBuffer, op, "zero Buffer (make one with mpi.Buf or mpi.One)")
 	case b.t.err != nil:
-		return byteType, &Error{Class: ClassType, Op: op, Msg: b.t.err.(*Error).Msg}
+		return byteType, b.t.typeErr(op)
 	case b.n > maxCount:
 		return byteType, errorf(ClassCount, op, "%d elements exceed MPI's limit of %d", b.n, maxCount)
 	}
