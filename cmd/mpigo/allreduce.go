@@ -25,10 +25,7 @@ var allreduceCommand = &cli.Command{
 }
 
 func allreduce(c *cli.Context, world *mpi.Comm) error {
-	algos := []string{c.String("algo")}
-	if algos[0] == "all" {
-		algos = append([]string{"native"}, collectives.AllreduceAlgorithms()...)
-	}
+	algos := algorithmList(c.String("algo"), collectives.AllreduceAlgorithms())
 	n := c.Int("size") / 8
 	p, r := world.Size(), world.Rank()
 	// Small integers: every algorithm's sum is exact, so results compare exactly.

@@ -121,10 +121,12 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 		series = append(series, s)
 		return nil
 	}
+	library, err := libraryLine()
+	if err != nil {
+		return err
+	}
 	if world.Rank() == 0 && c.Bool("raw") {
-		lib, _ := mpi.LibraryVersion()
-		first, _, _ := strings.Cut(lib, "\n")
-		bench.WriteMeta(out, "library", strings.TrimSpace(first))
+		bench.WriteMeta(out, "library", library)
 		pages := "ordinary"
 		if cfg.HugePages {
 			pages = "huge"
@@ -145,8 +147,7 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 		Results: bench.Aggregate([][]bench.Series{series}, bench.Impl),
 	}
 	f.Meta.HugePages = cfg.HugePages
-	lib, _ := mpi.LibraryVersion()
-	f.Meta.Libraries[bench.Impl] = strings.TrimSpace(strings.Split(lib, "\n")[0])
+	f.Meta.Libraries[bench.Impl] = library
 	return report(c, out, f, true)
 }
 

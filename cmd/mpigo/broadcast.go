@@ -34,10 +34,7 @@ var broadcastCommand = &cli.Command{
 }
 
 func broadcast(c *cli.Context, world *mpi.Comm) error {
-	algos := []string{c.String("algo")}
-	if algos[0] == "all" {
-		algos = append([]string{"native"}, collectives.BcastAlgorithms()...)
-	}
+	algos := algorithmList(c.String("algo"), collectives.BcastAlgorithms())
 	root := c.Int("root")
 	want, value, err := payloadOf(c)
 	if err != nil {

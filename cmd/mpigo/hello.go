@@ -37,16 +37,20 @@ var versionCommand = &cli.Command{
 	Usage: "print the MPI library this binary runs on",
 	Action: func(*cli.Context) error {
 		mpi.Run(func(world *mpi.Comm) error {
-			v, err := mpi.LibraryVersion()
-			if err != nil {
-				return err
+			v, err := libraryLine()
+			if err == nil && world.Rank() == 0 {
+				fmt.Println(v)
 			}
-			if world.Rank() == 0 {
-				first, _, _ := strings.Cut(v, "\n")
-				fmt.Println(strings.TrimSpace(first))
-			}
-			return nil
+			return err
 		})
 		return nil
 	},
+}
+
+// libraryLine is the first line of the MPI library's version string (MPICH's
+// runs to several lines).
+func libraryLine() (string, error) {
+	v, err := mpi.LibraryVersion()
+	first, _, _ := strings.Cut(v, "\n")
+	return strings.TrimSpace(first), err
 }

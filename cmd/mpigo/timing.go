@@ -6,6 +6,15 @@ import (
 	"github.com/mpigo/mpigo/mpi"
 )
 
+// algorithmList is the --algo flag's algorithms: the one named, or with
+// "all" the native call followed by every algorithm of package collectives.
+func algorithmList(flag string, all []string) []string {
+	if flag == "all" {
+		return append([]string{"native"}, all...)
+	}
+	return []string{flag}
+}
+
 // timeSlowest runs op on every rank between a barrier and a MAX-reduction
 // of the elapsed times, and returns the slowest rank's time in µs (a
 // collective is done when its last rank is). name labels op's errors.
