@@ -230,7 +230,7 @@ func (c *Comm) Scatterv(send Buffer, counts, displs []int, recv Buffer, root int
 		if !recv.inPlace && recv.n < counts[root] {
 			return bufErr("Scatterv", "receive buffer holds %d elements, the root's part has %d", recv.n, counts[root])
 		}
-		a.buf, a.counts, a.displs = send.ptr, cints(counts), cints(displs)
+		a.buf, a.parts = send.ptr, &parts{counts: cints(counts), displs: cints(displs)}
 	}
 	return c.collective("Scatterv", callScatterv, &a, nil)
 }
@@ -267,7 +267,7 @@ func (c *Comm) Gatherv(send, recv Buffer, counts, displs []int, root int) error 
 		if !send.inPlace && send.n != counts[root] {
 			return bufErr("Gatherv", "the root sends %d elements but counts[%d] is %d", send.n, root, counts[root])
 		}
-		a.rbuf, a.counts, a.displs = recv.ptr, cints(counts), cints(displs)
+		a.rbuf, a.parts = recv.ptr, &parts{counts: cints(counts), displs: cints(displs)}
 	}
 	return c.collective("Gatherv", callGatherv, &a, nil)
 }
@@ -338,7 +338,7 @@ func (c *Comm) Allgatherv(send, recv Buffer, counts, displs []int) error {
 	if err := c.checkParts("Allgatherv", counts, displs, recv.n); err != nil {
 		return err
 	}
-	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, counts: cints(counts), displs: cints(displs)}
+	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, parts: &parts{counts: cints(counts), displs: cints(displs)}}
 	if !send.inPlace {
 		if _, err := send.check("Allgatherv"); err != nil {
 			return err
@@ -385,7 +385,7 @@ func (c *Comm) Alltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer,
 	if err := c.checkParts("Alltoallv", recvCounts, recvDispls, recv.n); err != nil {
 		return err
 	}
-	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, rcounts: cints(recvCounts), rdisp: cints(recvDispls)}
+	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, parts: &parts{rcounts: cints(recvCounts), rdisp: cints(recvDispls)}}
 	if !send.inPlace {
 		if _, err := send.check("Alltoallv"); err != nil {
 			return err
@@ -396,7 +396,7 @@ func (c *Comm) Alltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer,
 		if err := c.checkParts("Alltoallv", sendCounts, sendDispls, send.n); err != nil {
 			return err
 		}
-		a.buf, a.counts, a.displs = send.ptr, cints(sendCounts), cints(sendDispls)
+		a.buf, a.parts.counts, a.parts.displs = send.ptr, cints(sendCounts), cints(sendDispls)
 	}
 	return c.collective("Alltoallv", callAlltoallv, &a, nil)
 }

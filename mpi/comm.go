@@ -32,7 +32,8 @@ func (c *Comm) Rank() int { return c.rank }
 // Size returns the number of ranks in c (MPI_Comm_size).
 func (c *Comm) Size() int { return c.size }
 
-// check returns an error if c cannot be used now.
+// check returns an error if c cannot be used now. The checks on the path of
+// every message are written to be inlined, with their errors made out of line.
 func (c *Comm) check(op string) error {
 	if err := checkState(op); err != nil {
 		return err
@@ -45,6 +46,9 @@ func (c *Comm) check(op string) error {
 	}
 	return nil
 }
+
+// usable is check's test, for the fast paths.
+func (c *Comm) usable() bool { return state.Load() == stateRunning && c != nil && !c.freed.Load() }
 
 // Dup returns a new communicator with the same ranks as c and a separate
 // message context (MPI_Comm_dup). Collective over c.
@@ -121,7 +125,7 @@ func (c *Comm) Abort(code int) {
 
 // checkRank validates a peer or root rank of c. anyOK allows AnySource.
 func (c *Comm) checkRank(op, what string, r int, anyOK bool) error {
-	if r >= 0 && r < c.size || r == ProcNull && what != "root" || r == AnySource && anyOK {
+	if uint(r) < uint(c.size) || r == ProcNull && what != "root" || r == AnySource && anyOK {
 		return nil
 	}
 	class := ClassRank
@@ -133,7 +137,7 @@ func (c *Comm) checkRank(op, what string, r int, anyOK bool) error {
 
 // checkTag validates a tag; anyOK allows AnyTag.
 func checkTag(op string, tag int, anyOK bool) error {
-	if tag >= 0 && tag <= tagUB || tag == AnyTag && anyOK {
+	if uint(tag) <= uint(tagUB) || tag == AnyTag && anyOK {
 		return nil
 	}
 	return errorf(ClassTag, op, "tag %d out of range [0, %d]", tag, tagUB)

@@ -103,10 +103,14 @@ func errorf(class Class, op, format string, a ...any) *Error {
 
 // mpiError turns a return code of the MPI library into an error (nil for success).
 func mpiError(op string, rc int) error {
-	switch rc {
-	case 0:
+	if rc == 0 {
 		return nil
-	case rcFinalized:
+	}
+	return libraryError(op, rc)
+}
+
+func libraryError(op string, rc int) error {
+	if rc == rcFinalized {
 		return &Error{Class: ClassFinalized, Op: op, Msg: "MPI was finalized while this call waited"}
 	}
 	class, msg := rawErrorInfo(rc)

@@ -53,7 +53,7 @@ var (
 
 // Tuning knobs; tests switch the yield off to show what it is for.
 var (
-	yieldEvery uint32 = 16     // reschedule after this many calls (0: never)
+	yieldEvery uint32 = 16     // reschedule after this many calls: a power of two (0: never)
 	spinBudget int64  = 20_000 // ns a polling call spins in C before it returns to Go
 )
 
@@ -112,7 +112,7 @@ func serve(jobs chan *job) {
 // schedPoint lets the Go scheduler run every yieldEvery MPI calls, so that the
 // runtime never has to preempt a goroutine that is busy in MPI (see above).
 func schedPoint() {
-	if n := yieldEvery; n != 0 && callCount.Add(1)%n == 0 {
+	if n := yieldEvery; callCount.Add(1)&(n-1) == 0 && n != 0 {
 		runtime.Gosched()
 	}
 }

@@ -37,27 +37,28 @@ const smallMessage = 4096
 var (
 	stages struct {
 		sync.Mutex
-		free []unsafe.Pointer
+		free []uintptr
 	}
-	cachedStage atomic.Pointer[byte]
+	cachedStage atomic.Uintptr
 )
 
-func getStage() unsafe.Pointer {
-	if p := cachedStage.Swap(nil); p != nil {
-		return unsafe.Pointer(p)
+func getStage() uintptr {
+	if p := cachedStage.Swap(0); p != 0 {
+		return p
 	}
 	stages.Lock()
-	defer stages.Unlock()
 	if n := len(stages.free); n > 0 {
 		p := stages.free[n-1]
 		stages.free = stages.free[:n-1]
+		stages.Unlock()
 		return p
 	}
+	stages.Unlock()
 	return rawStageNew()
 }
 
-func putStage(p unsafe.Pointer) {
-	if cachedStage.CompareAndSwap(nil, (*byte)(p)) {
+func putStage(p uintptr) {
+	if cachedStage.CompareAndSwap(0, p) {
 		return
 	}
 	stages.Lock()
@@ -94,7 +95,12 @@ func (s Status) Count() int {
 // Cancelled reports whether the request this status completes was cancelled (MPI_Test_cancelled).
 func (s Status) Cancelled() bool { return s.cancelled }
 
+// checkSend validates a send's arguments and returns b's datatype. The valid
+// case is one test, without calls; the errors come from the separate checks.
 func (c *Comm) checkSend(op string, b Buffer, dest, tag int) (dtypeHandle, error) {
+	if c.usable() && (uint(dest) < uint(c.size) || dest == ProcNull) && uint(tag) <= uint(tagUB) {
+		return b.check(op)
+	}
 	if err := c.check(op); err != nil {
 		return byteType, err
 	}
@@ -114,7 +120,11 @@ func (c *Comm) checkRecv(op string, b Buffer, src, tag int) (dtypeHandle, error)
 	return b.check(op)
 }
 
+// checkProbe validates a receive's or probe's source and tag (as checkSend).
 func (c *Comm) checkProbe(op string, src, tag int) error {
+	if c.usable() && (uint(src) < uint(c.size) || src == ProcNull || src == AnySource) && (uint(tag) <= uint(tagUB) || tag == AnyTag) {
+		return nil
+	}
 	if err := c.check(op); err != nil {
 		return err
 	}
@@ -145,7 +155,8 @@ func (c *Comm) send(op string, b Buffer, dest, tag int, sync bool) error {
 	if dest == ProcNull { // completes at once; handled here, alike for every MPI library
 		return nil
 	}
-	a := args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h, sync: sync}
+	var a args // not a composite literal: that is built in a temporary, then copied
+	a.buf, a.n, a.dt, a.peer, a.tag, a.comm, a.sync = b.ptr, b.n, dt, dest, tag, c.h, sync
 	if !sync && b.bytes() <= smallMessage {
 		return mpiError(op, run(callSend, &a))
 	}
@@ -169,9 +180,10 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 	if src == ProcNull {
 		return procNullStatus, nil
 	}
-	a := args{rbuf: b.ptr, rn: b.n, dt: dt, limit: int64(b.bytes()), peer: src, tag: tag, comm: c.h}
+	var a args // as in send
+	a.rbuf, a.rn, a.dt, a.limit, a.peer, a.tag, a.comm = b.ptr, b.n, dt, int64(b.bytes()), src, tag, c.h
 	if b.bytes() <= smallMessage {
-		if a.stage = getStage(); a.stage != nil {
+		if a.stage = getStage(); a.stage != 0 {
 			a.budget = startWaiting()
 			rc := run(callRecvStaged, &a)
 			for rc == 0 && !a.flag {

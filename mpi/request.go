@@ -44,9 +44,11 @@ var pinners = sync.Pool{New: func() any { return new(runtime.Pinner) }}
 func start(op string, c rawCall, a *args, kind reqKind, elemSize int) (*Request, error) {
 	r := &Request{op: op, kind: kind, elemSize: elemSize, h: requestNull, pin: pinners.Get().(*runtime.Pinner)}
 	r.pinAll(a.buf, a.rbuf)
-	for _, v := range [...][]cint{a.counts, a.displs, a.rcounts, a.rdisp} {
-		if len(v) > 0 {
-			r.pinAll(unsafe.Pointer(&v[0]))
+	if p := a.parts; p != nil {
+		for _, v := range [...][]cint{p.counts, p.displs, p.rcounts, p.rdisp} {
+			if len(v) > 0 {
+				r.pinAll(unsafe.Pointer(&v[0]))
+			}
 		}
 	}
 	a.nonblocking = true
@@ -217,7 +219,7 @@ func waitLocked(set []*Request) error {
 	for i, r := range pending {
 		b.reqs[i] = r.h
 	}
-	a := b.args()
+	a := args{batch: b}
 	rc := poll(callTestsome, &a)
 	for i, r := range pending {
 		r.h = b.reqs[i]

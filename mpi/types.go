@@ -217,6 +217,13 @@ func (t *elemType) typeErr(op string) *Error {
 }
 
 func (b Buffer) check(op string) (dtypeHandle, error) {
+	if t := b.t; t != nil && t.inner == nil && t.err == nil && !b.inPlace && b.n <= maxCount {
+		return t.h, nil // a valid Buffer of a scalar type: inlined
+	}
+	return b.checkSlow(op)
+}
+
+func (b Buffer) checkSlow(op string) (dtypeHandle, error) {
 	switch {
 	case b.inPlace:
 		return byteType, errorf(ClassBuffer, op, "InPlace is not allowed here")
