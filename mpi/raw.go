@@ -32,14 +32,15 @@ import (
 	"unsafe"
 )
 
-// Library handles. They are pointers in OpenMPI and integers in MPICH; nothing
-// outside this file looks inside them.
+// Library handles, as integers (mpigo_h in raw.h): they are pointers in
+// OpenMPI and ints in MPICH, and cgo would check every pointer argument.
+// Nothing outside this file looks inside them.
 type (
-	commHandle  = C.MPI_Comm
-	dtypeHandle = C.MPI_Datatype
-	opHandle    = C.MPI_Op
-	reqHandle   = C.MPI_Request
-	msgHandle   = C.MPI_Message
+	commHandle  = C.mpigo_h
+	dtypeHandle = C.mpigo_h
+	opHandle    = C.mpigo_h
+	reqHandle   = C.mpigo_h
+	msgHandle   = C.mpigo_h
 	cint        = C.int // counts and displacements of the v-collectives
 )
 
@@ -253,25 +254,25 @@ func collective(c rawCall, a *args) C.int {
 	case callBarrier:
 		return a.result(C.mpigo_barrier(a.comm, nb))
 	case callBcast:
-		return a.result(C.mpigo_bcast(a.buf, n, a.dt, root, a.comm, nb))
+		return a.result(C.mpigo_bcast(addr(a.buf), n, a.dt, root, a.comm, nb))
 	case callScatter:
-		return a.result(C.mpigo_scatter(a.buf, n, a.rbuf, rn, a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_scatter(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, root, a.comm, nb))
 	case callScatterv:
-		return a.result(C.mpigo_scatterv(a.buf, cptr(v.counts), cptr(v.displs), a.rbuf, rn, a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_scatterv(addr(a.buf), cptr(v.counts), cptr(v.displs), addr(a.rbuf), rn, a.dt, ip, root, a.comm, nb))
 	case callGather:
-		return a.result(C.mpigo_gather(a.buf, n, a.rbuf, rn, a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_gather(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, root, a.comm, nb))
 	case callGatherv:
-		return a.result(C.mpigo_gatherv(a.buf, n, a.rbuf, cptr(v.counts), cptr(v.displs), a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_gatherv(addr(a.buf), n, addr(a.rbuf), cptr(v.counts), cptr(v.displs), a.dt, ip, root, a.comm, nb))
 	case callAllgather:
-		return a.result(C.mpigo_allgather(a.buf, n, a.rbuf, rn, a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_allgather(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, a.comm, nb))
 	case callAllgatherv:
-		return a.result(C.mpigo_allgatherv(a.buf, n, a.rbuf, cptr(v.counts), cptr(v.displs), a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_allgatherv(addr(a.buf), n, addr(a.rbuf), cptr(v.counts), cptr(v.displs), a.dt, ip, a.comm, nb))
 	case callAlltoall:
-		return a.result(C.mpigo_alltoall(a.buf, n, a.rbuf, rn, a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_alltoall(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, a.comm, nb))
 	case callAlltoallv:
-		return a.result(C.mpigo_alltoallv(a.buf, cptr(v.counts), cptr(v.displs), a.rbuf, cptr(v.rcounts), cptr(v.rdisp), a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_alltoallv(addr(a.buf), cptr(v.counts), cptr(v.displs), addr(a.rbuf), cptr(v.rcounts), cptr(v.rdisp), a.dt, ip, a.comm, nb))
 	case callReduce:
-		return a.result(C.mpigo_reduce(C.int(a.reduce), a.buf, a.rbuf, n, a.dt, a.op, ip, root, a.comm, nb))
+		return a.result(C.mpigo_reduce(C.int(a.reduce), addr(a.buf), addr(a.rbuf), n, a.dt, a.op, ip, root, a.comm, nb))
 	}
 	return C.MPI_ERR_INTERN
 }
@@ -331,7 +332,7 @@ func rawStageNew() uintptr { return uintptr(C.mpigo_stage_new()) }
 
 func rawWtime() float64                   { return float64(C.MPI_Wtime()) }
 func rawWtick() float64                   { return float64(C.MPI_Wtick()) }
-func rawAbort(c commHandle, code int) int { return int(C.MPI_Abort(c, C.int(code))) }
+func rawAbort(c commHandle, code int) int { return int(C.mpigo_abort(c, C.int(code))) }
 
 // stringBufSize exceeds MPI_MAX_ERROR_STRING, MPI_MAX_PROCESSOR_NAME and MPI_MAX_LIBRARY_VERSION_STRING.
 const stringBufSize = 8192

@@ -28,6 +28,20 @@ static inline int mpigo_go_peer(int r) {
 }
 #define SBUF(p, inplace) ((inplace) ? MPI_IN_PLACE : (p))
 
+// Handles cross into Go as integers (mpigo_h): cgo checks every argument of
+// pointer type before a call (~10 ns each), and OpenMPI's handles are
+// pointers to structs it cannot see into (MPICH's are ints; both fit). H()
+// makes one; COMM(), DTYPE(), OP(), REQ() and MSG() turn it back. Buffers
+// come as addresses (uintptr_t) for the same reason (see raw.go).
+typedef uintptr_t mpigo_h;
+#define H(x) ((mpigo_h)(x))
+#define COMM(h) ((MPI_Comm)(h))
+#define DTYPE(h) ((MPI_Datatype)(h))
+#define OP(h) ((MPI_Op)(h))
+#define REQ(h) ((MPI_Request)(h))
+#define MSG(h) ((MPI_Message)(h))
+#define PTR(a) ((void *)(a))
+
 // Status as Go sees it: source, tag, byte count, cancelled.
 typedef struct {
 	int source, tag, cancelled;
@@ -56,7 +70,7 @@ static inline void mpigo_fill(MPI_Status *s, mpigo_status *out) {
 // ---- handles, looked up once by Go ----
 enum { K_BOOL, K_INT8, K_INT16, K_INT32, K_INT64, K_UINT8, K_UINT16, K_UINT32, K_UINT64,
        K_FLOAT32, K_FLOAT64, K_COMPLEX64, K_COMPLEX128, K_NKINDS };
-static MPI_Datatype mpigo_datatype(int k) {
+static MPI_Datatype mpigo_datatype_of(int k) {
 	switch (k) {
 	case K_BOOL: return MPI_C_BOOL;
 	case K_INT8: return MPI_INT8_T;
@@ -74,10 +88,11 @@ static MPI_Datatype mpigo_datatype(int k) {
 	}
 	return MPI_DATATYPE_NULL;
 }
-static MPI_Datatype mpigo_byte(void) { return MPI_BYTE; }
+static mpigo_h mpigo_datatype(int k) { return H(mpigo_datatype_of(k)); }
+static mpigo_h mpigo_byte(void) { return H(MPI_BYTE); }
 
 enum { O_SUM, O_PROD, O_MIN, O_MAX, O_LAND, O_LOR, O_LXOR, O_BAND, O_BOR, O_BXOR, O_NOPS };
-static MPI_Op mpigo_op(int k) {
+static MPI_Op mpigo_op_of(int k) {
 	switch (k) {
 	case O_SUM: return MPI_SUM;
 	case O_PROD: return MPI_PROD;
@@ -92,10 +107,11 @@ static MPI_Op mpigo_op(int k) {
 	}
 	return MPI_OP_NULL;
 }
-static MPI_Comm mpigo_comm_world(void) { return MPI_COMM_WORLD; }
-static MPI_Comm mpigo_comm_self(void) { return MPI_COMM_SELF; }
-static MPI_Comm mpigo_comm_null(void) { return MPI_COMM_NULL; }
-static MPI_Request mpigo_request_null(void) { return MPI_REQUEST_NULL; }
+static mpigo_h mpigo_op(int k) { return H(mpigo_op_of(k)); }
+static mpigo_h mpigo_comm_world(void) { return H(MPI_COMM_WORLD); }
+static mpigo_h mpigo_comm_self(void) { return H(MPI_COMM_SELF); }
+static mpigo_h mpigo_comm_null(void) { return H(MPI_COMM_NULL); }
+static mpigo_h mpigo_request_null(void) { return H(MPI_REQUEST_NULL); }
 
 // ---- environment ----
 static MPI_Datatype mpigo_stage_unit = MPI_DATATYPE_NULL; // see mpigo_recv_staged
@@ -114,7 +130,10 @@ static int mpigo_finalize(void) {
 	if (mpigo_stage_unit != MPI_DATATYPE_NULL) MPI_Type_free(&mpigo_stage_unit);
 	return MPI_Finalize();
 }
-static int mpigo_type_free(MPI_Datatype t) { return MPI_Type_free(&t); }
+static int mpigo_type_free(mpigo_h t) {
+	MPI_Datatype d = DTYPE(t);
+	return MPI_Type_free(&d);
+}
 static int mpigo_thread_level(int k) {
 	switch (k) {
 	case 0: return MPI_THREAD_SINGLE;
@@ -172,19 +191,37 @@ static int mpigo_error_string(int code, char *buf, int *len) {
 }
 
 // ---- communicators ----
-static int mpigo_comm_info(MPI_Comm c, int *rank, int *size) {
-	int rc = MPI_Comm_rank(c, rank);
+static int mpigo_comm_info(mpigo_h c, int *rank, int *size) {
+	int rc = MPI_Comm_rank(COMM(c), rank);
 	if (rc != MPI_SUCCESS) return rc;
-	return MPI_Comm_size(c, size);
+	return MPI_Comm_size(COMM(c), size);
 }
-static int mpigo_comm_split_shared(MPI_Comm c, int key, MPI_Comm *out) {
-	return MPI_Comm_split_type(c, MPI_COMM_TYPE_SHARED, key, MPI_INFO_NULL, out);
+// The calls that make or free a handle return it through *out.
+static int mpigo_comm_split_shared(mpigo_h c, int key, mpigo_h *out) {
+	MPI_Comm o = MPI_COMM_NULL;
+	int rc = MPI_Comm_split_type(COMM(c), MPI_COMM_TYPE_SHARED, key, MPI_INFO_NULL, &o);
+	*out = H(o);
+	return rc;
 }
-static int mpigo_comm_dup(MPI_Comm c, MPI_Comm *out) { return MPI_Comm_dup(c, out); }
-static int mpigo_comm_free(MPI_Comm *c) { return MPI_Comm_free(c); }
-static int mpigo_errors_return(MPI_Comm c) { return MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN); }
-static int mpigo_comm_split(MPI_Comm c, int color, int key, MPI_Comm *out) {
-	return MPI_Comm_split(c, color < 0 ? MPI_UNDEFINED : color, key, out);
+static int mpigo_comm_dup(mpigo_h c, mpigo_h *out) {
+	MPI_Comm o = MPI_COMM_NULL;
+	int rc = MPI_Comm_dup(COMM(c), &o);
+	*out = H(o);
+	return rc;
+}
+static int mpigo_comm_free(mpigo_h *c) {
+	MPI_Comm o = COMM(*c);
+	int rc = MPI_Comm_free(&o);
+	*c = H(o);
+	return rc;
+}
+static int mpigo_abort(mpigo_h c, int code) { return MPI_Abort(COMM(c), code); }
+static int mpigo_errors_return(mpigo_h c) { return MPI_Comm_set_errhandler(COMM(c), MPI_ERRORS_RETURN); }
+static int mpigo_comm_split(mpigo_h c, int color, int key, mpigo_h *out) {
+	MPI_Comm o = MPI_COMM_NULL;
+	int rc = MPI_Comm_split(COMM(c), color < 0 ? MPI_UNDEFINED : color, key, &o);
+	*out = H(o);
+	return rc;
 }
 
 // ---- point-to-point ----
@@ -197,8 +234,7 @@ static int mpigo_comm_split(MPI_Comm c, int color, int key, MPI_Comm *out) {
 typedef struct {
 	int rc, flag;
 	mpigo_status st;
-	MPI_Request req;
-	MPI_Message msg;
+	mpigo_h req, msg;
 } mpigo_res;
 
 static inline long long mpigo_now(void) {
@@ -208,38 +244,38 @@ static inline long long mpigo_now(void) {
 }
 
 // Blocking send of a message the caller expects to complete locally (eager).
-static int mpigo_send(uintptr_t addr, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync) {
-	const void *buf = (const void *)addr;
-	if (sync) return MPI_Ssend(buf, n, dt, mpigo_peer(dest), tag, c);
-	return MPI_Send(buf, n, dt, mpigo_peer(dest), tag, c);
+static int mpigo_send(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync) {
+	if (sync) return MPI_Ssend(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c));
+	return MPI_Send(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c));
 }
-// The nonblocking posts take the buffer's address as an integer: the caller
-// pinned it (Request), so MPI may keep it, and cgocheck's scan of a pointer
-// argument (~0.1 µs, as much as the post) is not needed.
-static mpigo_res mpigo_isend(uintptr_t addr, int n, MPI_Datatype dt, int dest, int tag, MPI_Comm c, int sync) {
-	const void *buf = (const void *)addr;
+// Nonblocking posts: the caller pinned the buffer (Request), so MPI may keep it.
+static mpigo_res mpigo_isend(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync) {
 	mpigo_res r = {0};
-	r.rc = sync ? MPI_Issend(buf, n, dt, mpigo_peer(dest), tag, c, &r.req)
-	            : MPI_Isend(buf, n, dt, mpigo_peer(dest), tag, c, &r.req);
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = sync ? MPI_Issend(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q)
+	            : MPI_Isend(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q);
+	r.req = H(q);
 	return r;
 }
-static mpigo_res mpigo_irecv(uintptr_t addr, int n, MPI_Datatype dt, int src, int tag, MPI_Comm c) {
-	void *buf = (void *)addr;
+static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag, mpigo_h c) {
 	mpigo_res r = {0};
-	r.rc = MPI_Irecv(buf, n, dt, mpigo_peer(src), mpigo_tag(tag), c, &r.req);
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_Irecv(PTR(buf), n, DTYPE(dt), mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
+	r.req = H(q);
 	return r;
 }
 
 // Matched probe, spinning for at most budget_ns (reading the clock every 32
 // turns). On a match r.flag is 1 and r.msg is to be received with mpigo_mrecv.
-static mpigo_res mpigo_improbe(int src, int tag, MPI_Comm c, long long budget_ns) {
+static mpigo_res mpigo_improbe(int src, int tag, mpigo_h c, long long budget_ns) {
 	mpigo_res r = {0};
 	MPI_Status s;
+	MPI_Message m = MPI_MESSAGE_NULL;
 	long long deadline = 0;
 	for (int i = 0;; i++) {
-		r.rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), c, &r.flag, &r.msg, &s);
+		r.rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &m, &s);
 		if (r.rc != MPI_SUCCESS) return r;
-		if (r.flag) { mpigo_fill(&s, &r.st); return r; }
+		if (r.flag) { r.msg = H(m); mpigo_fill(&s, &r.st); return r; }
 		if ((i & 31) == 31) {
 			long long now = mpigo_now();
 			if (deadline == 0) deadline = now + budget_ns;
@@ -247,17 +283,18 @@ static mpigo_res mpigo_improbe(int src, int tag, MPI_Comm c, long long budget_ns
 		}
 	}
 }
-static mpigo_res mpigo_iprobe(int src, int tag, MPI_Comm c) {
+static mpigo_res mpigo_iprobe(int src, int tag, mpigo_h c) {
 	mpigo_res r = {0};
 	MPI_Status s;
-	r.rc = MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), c, &r.flag, &s);
+	r.rc = MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &s);
 	if (r.rc == MPI_SUCCESS && r.flag) mpigo_fill(&s, &r.st);
 	return r;
 }
-static mpigo_res mpigo_mrecv(uintptr_t buf, int n, MPI_Datatype dt, MPI_Message msg) {
+static mpigo_res mpigo_mrecv(uintptr_t buf, int n, mpigo_h dt, mpigo_h msg) {
 	mpigo_res r = {0};
 	MPI_Status s;
-	r.rc = MPI_Mrecv((void *)buf, n, dt, &msg, &s);
+	MPI_Message m = MSG(msg);
+	r.rc = MPI_Mrecv(PTR(buf), n, DTYPE(dt), &m, &s);
 	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
 	return r;
 }
@@ -267,7 +304,7 @@ static mpigo_res mpigo_mrecv(uintptr_t buf, int n, MPI_Datatype dt, MPI_Message 
 // (cap bytes) is not received: r.flag is 2 and r.msg is the matched message.
 // (OpenMPI 4.1 writes past the end of the buffer when it truncates a message
 // above the eager limit, so truncation is handled by the caller.)
-static mpigo_res mpigo_recv_poll(uintptr_t buf, int n, MPI_Datatype dt, long long cap, int src, int tag, MPI_Comm c, long long budget_ns) {
+static mpigo_res mpigo_recv_poll(uintptr_t buf, int n, mpigo_h dt, long long cap, int src, int tag, mpigo_h c, long long budget_ns) {
 	mpigo_res r = mpigo_improbe(src, tag, c, budget_ns);
 	if (r.rc != MPI_SUCCESS || !r.flag) return r;
 	if (r.st.bytes > cap) { r.flag = 2; return r; }
@@ -278,40 +315,47 @@ static mpigo_res mpigo_recv_poll(uintptr_t buf, int n, MPI_Datatype dt, long lon
 }
 
 // Test a request, spinning for at most budget_ns (0: test once).
-static mpigo_res mpigo_test(MPI_Request req, long long budget_ns) {
+static mpigo_res mpigo_test(mpigo_h req, long long budget_ns) {
 	mpigo_res r = {0};
 	MPI_Status s;
+	MPI_Request q = REQ(req);
 	long long deadline = 0;
-	r.req = req;
 	for (int i = 0;; i++) {
-		r.rc = MPI_Test(&r.req, &r.flag, &s);
-		if (r.rc != MPI_SUCCESS) return r;
-		if (r.flag) { mpigo_fill(&s, &r.st); return r; }
-		if (budget_ns <= 0) return r;
+		r.rc = MPI_Test(&q, &r.flag, &s);
+		if (r.rc != MPI_SUCCESS || r.flag || budget_ns <= 0) break;
 		if ((i & 31) == 31) {
 			long long now = mpigo_now();
 			if (deadline == 0) deadline = now + budget_ns;
-			else if (now >= deadline) return r;
+			else if (now >= deadline) break;
 		}
 	}
+	r.req = H(q);
+	if (r.rc == MPI_SUCCESS && r.flag) mpigo_fill(&s, &r.st);
+	return r;
 }
-static int mpigo_cancel(MPI_Request req) { return MPI_Cancel(&req); }
+static int mpigo_cancel(mpigo_h req) {
+	MPI_Request q = REQ(req);
+	return MPI_Cancel(&q);
+}
 
 // Complete requests reqs[0..n) with MPI_Testsome, spinning for at most
 // budget_ns (0: once). Completed ones become MPI_REQUEST_NULL, with done[i]
 // set, their status in sts[i] and their error in rcs[i]; r.flag is set once
 // all are done. One call completes a whole window where Wait would make a
 // call (and a cgo transition) per request.
-static mpigo_res mpigo_testsome(int n, MPI_Request *reqs, mpigo_status *sts, int *rcs, int *done, long long budget_ns) {
+static mpigo_res mpigo_testsome(int n, mpigo_h *reqs, mpigo_status *sts, int *rcs, int *done, long long budget_ns) {
 	mpigo_res r = {0};
 	MPI_Status s[64];
+	MPI_Request q[64];
 	int idx[64];
 	long long deadline = 0;
 	for (int i = 0;; i++) {
 		int left = 0;
 		for (int base = 0; base < n; base += 64) {
 			int m = n - base < 64 ? n - base : 64, out = 0;
-			int rc = MPI_Testsome(m, reqs + base, &out, idx, s);
+			for (int k = 0; k < m; k++) q[k] = REQ(reqs[base + k]);
+			int rc = MPI_Testsome(m, q, &out, idx, s);
+			for (int k = 0; k < m; k++) reqs[base + k] = H(q[k]);
 			if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) { r.rc = rc; return r; }
 			for (int k = 0; out != MPI_UNDEFINED && k < out; k++) {
 				int j = base + idx[k];
@@ -341,93 +385,108 @@ static mpigo_res mpigo_testsome(int n, MPI_Request *reqs, mpigo_status *sts, int
 // first cap bytes are copied into the Go buffer; pages a large message
 // touched are given back. MPI never holds a Go pointer.
 #define MPIGO_STAGE_BYTES ((size_t)INT_MAX * 16)
-static void *mpigo_stage_new(void) {
+static uintptr_t mpigo_stage_new(void) {
 	void *p = mmap(NULL, MPIGO_STAGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	return p == MAP_FAILED ? 0 : (uintptr_t)p;
 }
 static void mpigo_stage_done(mpigo_res *r, uintptr_t stage, uintptr_t buf, long long cap) {
 	if (r->rc != MPI_SUCCESS || !r->flag || r->st.bytes <= 0) return;
-	memcpy((void *)buf, (void *)stage, (size_t)(r->st.bytes < cap ? r->st.bytes : cap));
+	memcpy(PTR(buf), PTR(stage), (size_t)(r->st.bytes < cap ? r->st.bytes : cap));
 	if (r->st.bytes > 65536) madvise((char *)stage + 65536, (size_t)r->st.bytes - 65536, MADV_DONTNEED);
 }
-static mpigo_res mpigo_test_staged(MPI_Request req, uintptr_t stage, uintptr_t buf, long long cap, long long budget_ns) {
+static mpigo_res mpigo_test_staged(mpigo_h req, uintptr_t stage, uintptr_t buf, long long cap, long long budget_ns) {
 	mpigo_res r = mpigo_test(req, budget_ns);
 	mpigo_stage_done(&r, stage, buf, cap);
 	return r;
 }
-static mpigo_res mpigo_recv_staged(uintptr_t stage, uintptr_t buf, long long cap, int src, int tag, MPI_Comm c, long long budget_ns) {
+static mpigo_res mpigo_recv_staged(uintptr_t stage, uintptr_t buf, long long cap, int src, int tag, mpigo_h c, long long budget_ns) {
 	MPI_Request req;
 	mpigo_res r = {0};
-	r.rc = MPI_Irecv((void *)stage, INT_MAX, mpigo_stage_unit, mpigo_peer(src), mpigo_tag(tag), c, &req);
+	r.rc = MPI_Irecv(PTR(stage), INT_MAX, mpigo_stage_unit, mpigo_peer(src), mpigo_tag(tag), COMM(c), &req);
 	if (r.rc != MPI_SUCCESS) return r;
-	return mpigo_test_staged(req, stage, buf, cap, budget_ns);
+	return mpigo_test_staged(H(req), stage, buf, cap, budget_ns);
 }
 
 // ---- collectives: nb == 0 is the blocking call, otherwise the nonblocking one (r.req) ----
 #define COLL(blocking, nonblocking) do { \
 	mpigo_res r = {0}; \
+	MPI_Request q = MPI_REQUEST_NULL; \
 	r.rc = nb ? (nonblocking) : (blocking); \
+	r.req = H(q); \
 	return r; } while (0)
-static mpigo_res mpigo_barrier(MPI_Comm c, int nb) {
-	COLL(MPI_Barrier(c), MPI_Ibarrier(c, &r.req));
+static mpigo_res mpigo_barrier(mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch);
+	COLL(MPI_Barrier(c), MPI_Ibarrier(c, &q));
 }
-static mpigo_res mpigo_bcast(void *buf, int n, MPI_Datatype dt, int root, MPI_Comm c, int nb) {
-	COLL(MPI_Bcast(buf, n, dt, root, c), MPI_Ibcast(buf, n, dt, root, c, &r.req));
+static mpigo_res mpigo_bcast(uintptr_t buf_a, int n, mpigo_h dth, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *buf = PTR(buf_a);
+	COLL(MPI_Bcast(buf, n, dt, root, c), MPI_Ibcast(buf, n, dt, root, c, &q));
 }
-static mpigo_res mpigo_scatter(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
+static mpigo_res mpigo_scatter(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	void *rbuf = SBUF(rb, inplace);
-	COLL(MPI_Scatter(sb, sn, dt, rbuf, rn, dt, root, c), MPI_Iscatter(sb, sn, dt, rbuf, rn, dt, root, c, &r.req));
+	COLL(MPI_Scatter(sb, sn, dt, rbuf, rn, dt, root, c), MPI_Iscatter(sb, sn, dt, rbuf, rn, dt, root, c, &q));
 }
-static mpigo_res mpigo_scatterv(const void *sb, const int *counts, const int *displs, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
+static mpigo_res mpigo_scatterv(uintptr_t sb_a, const int *counts, const int *displs, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	void *rbuf = SBUF(rb, inplace);
 	COLL(MPI_Scatterv(sb, counts, displs, dt, rbuf, rn, dt, root, c),
-	     MPI_Iscatterv(sb, counts, displs, dt, rbuf, rn, dt, root, c, &r.req));
+	     MPI_Iscatterv(sb, counts, displs, dt, rbuf, rn, dt, root, c, &q));
 }
-static mpigo_res mpigo_gather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
+static mpigo_res mpigo_gather(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Gather(s, sn, dt, rb, rn, dt, root, c), MPI_Igather(s, sn, dt, rb, rn, dt, root, c, &r.req));
+	COLL(MPI_Gather(s, sn, dt, rb, rn, dt, root, c), MPI_Igather(s, sn, dt, rb, rn, dt, root, c, &q));
 }
-static mpigo_res mpigo_gatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, int root, MPI_Comm c, int nb) {
+static mpigo_res mpigo_gatherv(uintptr_t sb_a, int sn, uintptr_t rb_a, const int *counts, const int *displs, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
 	COLL(MPI_Gatherv(s, sn, dt, rb, counts, displs, dt, root, c),
-	     MPI_Igatherv(s, sn, dt, rb, counts, displs, dt, root, c, &r.req));
+	     MPI_Igatherv(s, sn, dt, rb, counts, displs, dt, root, c, &q));
 }
-static mpigo_res mpigo_allgather(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
+static mpigo_res mpigo_allgather(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Allgather(s, sn, dt, rb, rn, dt, c), MPI_Iallgather(s, sn, dt, rb, rn, dt, c, &r.req));
+	COLL(MPI_Allgather(s, sn, dt, rb, rn, dt, c), MPI_Iallgather(s, sn, dt, rb, rn, dt, c, &q));
 }
-static mpigo_res mpigo_allgatherv(const void *sb, int sn, void *rb, const int *counts, const int *displs, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
+static mpigo_res mpigo_allgatherv(uintptr_t sb_a, int sn, uintptr_t rb_a, const int *counts, const int *displs, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
 	COLL(MPI_Allgatherv(s, sn, dt, rb, counts, displs, dt, c),
-	     MPI_Iallgatherv(s, sn, dt, rb, counts, displs, dt, c, &r.req));
+	     MPI_Iallgatherv(s, sn, dt, rb, counts, displs, dt, c, &q));
 }
-static mpigo_res mpigo_alltoall(const void *sb, int sn, void *rb, int rn, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
+static mpigo_res mpigo_alltoall(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Alltoall(s, sn, dt, rb, rn, dt, c), MPI_Ialltoall(s, sn, dt, rb, rn, dt, c, &r.req));
+	COLL(MPI_Alltoall(s, sn, dt, rb, rn, dt, c), MPI_Ialltoall(s, sn, dt, rb, rn, dt, c, &q));
 }
-static mpigo_res mpigo_alltoallv(const void *sb, const int *sc, const int *sd, void *rb, const int *rc, const int *rd, MPI_Datatype dt, int inplace, MPI_Comm c, int nb) {
+static mpigo_res mpigo_alltoallv(uintptr_t sb_a, const int *sc, const int *sd, uintptr_t rb_a, const int *rc, const int *rd, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Alltoallv(s, sc, sd, dt, rb, rc, rd, dt, c), MPI_Ialltoallv(s, sc, sd, dt, rb, rc, rd, dt, c, &r.req));
+	COLL(MPI_Alltoallv(s, sc, sd, dt, rb, rc, rd, dt, c), MPI_Ialltoallv(s, sc, sd, dt, rb, rc, rd, dt, c, &q));
 }
 // Reductions. kind selects the call: 0 reduce, 1 allreduce, 2 scan, 3 exscan, 4 reduce_scatter_block.
-static mpigo_res mpigo_reduce(int kind, const void *sb, void *rb, int n, MPI_Datatype dt, MPI_Op op, int inplace, int root, MPI_Comm c, int nb) {
+static mpigo_res mpigo_reduce(int kind, uintptr_t sb_a, uintptr_t rb_a, int n, mpigo_h dth, mpigo_h oph, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); MPI_Op op = OP(oph); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
 	switch (kind) {
-	case 0: COLL(MPI_Reduce(s, rb, n, dt, op, root, c), MPI_Ireduce(s, rb, n, dt, op, root, c, &r.req));
-	case 1: COLL(MPI_Allreduce(s, rb, n, dt, op, c), MPI_Iallreduce(s, rb, n, dt, op, c, &r.req));
-	case 2: COLL(MPI_Scan(s, rb, n, dt, op, c), MPI_Iscan(s, rb, n, dt, op, c, &r.req));
-	case 3: COLL(MPI_Exscan(s, rb, n, dt, op, c), MPI_Iexscan(s, rb, n, dt, op, c, &r.req));
-	case 4: COLL(MPI_Reduce_scatter_block(s, rb, n, dt, op, c), MPI_Ireduce_scatter_block(s, rb, n, dt, op, c, &r.req));
+	case 0: COLL(MPI_Reduce(s, rb, n, dt, op, root, c), MPI_Ireduce(s, rb, n, dt, op, root, c, &q));
+	case 1: COLL(MPI_Allreduce(s, rb, n, dt, op, c), MPI_Iallreduce(s, rb, n, dt, op, c, &q));
+	case 2: COLL(MPI_Scan(s, rb, n, dt, op, c), MPI_Iscan(s, rb, n, dt, op, c, &q));
+	case 3: COLL(MPI_Exscan(s, rb, n, dt, op, c), MPI_Iexscan(s, rb, n, dt, op, c, &q));
+	case 4: COLL(MPI_Reduce_scatter_block(s, rb, n, dt, op, c), MPI_Ireduce_scatter_block(s, rb, n, dt, op, c, &q));
 	}
 	mpigo_res bad = {MPI_ERR_ARG};
 	return bad;
 }
 
 // ---- derived datatypes and user-defined ops ----
-static int mpigo_type_contiguous(int n, MPI_Datatype base, MPI_Datatype *out) {
-	int rc = MPI_Type_contiguous(n, base, out);
-	if (rc != MPI_SUCCESS) return rc;
-	return MPI_Type_commit(out);
+static int mpigo_type_contiguous(int n, mpigo_h base, mpigo_h *out) {
+	MPI_Datatype t = MPI_DATATYPE_NULL;
+	int rc = MPI_Type_contiguous(n, DTYPE(base), &t);
+	if (rc == MPI_SUCCESS) rc = MPI_Type_commit(&t);
+	*out = H(t);
+	return rc;
 }
 
 // User-defined reductions: MPI's callback carries no user data, so a fixed
@@ -445,9 +504,17 @@ static MPI_User_function *mpigo_tramps[MPIGO_OP_SLOTS] = {
 	mpigo_tramp16, mpigo_tramp17, mpigo_tramp18, mpigo_tramp19, mpigo_tramp20, mpigo_tramp21, mpigo_tramp22, mpigo_tramp23,
 	mpigo_tramp24, mpigo_tramp25, mpigo_tramp26, mpigo_tramp27, mpigo_tramp28, mpigo_tramp29, mpigo_tramp30, mpigo_tramp31,
 };
-static int mpigo_op_free(MPI_Op *op) { return MPI_Op_free(op); }
-static int mpigo_op_create(int slot, int commute, MPI_Op *op) {
-	return MPI_Op_create(mpigo_tramps[slot], commute, op);
+static int mpigo_op_free(mpigo_h *op) {
+	MPI_Op o = OP(*op);
+	int rc = MPI_Op_free(&o);
+	*op = H(o);
+	return rc;
+}
+static int mpigo_op_create(int slot, int commute, mpigo_h *op) {
+	MPI_Op o = MPI_OP_NULL;
+	int rc = MPI_Op_create(mpigo_tramps[slot], commute, &o);
+	*op = H(o);
+	return rc;
 }
 
 #endif
