@@ -205,21 +205,25 @@ func (r *runner) release() {
 
 // samples records one sample per timed iteration from timestamps: Tick
 // after each iteration, and each timed iteration's sample is f(its time).
+// A timestamp is one monotonic clock read (time.Since), as C's MPI_Wtime:
+// time.Now reads two clocks, 63 ns against 33 here, which added 15 % to
+// mpigo's 1-byte latency.
 type samples struct {
-	vals []float64
-	last time.Time
-	f    func(time.Duration) float64
+	vals  []float64
+	epoch time.Time
+	last  time.Duration
+	f     func(time.Duration) float64
 }
 
 func newSamples(iters int, f func(time.Duration) float64) *samples {
-	return &samples{vals: make([]float64, 0, iters), f: f}
+	return &samples{vals: make([]float64, 0, iters), epoch: time.Now(), f: f}
 }
 
 // tick ends iteration k (k < 0: warm-up; the last warm-up one starts the clock).
 func (s *samples) tick(k int) {
-	now := time.Now()
+	now := time.Since(s.epoch)
 	if k >= 0 {
-		s.vals = append(s.vals, s.f(now.Sub(s.last)))
+		s.vals = append(s.vals, s.f(now-s.last))
 	}
 	s.last = now
 }
