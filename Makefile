@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -101,6 +101,7 @@ bench-deps: build
 	fi
 	mpicc -O2 -o $(BIN)/bench-c bench/c/osu.c -lm
 	cd bench/gompi && $(GO) build -o ../../$(BIN)/bench-gompi .
+	$(GO) build -o $(BIN)/floor ./bench/floor
 
 # The whole suite (mpigo bench all): C, mpigo, gompi, mpi4py and mpi4py's
 # object mode as alternating jobs, ROUNDS rounds; tables with ratios to C,
@@ -128,6 +129,13 @@ bench-pingpong: bench-deps
 	$(BIN)/mpigo bench all --rounds 5 -b latency,bw,bibw -s 1,64,1024,8192,65536,1048576,4194304 --impls c,mpigo,gompi,mpi4py
 	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
 	@for g in 1 16; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done
+	$(MAKE) --no-print-directory bench-floor
+
+# The floor of a cgo binding on this machine: one job, alternating rounds of
+# the same ping-pong in one C call, with one cgo call per MPI call, and
+# through mpigo (bench/floor), ratios to the C loop.
+bench-floor: bench-deps
+	@for s in 1 64 1024; do $(MPIEXEC) -n 2 $(BIN)/floor -size $$s; done
 
 # Smoke test of the suite in make test: every implementation, every
 # benchmark, tiny iteration counts; the driver checks each program's sample
@@ -136,6 +144,7 @@ test-bench: bench-deps
 	$(BIN)/mpigo bench all --rounds 1 -x 0.01 -s 1,4096,65536 -c 8,65536 --timeout 5m --json $(BIN)/smoke.json --plot $(BIN)/smoke.svg
 	$(BIN)/mpigo bench compare $(BIN)/smoke.json $(BIN)/smoke.json
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo bench -v -x 0.01 -s 1,65536 -c 1,3,65536 -q >/dev/null
+	$(MPIEXEC) -n 2 $(BIN)/floor -iters 1000 -rounds 3 -size 4096
 
 # Collective algorithms of package collectives against the native OpenMPI ones,
 # 4 ranks (oversubscribed on 2 cores, so yielding) and 2 ranks, 8 B … 16 MiB.

@@ -1,0 +1,158 @@
+//go:build !mpich
+
+// Command floor measures how close a Go binding of MPI can come to C on this
+// machine. In one 2-rank job it runs the same ping-pong three ways, in
+// alternating rounds:
+//
+//	c      the whole loop inside one C call: what C gets
+//	cgo    one cgo call per MPI_Send and MPI_Recv (and a Gosched every 16
+//	       calls, see mpi's package docs): the least a binding can do
+//	mpigo  mpi.Comm.Send and Recv
+//
+// and prints each one's median one-way time over the rounds, with its ratio
+// to c. cgo − c is the cost of the cgo transitions on the critical path,
+// mpigo − cgo what the binding adds. Run it as mpiexec -n 2 floor [flags].
+package main
+
+/*
+#cgo pkg-config: ompi-c
+#include <mpi.h>
+#include <stdint.h>
+
+static void loop(uintptr_t sb, uintptr_t rb, int n, int rank, int iters) {
+	for (int i = 0; i < iters; i++) {
+		if (rank == 0) {
+			MPI_Send((void *)sb, n, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
+			MPI_Recv((void *)rb, n, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		} else {
+			MPI_Recv((void *)rb, n, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			MPI_Send((void *)sb, n, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
+		}
+	}
+}
+static int send(uintptr_t b, int n, int peer) { return MPI_Send((void *)b, n, MPI_BYTE, peer, 1, MPI_COMM_WORLD); }
+static int recv(uintptr_t b, int n, int peer) {
+	return MPI_Recv((void *)b, n, MPI_BYTE, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+*/
+import "C"
+
+import (
+	"flag"
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+	"unsafe"
+
+	"github.com/mpigo/mpigo/mpi"
+)
+
+func main() {
+	size := flag.Int("size", 1, "message size in bytes")
+	iters := flag.Int("iters", 50000, "round trips per round and way")
+	rounds := flag.Int("rounds", 15, "rounds")
+	flag.Parse()
+	mpi.Run(func(w *mpi.Comm) error {
+		if w.Size() != 2 {
+			return fmt.Errorf("floor needs 2 ranks, has %d", w.Size())
+		}
+		ways := pingpongs(w, *size, *iters)
+		times := make([][]float64, len(ways))
+		for r := 0; r < *rounds; r++ {
+			for k := range ways {
+				i := (k + r) % len(ways) // rotate the order each round
+				if err := w.Barrier(); err != nil {
+					return err
+				}
+				start := time.Now()
+				if err := ways[i].run(); err != nil {
+					return err
+				}
+				times[i] = append(times[i], float64(time.Since(start).Nanoseconds())/float64(2**iters))
+			}
+		}
+		if w.Rank() == 0 {
+			fmt.Printf("# one-way ns, %d B, median of %d rounds × %d round trips (min–max)\n", *size, *rounds, *iters)
+			c := median(times[0])
+			for i, way := range ways {
+				m := median(times[i])
+				fmt.Printf("%-6s %7.0f  %5.2f×  (%.0f–%.0f)\n", way.name, m, m/c, slices.Min(times[i]), slices.Max(times[i]))
+			}
+		}
+		return nil
+	})
+}
+
+type way struct {
+	name string
+	run  func() error
+}
+
+func pingpongs(w *mpi.Comm, size, iters int) []way {
+	rank, peer := w.Rank(), 1-w.Rank()
+	send, recv := make([]byte, max(size, 1)), make([]byte, max(size, 1))
+	for i := range send {
+		send[i], recv[i] = 'a', 'b'
+	}
+	sb, rb := mpi.Buf(send[:size]), mpi.Buf(recv[:size])
+	pin := new(runtime.Pinner) // C gets the buffers' addresses: they must stay put (Unpin: never, the job ends)
+	pin.Pin(&send[0])
+	pin.Pin(&recv[0])
+	pinned = pin
+	sa, ra := C.uintptr_t(uintptr(unsafe.Pointer(&send[0]))), C.uintptr_t(uintptr(unsafe.Pointer(&recv[0])))
+	n, p := C.int(size), C.int(peer)
+	calls := 0
+	yield := func() {
+		if calls++; calls%16 == 0 {
+			runtime.Gosched()
+		}
+	}
+	return []way{
+		{"c", func() error { C.loop(sa, ra, n, C.int(rank), C.int(iters)); return nil }},
+		{"cgo", func() error {
+			for range iters {
+				var rc1, rc2 C.int
+				if rank == 0 {
+					rc1 = C.send(sa, n, p)
+					yield()
+					rc2 = C.recv(ra, n, p)
+				} else {
+					rc1 = C.recv(ra, n, p)
+					yield()
+					rc2 = C.send(sa, n, p)
+				}
+				yield()
+				if rc1 != 0 || rc2 != 0 {
+					return fmt.Errorf("MPI error %d", max(rc1, rc2))
+				}
+			}
+			return nil
+		}},
+		{"mpigo", func() error {
+			for range iters {
+				var err error
+				if rank == 0 {
+					if err = w.Send(sb, peer, 1); err == nil {
+						_, err = w.Recv(rb, peer, 1)
+					}
+				} else if _, err = w.Recv(rb, peer, 1); err == nil {
+					err = w.Send(sb, peer, 1)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	}
+}
+
+// pinned keeps the Pinner of the cgo way's buffers reachable until the job ends.
+var pinned *runtime.Pinner
+
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[len(v)/2]
+}
