@@ -28,6 +28,9 @@ import (
 //     second on the rank's core (C: ~10), 1.3–1.5× C's latency at every size.
 //     run therefore reschedules itself (runtime.Gosched) every yieldEvery calls,
 //     and every polling round does: ~175 switches a second, 1.0–1.15× C.
+//     (Only with GOMAXPROCS 1, the case of a rank bound to one core: with
+//     idle Ps sysmon leaves short C calls alone, and Gosched costs a futex
+//     call waking a thread for one.)
 //  2. Goroutines blocked inside MPI spin against each other on that one core
 //     (16 goroutines, 1 KiB messages: 250–400 µs per message). So no call waits
 //     inside C for long: a waiting call spins in C for at most spinBudget, then
@@ -111,8 +114,11 @@ func serve(jobs chan *job) {
 
 // schedPoint lets the Go scheduler run every yieldEvery MPI calls, so that the
 // runtime never has to preempt a goroutine that is busy in MPI (see above).
+// It does so only with one P: where an idle P exists, Gosched wakes a thread
+// for it (a futex call: ~1.9 µs each here, +0.12 µs a call at 1 B), and
+// sysmon has no reason to take a P from a thread in a short C call.
 func schedPoint() {
-	if n := yieldEvery; callCount.Add(1)&(n-1) == 0 && n != 0 {
+	if n := yieldEvery; callCount.Add(1)&(n-1) == 0 && n != 0 && runtime.GOMAXPROCS(0) == 1 {
 		runtime.Gosched()
 	}
 }
