@@ -14,8 +14,10 @@ import (
 // according to the level MPI provided:
 //   - ThreadMultiple: directly, from whatever thread the goroutine is on.
 //   - ThreadSerialized: under one mutex, taken per call.
-//   - ThreadFunneled and ThreadSingle: on the OS thread that called
-//     MPI_Init_thread, where one goroutine locked to it serves all others.
+//   - ThreadFunneled and ThreadSingle (where the library refuses
+//     ThreadSerialized, which InitThread asks for instead): on the OS thread
+//     that called MPI_Init_thread, where one goroutine locked to it serves all
+//     others.
 // A blocking operation is never one long call under the mutex or on the
 // serving thread: it is a post (or a matched probe) followed by polling
 // calls, so other goroutines' calls get in between and nothing deadlocks.

@@ -98,12 +98,33 @@ func TestThreadSerialized(t *testing.T) {
 		mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadSerialized))
 }
 
+// Asked for ThreadSingle or ThreadFunneled, the binding asks the library for
+// ThreadSerialized (OpenMPI grants it) and serializes calls with its lock.
+func TestThreadSingleAsksForSerialized(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSerialized) },
+		mpitest.Ranks(2), mpitest.Thread(mpi.ThreadSingle))
+}
+
+// Where the library grants only ThreadFunneled or ThreadSingle, every call
+// runs on the thread that initialized MPI.
 func TestThreadFunneled(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadFunneled) },
-		mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadFunneled))
+	mpitest.Run(t, func(t *testing.T, _ *mpi.Comm) {
+		concurrentUse(t, initExactly(t, mpi.ThreadFunneled), mpi.ThreadFunneled)
+	},
+		mpitest.Ranks(2, 3), mpitest.NoInit())
 }
 
 func TestThreadSingle(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSingle) },
-		mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadSingle))
+	mpitest.Run(t, func(t *testing.T, _ *mpi.Comm) { concurrentUse(t, initExactly(t, mpi.ThreadSingle), mpi.ThreadSingle) },
+		mpitest.Ranks(2, 3), mpitest.NoInit())
+}
+
+// initExactly initializes MPI at exactly level (mpitest finalizes it) and returns the world.
+func initExactly(t *testing.T, level mpi.ThreadLevel) *mpi.Comm {
+	got, err := mpi.InitThreadExactly(level)
+	must(t, err)
+	if got != level {
+		t.Fatalf("asked for exactly %v, got %v", level, got)
+	}
+	return mpi.World()
 }
