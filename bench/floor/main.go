@@ -40,6 +40,7 @@ import "C"
 import (
 	"flag"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"time"
@@ -52,8 +53,20 @@ func main() {
 	size := flag.Int("size", 1, "message size in bytes")
 	iters := flag.Int("iters", 50000, "round trips per round and way")
 	rounds := flag.Int("rounds", 15, "rounds")
+	thread := flag.String("thread", "multiple", "thread level to ask for: single, funneled, serialized or multiple")
 	flag.Parse()
-	mpi.Run(func(w *mpi.Comm) error {
+	level := slices.IndexFunc([]mpi.ThreadLevel{mpi.ThreadSingle, mpi.ThreadFunneled, mpi.ThreadSerialized, mpi.ThreadMultiple},
+		func(l mpi.ThreadLevel) bool { return l.String() == *thread })
+	if level < 0 {
+		fmt.Fprintf(os.Stderr, "floor: unknown thread level %q\n", *thread)
+		os.Exit(2)
+	}
+	if _, err := mpi.InitThread(mpi.ThreadLevel(level)); err != nil {
+		fmt.Fprintln(os.Stderr, "floor:", err)
+		os.Exit(1)
+	}
+	err := func() error {
+		w := mpi.World()
 		if w.Size() != 2 {
 			return fmt.Errorf("floor needs 2 ranks, has %d", w.Size())
 		}
@@ -73,7 +86,7 @@ func main() {
 			}
 		}
 		if w.Rank() == 0 {
-			fmt.Printf("# one-way ns, %d B, median of %d rounds × %d round trips (min–max)\n", *size, *rounds, *iters)
+			fmt.Printf("# one-way ns, %d B, thread level %s, median of %d rounds × %d round trips (min–max)\n", *size, mpi.Provided(), *rounds, *iters)
 			c := median(times[0])
 			for i, way := range ways {
 				m := median(times[i])
@@ -81,7 +94,15 @@ func main() {
 			}
 		}
 		return nil
-	})
+	}()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floor:", err)
+		mpi.Abort(1)
+	}
+	if err := mpi.Finalize(); err != nil {
+		fmt.Fprintln(os.Stderr, "floor:", err)
+		os.Exit(1)
+	}
 }
 
 type way struct {
