@@ -71,7 +71,7 @@
 // pointer argument to check (30–60 ns a call otherwise); the binding's own
 // checks are what keeps a buffer pointer-free. mpiexec binds each rank to one
 // core, where the Go runtime's threads compete with the rank's: the binding
-// reschedules its goroutine every 16 MPI calls (with GOMAXPROCS 1) so that
+// reschedules its goroutine once a millisecond (with GOMAXPROCS 1) so that
 // the runtime never has to preempt it, and a waiting call spins in C for at
 // most 20 µs (not at all while other goroutines wait) before it yields.
 //

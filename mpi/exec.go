@@ -28,8 +28,9 @@ import (
 //     every 10 ms; because it is usually inside C, sysmon also retakes its P and
 //     wakes another thread, and its back-off resets: ~6,000 context switches a
 //     second on the rank's core (C: ~10), 1.3–1.5× C's latency at every size.
-//     run therefore reschedules itself (runtime.Gosched) every yieldEvery calls,
-//     and every polling round does: ~175 switches a second, 1.0–1.15× C.
+//     run therefore reschedules itself (runtime.Gosched) once a millisecond
+//     (yieldAfter, looked at every yieldEvery calls), and every polling round
+//     does: ~175 switches a second, 1.0–1.15× C.
 //     (Only with GOMAXPROCS 1, the case of a rank bound to one core: with
 //     idle Ps sysmon leaves short C calls alone, and Gosched costs a futex
 //     call waking a thread for one.)
@@ -54,12 +55,15 @@ var (
 	callMu    sync.Mutex // modeLocked
 	funnel    chan *job  // modeFunneled: served by the goroutine that called MPI_Init_thread
 	callCount atomic.Uint32
+	lastYield atomic.Int64 // when schedPoint last rescheduled, as time.Since(epoch)
+	epoch     = time.Now()
 )
 
 // Tuning knobs; tests switch the yield off to show what it is for.
 var (
-	yieldEvery uint32 = 16     // reschedule after this many calls: a power of two (0: never)
-	spinBudget int64  = 20_000 // ns a polling call spins in C before it returns to Go
+	yieldEvery uint32 = 16        // look at the clock every this many calls: a power of two (0: never yield)
+	yieldAfter int64  = 1_000_000 // ns between reschedulings (sysmon preempts after 10 ms)
+	spinBudget int64  = 20_000    // ns a polling call spins in C before it returns to Go
 )
 
 type job struct {
@@ -114,13 +118,24 @@ func serve(jobs chan *job) {
 	}
 }
 
-// schedPoint lets the Go scheduler run every yieldEvery MPI calls, so that the
-// runtime never has to preempt a goroutine that is busy in MPI (see above).
-// It does so only with one P: where an idle P exists, Gosched wakes a thread
-// for it (a futex call: ~1.9 µs each here, +0.12 µs a call at 1 B), and
-// sysmon has no reason to take a P from a thread in a short C call.
+// schedPoint lets the Go scheduler run once a millisecond of MPI calls, so
+// that the runtime never has to preempt a goroutine that is busy in MPI (see
+// above). It reads the clock every yieldEvery calls (33 ns), and reschedules
+// if yieldAfter has passed: a Gosched costs ~0.3 µs even with nothing else to
+// run, and one every 16 calls added 30 ns to a 1-byte one-way. It does so only
+// with one P: where an idle P exists, Gosched wakes a thread for it (a futex
+// call: ~1.9 µs here), and sysmon has no reason to take a P from a thread in
+// a short C call.
 func schedPoint() {
-	if n := yieldEvery; callCount.Add(1)&(n-1) == 0 && n != 0 && runtime.GOMAXPROCS(0) == 1 {
+	if n := yieldEvery; callCount.Add(1)&(n-1) == 0 && n != 0 {
+		maybeYield()
+	}
+}
+
+func maybeYield() {
+	now := int64(time.Since(epoch))
+	if now-lastYield.Load() >= yieldAfter && runtime.GOMAXPROCS(0) == 1 {
+		lastYield.Store(now)
 		runtime.Gosched()
 	}
 }

@@ -5,8 +5,8 @@
 // alternating rounds:
 //
 //	c      the whole loop inside one C call: what C gets
-//	cgo    one cgo call per MPI_Send and MPI_Recv (and a Gosched every 16
-//	       calls, see mpi's package docs): the least a binding can do
+//	cgo    one cgo call per MPI_Send and MPI_Recv (and a Gosched once a
+//	       millisecond, see mpi's package docs): the least a binding can do
 //	mpigo  mpi.Comm.Send and Recv
 //
 // and prints each one's median one-way time over the rounds, with its ratio
@@ -123,9 +123,10 @@ func pingpongs(w *mpi.Comm, size, iters int) []way {
 	pinned = pin
 	sa, ra := C.uintptr_t(uintptr(unsafe.Pointer(&send[0]))), C.uintptr_t(uintptr(unsafe.Pointer(&recv[0])))
 	n, p := C.int(size), C.int(peer)
-	calls := 0
-	yield := func() {
-		if calls++; calls%16 == 0 {
+	calls, last := 0, time.Now()
+	yield := func() { // as mpi's scheduling point: once a millisecond, looked at every 16 calls
+		if calls++; calls%16 == 0 && time.Since(last) >= time.Millisecond {
+			last = time.Now()
 			runtime.Gosched()
 		}
 	}
