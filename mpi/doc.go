@@ -77,8 +77,8 @@
 //
 // What is left is the cgo transitions (30–50 ns each here) and the binding's
 // checks. `make bench-floor` measures that floor in one job: the same 1-byte
-// ping-pong as one C loop took 0.31 µs one-way, with one cgo call per MPI call
-// 1.22–1.36× that, and through Send and Recv 1.33–1.55×. Receives into
+// ping-pong as one C loop took 0.23–0.36 µs one-way, with one cgo call per MPI
+// call 1.31–1.39× that, and through Send and Recv 1.45–1.52×. Receives into
 // buffers above 4 KiB are matched first (MPI_Improbe), to refuse a longer
 // message before it can overrun the buffer: 0.1–0.4 µs a message.
 // `make bench-pingpong` measures the binding against C, gompi and mpi4py.
