@@ -133,10 +133,11 @@ func schedPoint() {
 }
 
 func maybeYield() {
-	now := int64(time.Since(epoch))
-	if now-lastYield.Load() >= yieldAfter && runtime.GOMAXPROCS(0) == 1 {
+	if now := int64(time.Since(epoch)); now-lastYield.Load() >= yieldAfter {
 		lastYield.Store(now)
-		runtime.Gosched()
+		if runtime.GOMAXPROCS(0) == 1 {
+			runtime.Gosched()
+		}
 	}
 }
 
