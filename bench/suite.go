@@ -386,6 +386,7 @@ type collectiveOp struct {
 // timed iteration, in µs.
 func (r *runner) timeCollective(op collectiveOp, iters, warm int) ([]float64, error) {
 	times := make([]float64, iters)
+	epoch := time.Now() // then monotonic reads only, as in samples
 	for k := -warm; k < iters; k++ {
 		if r.cfg.Validate {
 			op.prepare(k)
@@ -393,12 +394,12 @@ func (r *runner) timeCollective(op collectiveOp, iters, warm int) ([]float64, er
 		if err := r.world.Barrier(); err != nil {
 			return nil, err
 		}
-		t0 := time.Now()
+		t0 := time.Since(epoch)
 		if err := op.run(); err != nil {
 			return nil, err
 		}
 		if k >= 0 {
-			times[k] = micros(time.Since(t0))
+			times[k] = micros(time.Since(epoch) - t0)
 		}
 		if r.cfg.Validate {
 			if err := op.check(k); err != nil {
