@@ -32,8 +32,7 @@ func (c *Comm) Rank() int { return c.rank }
 // Size returns the number of ranks in c (MPI_Comm_size).
 func (c *Comm) Size() int { return c.size }
 
-// check returns an error if c cannot be used now. The checks on the path of
-// every message are written to be inlined, with their errors made out of line.
+// check returns an error if c cannot be used now.
 func (c *Comm) check(op string) error {
 	if err := checkState(op); err != nil {
 		return err
@@ -47,7 +46,8 @@ func (c *Comm) check(op string) error {
 	return nil
 }
 
-// usable is check's test, for the fast paths.
+// usable is check's test without the errors, for the valid-argument fast
+// paths of every message (checkSend, checkProbe), which fall back to check.
 func (c *Comm) usable() bool { return state.Load() == stateRunning && c != nil && !c.freed.Load() }
 
 // Dup returns a new communicator with the same ranks as c and a separate

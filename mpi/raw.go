@@ -14,9 +14,9 @@ package mpi
 // that drives MPI's progress engine, where a pending nonblocking collective's
 // user-defined reduction (a Go function) can run.
 //
-// Buffers. The point-to-point calls pass their buffers to C as addresses
-// (addr), not pointers: cgocheck's scan of a pointer argument costs 30–60 ns
-// a call here, and it can only find what the binding rules out anyway, since
+// Buffers. Point-to-point calls and collectives pass their message buffers
+// to C as addresses (addr), not pointers: cgocheck's scan of a pointer
+// argument costs 30–60 ns a call here, and it can only find what the binding rules out anyway, since
 // every buffer's element type is pointer-free (types.go) and Go values travel
 // encoded. A blocking call's buffer stays reachable through its args record,
 // which do keeps alive until C returns; a nonblocking call's is pinned (start).
@@ -91,6 +91,9 @@ type parts struct {
 	counts, displs []cint // send side (or the only side)
 	rcounts, rdisp []cint // alltoallv: receive side
 }
+
+// noParts stands for a missing parts (read only).
+var noParts parts
 
 // result copies a C result into a and returns its return code.
 func (a *args) result(r C.mpigo_res) C.int {
@@ -247,8 +250,8 @@ func collective(c rawCall, a *args) C.int {
 	nb, ip := cbool(a.nonblocking), cbool(a.inPlace)
 	n, rn, root := C.int(a.n), C.int(a.rn), C.int(a.root)
 	v := a.parts
-	if v == nil { // ranks other than the root of a v-collective
-		v = &parts{}
+	if v == nil { // not a v-collective, or a rank other than its root
+		v = &noParts
 	}
 	switch c {
 	case callBarrier:

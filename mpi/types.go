@@ -210,15 +210,15 @@ func (b Buffer) String() string {
 	return fmt.Sprintf("[%d]%s", b.n, b.t.name)
 }
 
-// check validates b for op and returns its element datatype.
 // typeErr reports, as op's error, why t cannot be an element type.
 func (t *elemType) typeErr(op string) *Error {
 	return &Error{Class: ClassType, Op: op, Msg: t.err.(*Error).Msg}
 }
 
+// check validates b for op and returns its element datatype.
 func (b Buffer) check(op string) (dtypeHandle, error) {
 	if t := b.t; t != nil && t.inner == nil && t.err == nil && !b.inPlace && b.n <= maxCount {
-		return t.h, nil // a valid Buffer of a scalar type: inlined
+		return t.h, nil // a valid Buffer of a scalar type: one test, no call
 	}
 	return b.checkSlow(op)
 }
