@@ -46,6 +46,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/mpigo/mpigo/bench"
 	"github.com/mpigo/mpigo/mpi"
 )
 
@@ -87,10 +88,10 @@ func main() {
 		}
 		if w.Rank() == 0 {
 			fmt.Printf("# one-way ns, %d B, thread level %s, median of %d rounds × %d round trips (min–max)\n", *size, mpi.Provided(), *rounds, *iters)
-			c := median(times[0])
+			c := bench.Summarize(times[0]).Median
 			for i, way := range ways {
-				m := median(times[i])
-				fmt.Printf("%-6s %7.0f  %5.2f×  (%.0f–%.0f)\n", way.name, m, m/c, slices.Min(times[i]), slices.Max(times[i]))
+				st := bench.Summarize(times[i])
+				fmt.Printf("%-6s %7.0f  %5.2f×  (%.0f–%.0f)\n", way.name, st.Median, st.Median/c, st.Min, st.Max)
 			}
 		}
 		return nil
@@ -172,9 +173,3 @@ func pingpongs(w *mpi.Comm, size, iters int) []way {
 
 // pinned keeps the Pinner of the cgo way's buffers reachable until the job ends.
 var pinned *runtime.Pinner
-
-func median(v []float64) float64 {
-	v = slices.Clone(v)
-	slices.Sort(v)
-	return v[len(v)/2]
-}
