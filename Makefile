@@ -135,7 +135,7 @@ bench-pingpong: bench-deps
 # the same ping-pong in one C call, with one cgo call per MPI call, and
 # through mpigo (bench/floor), ratios to the C loop.
 bench-floor: bench-deps
-	@for s in 1 64 1024; do $(MPIEXEC) -n 2 $(BIN)/floor -size $$s; done
+	@for s in 1 64 1024 8192; do $(MPIEXEC) -n 2 $(BIN)/floor -size $$s; done
 
 # Smoke test of the suite in make test: every implementation, every
 # benchmark, tiny iteration counts; the driver checks each program's sample

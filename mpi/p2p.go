@@ -1,6 +1,7 @@
 package mpi
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -15,9 +16,11 @@ const (
 
 // smallMessage is the size in bytes up to which a blocking Send is one
 // MPI_Send: such messages complete eagerly (OpenMPI's eager limit is 4 KiB over
-// shared memory, 64 KiB over TCP), so MPI holds no Go pointer when the cgo call
-// returns and nothing needs pinning. Larger sends are posted nonblocking with
-// their buffer pinned, and polled until complete.
+// shared memory, header included, 64 KiB over TCP), so MPI holds no Go pointer
+// when the cgo call returns and nothing needs pinning. A larger send is posted
+// with its buffer pinned and tested in one call, then polled until complete:
+// no Request, and one cgo call where most complete (the Go path of a
+// Request cost 0.4–0.6 µs per 8 KiB one-way).
 //
 // Receives must be safe against truncation: OpenMPI 4.1 writes past the end
 // of the buffer when it truncates a message above its eager limit (measured
@@ -160,12 +163,24 @@ func (c *Comm) send(op string, b Buffer, dest, tag int, sync bool) error {
 	if !sync && b.bytes() <= smallMessage {
 		return mpiError(op, run(callSend, &a))
 	}
-	r, err := start(op, callIsend, &a, reqSend, 0)
-	if err != nil {
-		return err
+	// Posted and tested in one call, then polled: no thread waits in C for
+	// long. MPI holds b until the send completes, so b is pinned meanwhile.
+	pin := pinners.Get().(*runtime.Pinner)
+	pinGo(pin, b.ptr)
+	a.budget = startWaiting()
+	rc := run(callSendPoll, &a)
+	for rc == 0 && !a.flag {
+		if !keepWaiting() {
+			rc = rcFinalized // the send is abandoned to MPI_Finalize
+			break
+		}
+		a.budget = budget()
+		rc = runQuiet(callTest, &a)
 	}
-	_, err = r.Wait()
-	return err
+	waiting.Add(-1)
+	pin.Unpin()
+	pinners.Put(pin)
+	return mpiError(op, rc)
 }
 
 // Recv receives a message from rank src (or AnySource) with tag (or AnyTag)

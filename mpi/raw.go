@@ -118,6 +118,7 @@ const (
 	callSetErrorsReturn
 	callSend
 	callIsend
+	callSendPoll
 	callIrecv
 	callRecvPoll
 	callRecvStaged
@@ -204,6 +205,8 @@ func (c rawCall) call(a *args) C.int {
 		return C.mpigo_send(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync))
 	case callIsend:
 		return a.result(C.mpigo_isend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
+	case callSendPoll: // callIsend, then callTest
+		return a.result(C.mpigo_send_poll(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), C.longlong(a.budget)))
 	case callIrecv:
 		return a.result(C.mpigo_irecv(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
 	case callRecvPoll: // a.budget: spin; a.limit: the buffer's bytes; a.tooLong: matched, not received

@@ -333,6 +333,13 @@ static mpigo_res mpigo_test(mpigo_h req, long long budget_ns) {
 	if (r.rc == MPI_SUCCESS && r.flag) mpigo_fill(&s, &r.st);
 	return r;
 }
+// Post a send and test it, spinning for at most budget_ns (a blocking Send
+// that may not complete eagerly: one call where most complete).
+static mpigo_res mpigo_send_poll(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync, long long budget_ns) {
+	mpigo_res r = mpigo_isend(buf, n, dt, dest, tag, c, sync);
+	if (r.rc != MPI_SUCCESS) return r;
+	return mpigo_test(r.req, budget_ns);
+}
 static int mpigo_cancel(mpigo_h req) {
 	MPI_Request q = REQ(req);
 	return MPI_Cancel(&q);
