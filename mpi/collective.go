@@ -13,7 +13,7 @@ package mpi
 func (c *Comm) collective(op string, call rawCall, a *args, o *Op) error {
 	a.comm = c.h
 	if mode == modeDirect {
-		if err := mpiError(op, run(call, a)); err != nil {
+		if err := mpiError(op, runLong(call, a)); err != nil {
 			return err
 		}
 		return o.takePanic(op)

@@ -57,7 +57,7 @@ func (c *Comm) Dup() (*Comm, error) {
 		return nil, err
 	}
 	a := args{comm: c.h}
-	if err := mpiError("Dup", run(callCommDup, &a)); err != nil {
+	if err := mpiError("Dup", runLong(callCommDup, &a)); err != nil {
 		return nil, err
 	}
 	return newComm(a.comm, false)
@@ -90,7 +90,7 @@ func (c *Comm) SplitShared(key int) (*Comm, error) {
 }
 
 func (c *Comm) split(op string, a *args) (*Comm, error) {
-	if err := mpiError(op, run(callCommSplit, a)); err != nil {
+	if err := mpiError(op, runLong(callCommSplit, a)); err != nil {
 		return nil, err
 	}
 	if a.comm == commNull {

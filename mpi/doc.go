@@ -73,12 +73,17 @@
 // core, where the Go runtime's threads compete with the rank's: the binding
 // reschedules its goroutine once a millisecond (with GOMAXPROCS 1) so that
 // the runtime never has to preempt it, and a waiting call spins in C for at
-// most 20 µs (not at all while other goroutines wait) before it yields.
+// most 20 µs (not at all while other goroutines wait) before it yields. When
+// the runtime does take the P from a call that lasted long, the goroutines
+// that run meanwhile wait (up to 200 µs) for that call to end before they
+// call MPI, so that threads do not pile up inside MPI on one core: with 16
+// goroutines per rank that pile-up had made one run in four 8–90 µs a message.
 //
 // What is left is the cgo transitions (30–50 ns each here) and the binding's
 // checks. `make bench-floor` measures that floor in one job: the same 1-byte
 // ping-pong as one C loop took 0.23–0.36 µs one-way, with one cgo call per MPI
-// call 1.31–1.39× that, and through Send and Recv 1.45–1.52×. Receives into
+// call 1.31–1.39× that, and through Send and Recv 1.45–1.52×; at 8 KiB the
+// three were within 0.1× of each other. Receives into
 // buffers above 4 KiB are matched first (MPI_Improbe), to refuse a longer
 // message before it can overrun the buffer: 0.1–0.4 µs a message.
 // `make bench-pingpong` measures the binding against C, gompi and mpi4py.

@@ -41,6 +41,10 @@ import (
 //     waits, none spins at all (it tests once and yields), since the message it
 //     waits for can only arrive while it spins if another goroutine's message
 //     is not being received.
+//  3. When the runtime does take the P from a call in C, other goroutines
+//     run on another thread, and if they call MPI then, threads pile up
+//     inside MPI on the one core (see crowded). A call made while another
+//     is in C therefore waits, briefly, for that one to end.
 
 type execMode int32
 
@@ -80,7 +84,7 @@ var jobPool = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 
 // must see it, so the caller's args never escape to the heap.
 func run(c rawCall, a *args) int {
 	if mode == modeDirect {
-		rc := int(c.do(a))
+		rc := direct(c, a)
 		schedPoint()
 		return rc
 	}
@@ -135,7 +139,9 @@ func schedPoint() {
 func maybeYield() {
 	if now := int64(time.Since(epoch)); now-lastYield.Load() >= yieldAfter {
 		lastYield.Store(now)
-		if runtime.GOMAXPROCS(0) == 1 {
+		one := runtime.GOMAXPROCS(0) == 1
+		oneP.Store(one)
+		if one {
 			runtime.Gosched()
 		}
 	}
@@ -201,7 +207,69 @@ func drainWaits() {
 // runQuiet is run without the scheduling point: poll yields every round anyway.
 func runQuiet(c rawCall, a *args) int {
 	if mode == modeDirect {
-		return int(c.do(a))
+		return direct(c, a)
 	}
 	return runSerialized(c, a)
 }
+
+// runLong is run for a blocking call that may wait on other ranks for any
+// time (a blocking collective at ThreadMultiple, Comm.Dup and Split): it is
+// not counted in inC, so other goroutines' calls do not wait for it.
+func runLong(c rawCall, a *args) int {
+	if mode == modeDirect {
+		rc := int(c.do(a))
+		schedPoint()
+		return rc
+	}
+	return runSerialized(c, a)
+}
+
+var (
+	inC  atomic.Int32 // goroutines in a raw call made by direct
+	oneP atomic.Bool  // GOMAXPROCS was 1 when last looked at (Init, maybeYield)
+)
+
+// direct performs raw call c on the calling thread (ThreadMultiple).
+func direct(c rawCall, a *args) int {
+	if inC.Add(1) > 1 && oneP.Load() {
+		crowded()
+	}
+	rc := int(c.do(a))
+	inC.Add(-1)
+	return rc
+}
+
+// crowded waits, for at most crowdWait, until no other goroutine is in a raw
+// call; it is called counted in inC, and returns counted in. With one P, a
+// goroutine runs Go code while another is in C only because the runtime
+// took that one's P away: it does so to a call that lasted over 20 µs (a
+// page fault, a first contact with a peer, a time slice lost to another
+// process) when other goroutines are ready to run. If they now call MPI
+// too, two threads share the rank's core inside MPI: each call stretches by
+// the kernel's time slices, more Ps are taken, and more threads enter. With
+// 16 goroutines per rank this cascade took one run in four to 22 threads and
+// 8–90 µs a message, instead of 1–2 µs. Waiting here lets the thread in C
+// have the core and finish; then the runtime gives it no P back, and calls
+// are again made one at a time. The wait is bounded because the call in C
+// may be waiting on this goroutine (as a blocking Send on a matching Recv).
+func crowded() {
+	inC.Add(-1)
+	start := time.Now()
+	for i := 0; ; i++ {
+		if inC.CompareAndSwap(0, 1) {
+			return
+		}
+		if time.Since(start) > crowdWait {
+			inC.Add(1)
+			return
+		}
+		if i < 2 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(20 * time.Microsecond) // off the core: it is the other thread's
+		}
+	}
+}
+
+// crowdWait bounds how long crowded waits.
+var crowdWait = 200 * time.Microsecond

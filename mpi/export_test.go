@@ -1,5 +1,10 @@
 package mpi
 
+import (
+	"runtime"
+	"time"
+)
+
 // Test-only access to the binding's scheduling knob (see exec.go).
 
 // SetYieldEvery sets how many MPI calls pass between rescheduling points
@@ -19,3 +24,23 @@ func InitThreadExactly(required ThreadLevel) (ThreadLevel, error) {
 
 // Waiting returns how many goroutines are waiting in blocking calls.
 func Waiting() int { return int(waiting.Load()) }
+
+// OccupyC makes the binding see one more goroutine inside a raw call, as when
+// the runtime has taken the P of a goroutine still in C, with GOMAXPROCS 1
+// (see crowded). The returned function undoes it.
+func OccupyC() (release func()) {
+	prev := runtime.GOMAXPROCS(1)
+	oneP.Store(true)
+	inC.Add(1)
+	return func() {
+		inC.Add(-1)
+		runtime.GOMAXPROCS(prev)
+		oneP.Store(prev == 1)
+	}
+}
+
+// InC returns how many goroutines are inside a raw call.
+func InC() int { return int(inC.Load()) }
+
+// CrowdWait is the longest a call waits for another goroutine's call in C.
+func CrowdWait() time.Duration { return crowdWait }
