@@ -18,7 +18,7 @@ func (c *Comm) collective(op string, call rawCall, a *args, o *Op) error {
 		}
 		return o.takePanic(op)
 	}
-	r, err := start(op, call, a, reqCollective, 0)
+	r, err := start(op, call, a, reqCollective, Buffer{})
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (c *Comm) icollective(op string, call rawCall, a *args, err error) (*Reques
 		return nil, err
 	}
 	a.comm = c.h
-	return start(op, call, a, reqCollective, 0)
+	return start(op, call, a, reqCollective, Buffer{})
 }
 
 func (c *Comm) checkRoot(op string, root int) error {

@@ -44,8 +44,9 @@
 // past the end of a receive buffer when it truncates a message above its
 // eager limit (4 KiB over shared memory, 64 KiB over TCP), so Recv never
 // posts a receive straight into a buffer that a longer message could overrun
-// (see Comm.Recv); only Irecv, where MPI itself matches the message, cannot be
-// protected, and its documentation says so.
+// (see Comm.Recv), and neither does Irecv into a buffer of up to 4 KiB; only
+// a larger Irecv, where MPI itself matches the message, cannot be protected,
+// and its documentation says so.
 //
 // # Goroutines and thread levels
 //

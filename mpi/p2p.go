@@ -24,50 +24,15 @@ const (
 //
 // Receives must be safe against truncation: OpenMPI 4.1 writes past the end
 // of the buffer when it truncates a message above its eager limit (measured
-// here with MPI_Recv, MPI_Irecv and MPI_Mrecv alike). A blocking receive into
-// a buffer of up to smallMessage bytes is posted into a staging area no
-// message can overflow (raw.h), polled (spinning in C for at most spinBudget,
-// then yielding to other goroutines) and copied out: as fast as a receive
-// posted into the buffer, where matching first would cost ~0.4 µs. A larger
-// receive is a matched probe followed by the receive of the matched message
-// (or, if it is longer than the buffer, of a scratch buffer); the probe is
-// noise at those sizes. Either way no Go pointer stays with MPI.
+// here with MPI_Recv, MPI_Irecv and MPI_Mrecv alike). A receive into a buffer
+// of up to smallMessage bytes, blocking or not, is posted into a staging area
+// no message can overflow (stage.go) and copied out on completion: as fast
+// as a receive posted into the buffer, where matching first would cost
+// ~0.4 µs. A larger blocking receive is a matched probe followed by the
+// receive of the matched message (or, if it is longer than the buffer, of a
+// scratch buffer); the probe is noise at those sizes. Either way no Go
+// pointer stays with MPI.
 const smallMessage = 4096
-
-// stages is the free list of staging areas for small receives; cached holds
-// one more, taken and returned with one atomic operation, for the common case
-// of one receiving goroutine.
-var (
-	stages struct {
-		sync.Mutex
-		free []uintptr
-	}
-	cachedStage atomic.Uintptr
-)
-
-func getStage() uintptr {
-	if p := cachedStage.Swap(0); p != 0 {
-		return p
-	}
-	stages.Lock()
-	if n := len(stages.free); n > 0 {
-		p := stages.free[n-1]
-		stages.free = stages.free[:n-1]
-		stages.Unlock()
-		return p
-	}
-	stages.Unlock()
-	return rawStageNew()
-}
-
-func putStage(p uintptr) {
-	if cachedStage.CompareAndSwap(0, p) {
-		return
-	}
-	stages.Lock()
-	stages.free = append(stages.free, p)
-	stages.Unlock()
-}
 
 // procNullStatus is the Status of a receive from ProcNull: no data, from
 // ProcNull, with AnyTag. (MPICH reports source 0 instead; the binding
@@ -198,25 +163,31 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 	var a args // as in send
 	a.rbuf, a.rn, a.dt, a.limit, a.peer, a.tag, a.comm = b.ptr, b.n, dt, int64(b.bytes()), src, tag, c.h
 	if b.bytes() <= smallMessage {
-		if a.stage = getStage(); a.stage != 0 {
+		if a.stage = getStage(); a.stage != nil {
 			a.budget = startWaiting()
 			rc := run(callRecvStaged, &a)
 			for rc == 0 && !a.flag {
 				if !keepWaiting() {
-					rc = rcFinalized // the posted receive is abandoned to MPI_Finalize
+					rc = rcFinalized // the posted receive (and its stage) is abandoned to MPI_Finalize
 					break
 				}
 				a.budget = budget()
-				rc = runQuiet(callTestStaged, &a)
+				rc = runQuiet(callTest, &a)
 			}
 			waiting.Add(-1)
-			putStage(a.stage)
 			st := a.status()
 			st.elemSize = int(b.t.size)
-			if rc == 0 && st.bytes > a.limit {
+			if rc != 0 {
+				if rc != rcFinalized {
+					putStage(a.stage)
+				}
+				return st, mpiError("Recv", rc)
+			}
+			stageOut(a.stage, b, st)
+			if st.bytes > a.limit {
 				return st, truncated("Recv", st, b)
 			}
-			return st, mpiError("Recv", rc)
+			return st, nil
 		}
 	}
 	rc := poll(callRecvPoll, &a)
@@ -283,18 +254,21 @@ func (c *Comm) isend(op string, b Buffer, dest, tag int, sync bool) (*Request, e
 		return nil, err
 	}
 	a := args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h, sync: sync}
-	return start(op, callIsend, &a, reqSend, 0)
+	return start(op, callIsend, &a, reqSend, Buffer{})
 }
 
-// Irecv starts receiving into b (MPI_Irecv). b is pinned and must not be
-// read or modified until the Request completes. Unlike Recv, Irecv cannot
-// guard against truncation, because MPI matches the message itself: OpenMPI
-// 4.1 writes past the end of b when a message above its eager limit (4 KiB
-// over shared memory, 64 KiB over TCP) is longer than b, then reports
-// ErrTruncate; and it truncates a message a rank sends to itself silently
-// (the Status counts what fit). Post Irecv only with a buffer as large as any
-// message that can match it; use Recv, RecvSlice or Mprobe where the size is
-// not known.
+// Irecv starts receiving into b (MPI_Irecv); b must not be read or modified
+// until the Request completes. A buffer of up to 4 KiB is received through
+// a staging area and filled when Wait, Test or WaitAll completes the
+// Request: a longer message is then ErrTruncate, with b holding its first
+// len(b) elements and nothing written past b, as with Recv. A larger b is
+// pinned and handed to MPI, which matches the message itself, so Irecv cannot
+// guard it: OpenMPI 4.1 writes past the end of b when a message above its
+// eager limit (4 KiB over shared memory, 64 KiB over TCP) is longer than b,
+// then reports ErrTruncate; and it truncates a message a rank sends to itself
+// silently (the Status counts what fit). Post such an Irecv only with a buffer
+// as large as any message that can match it; use Recv, RecvSlice or Mprobe
+// where the size is not known.
 func (c *Comm) Irecv(b Buffer, src, tag int) (*Request, error) {
 	dt, err := c.checkRecv("Irecv", b, src, tag)
 	if err != nil {
@@ -304,7 +278,10 @@ func (c *Comm) Irecv(b Buffer, src, tag int) (*Request, error) {
 		return &Request{op: "Irecv", kind: reqRecv, h: requestNull, done: true, st: procNullStatus}, nil
 	}
 	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
-	return start("Irecv", callIrecv, &a, reqRecv, int(b.t.size))
+	if b.bytes() <= smallMessage {
+		a.stage = getStage()
+	}
+	return start("Irecv", callIrecv, &a, reqRecv, b)
 }
 
 // Probe waits for a message from src with tag and returns its Status

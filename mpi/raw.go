@@ -20,7 +20,7 @@ package mpi
 // every buffer's element type is pointer-free (types.go) and Go values travel
 // encoded. A blocking call's buffer stays reachable through its args record,
 // which do keeps alive until C returns; a nonblocking call's is pinned (start).
-// C memory (staging areas) is kept as an integer from the start.
+// Staging areas are C memory, passed to C as addresses too.
 
 /*
 #include "raw.h"
@@ -72,11 +72,11 @@ type args struct {
 	op        opHandle
 	req       reqHandle // the request posted, or tested
 	msg       msgHandle
-	budget    int64   // nanoseconds a polling call may spin in C
-	limit     int64   // receives: the buffer's size in bytes
-	stage     uintptr // staged receives: C memory (see raw.h)
-	parts     *parts  // v-collectives
-	batch     *batch  // WaitAll (mpigo_testsome)
+	budget    int64          // nanoseconds a polling call may spin in C
+	limit     int64          // receives: the buffer's size in bytes
+	stage     unsafe.Pointer // staged calls: C memory (see raw.h)
+	parts     *parts         // v-collectives
+	batch     *batch         // WaitAll (mpigo_testsome)
 
 	inPlace, sync bool
 	nonblocking   bool // collectives: post the nonblocking form
@@ -122,7 +122,6 @@ const (
 	callIrecv
 	callRecvPoll
 	callRecvStaged
-	callTestStaged
 	callImprobe
 	callIprobe
 	callMrecv
@@ -207,16 +206,17 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.mpigo_isend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
 	case callSendPoll: // callIsend, then callTest
 		return a.result(C.mpigo_send_poll(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), C.longlong(a.budget)))
-	case callIrecv:
+	case callIrecv: // into a.stage if set, else a.rbuf
+		if a.stage != nil {
+			return a.result(C.mpigo_irecv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm))
+		}
 		return a.result(C.mpigo_irecv(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
 	case callRecvPoll: // a.budget: spin; a.limit: the buffer's bytes; a.tooLong: matched, not received
 		rc := a.result(C.mpigo_recv_poll(addr(a.rbuf), C.int(a.rn), a.dt, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 		a.tooLong = a.flag && a.st.bytes > C.longlong(a.limit)
 		return rc
-	case callRecvStaged: // into a.stage, then the first a.limit bytes into a.rbuf
-		return a.result(C.mpigo_recv_staged(C.uintptr_t(a.stage), addr(a.rbuf), C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
-	case callTestStaged:
-		return a.result(C.mpigo_test_staged(a.req, C.uintptr_t(a.stage), addr(a.rbuf), C.longlong(a.limit), C.longlong(a.budget)))
+	case callRecvStaged: // callIrecv into a.stage, then callTest
+		return a.result(C.mpigo_recv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 	case callImprobe:
 		return a.result(C.mpigo_improbe(C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 	case callIprobe:
@@ -332,9 +332,14 @@ func statusOf(st C.mpigo_status) Status {
 
 // ---- calls that need no args: safe from any thread, or only for emergencies ----
 
-// rawStageNew reserves a staging area for receives (0 if the system refuses).
-// Its address is kept as an integer: it is C memory, and cgocheck need not look at it.
-func rawStageNew() uintptr { return uintptr(C.mpigo_stage_new()) }
+// rawStageNew reserves a staging area (nil if the system refuses).
+func rawStageNew() unsafe.Pointer { return C.mpigo_stage_new() }
+
+// rawStageTrim gives back the pages of staging area p past its first keep
+// bytes, of the used bytes a message filled.
+func rawStageTrim(p unsafe.Pointer, keep, used int64) {
+	C.mpigo_stage_trim(addr(p), C.longlong(keep), C.longlong(used))
+}
 
 func rawWtime() float64                   { return float64(C.MPI_Wtime()) }
 func rawWtick() float64                   { return float64(C.MPI_Wtick()) }

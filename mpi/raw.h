@@ -382,36 +382,34 @@ static mpigo_res mpigo_testsome(int n, mpigo_h *reqs, mpigo_status *sts, int *rc
 	}
 }
 
-// Staged receives, for small buffers (see p2p.go). OpenMPI 4.1 writes past
+// Staging areas, for small messages (see p2p.go). OpenMPI 4.1 writes past
 // the end of a receive buffer when it truncates a message above its eager
 // limit, so a receive posted straight into a small Go buffer is unsafe, and
 // matching first (MPI_Improbe) costs ~0.4 µs a message. Instead, the receive
 // is posted into a staging area that no message can overflow: 32 GiB of
 // address space reserved with MAP_NORESERVE (only touched pages take memory)
-// and a receive count of INT_MAX 16-byte units. On completion the message's
-// first cap bytes are copied into the Go buffer; pages a large message
-// touched are given back. MPI never holds a Go pointer.
+// and a receive count of INT_MAX 16-byte units. Go copies the message out on
+// completion, and gives back the pages a large message touched
+// (mpigo_stage_trim). MPI never holds a Go pointer.
 #define MPIGO_STAGE_BYTES ((size_t)INT_MAX * 16)
-static uintptr_t mpigo_stage_new(void) {
+static void *mpigo_stage_new(void) {
 	void *p = mmap(NULL, MPIGO_STAGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return p == MAP_FAILED ? 0 : (uintptr_t)p;
+	return p == MAP_FAILED ? NULL : p;
 }
-static void mpigo_stage_done(mpigo_res *r, uintptr_t stage, uintptr_t buf, long long cap) {
-	if (r->rc != MPI_SUCCESS || !r->flag || r->st.bytes <= 0) return;
-	memcpy(PTR(buf), PTR(stage), (size_t)(r->st.bytes < cap ? r->st.bytes : cap));
-	if (r->st.bytes > 65536) madvise((char *)stage + 65536, (size_t)r->st.bytes - 65536, MADV_DONTNEED);
+static void mpigo_stage_trim(uintptr_t stage, long long keep, long long used) {
+	if (used > keep) madvise((char *)stage + keep, (size_t)(used - keep), MADV_DONTNEED);
 }
-static mpigo_res mpigo_test_staged(mpigo_h req, uintptr_t stage, uintptr_t buf, long long cap, long long budget_ns) {
-	mpigo_res r = mpigo_test(req, budget_ns);
-	mpigo_stage_done(&r, stage, buf, cap);
+static mpigo_res mpigo_irecv_staged(uintptr_t stage, int src, int tag, mpigo_h c) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_Irecv(PTR(stage), INT_MAX, mpigo_stage_unit, mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
+	r.req = H(q);
 	return r;
 }
-static mpigo_res mpigo_recv_staged(uintptr_t stage, uintptr_t buf, long long cap, int src, int tag, mpigo_h c, long long budget_ns) {
-	MPI_Request req;
-	mpigo_res r = {0};
-	r.rc = MPI_Irecv(PTR(stage), INT_MAX, mpigo_stage_unit, mpigo_peer(src), mpigo_tag(tag), COMM(c), &req);
+static mpigo_res mpigo_recv_staged(uintptr_t stage, int src, int tag, mpigo_h c, long long budget_ns) {
+	mpigo_res r = mpigo_irecv_staged(stage, src, tag, c);
 	if (r.rc != MPI_SUCCESS) return r;
-	return mpigo_test_staged(H(req), stage, buf, cap, budget_ns);
+	return mpigo_test(r.req, budget_ns);
 }
 
 // ---- collectives: nb == 0 is the blocking call, otherwise the nonblocking one (r.req) ----

@@ -23,37 +23,42 @@ const (
 // Request with Wait, Test or WaitAll. A Request is safe for use by several
 // goroutines.
 type Request struct {
-	mu       sync.Mutex
-	h        reqHandle
-	pin      *runtime.Pinner // from pinners; nil once completed
-	op       string
-	kind     reqKind
-	elemSize int
-	done     bool
-	st       Status
-	err      error
-	after    func() error // runs once on successful completion
+	mu    sync.Mutex
+	h     reqHandle
+	pin   *runtime.Pinner // from pinners; nil once completed
+	stage unsafe.Pointer  // a staged call's staging area (stage.go); nil once completed
+	op    string
+	kind  reqKind
+	recv  Buffer // a receive's buffer
+	done  bool
+	st    Status
+	err   error
+	after func() error // runs once on successful completion
 }
 
 // pinners recycles Pinners: a Pinner's first Pin allocates its state and
 // sets a finalizer, which cost more than the MPI_Isend of a small message.
 var pinners = sync.Pool{New: func() any { return new(runtime.Pinner) }}
 
-// start posts a nonblocking raw call. Every Go buffer MPI keeps until
-// completion is pinned before the call; counts and displacements too.
-func start(op string, c rawCall, a *args, kind reqKind, elemSize int) (*Request, error) {
-	r := &Request{op: op, kind: kind, elemSize: elemSize, h: requestNull, pin: pinners.Get().(*runtime.Pinner)}
-	r.pinAll(a.buf, a.rbuf)
-	if p := a.parts; p != nil {
-		for _, v := range [...][]cint{p.counts, p.displs, p.rcounts, p.rdisp} {
-			if len(v) > 0 {
-				r.pinAll(unsafe.Pointer(&v[0]))
+// start posts a nonblocking raw call; recv is a receive's buffer. Every Go
+// buffer MPI keeps until completion is pinned before the call; counts and
+// displacements too. A staged call (a.stage set) gives MPI C memory only.
+func start(op string, c rawCall, a *args, kind reqKind, recv Buffer) (*Request, error) {
+	r := &Request{op: op, kind: kind, recv: recv, h: requestNull, stage: a.stage}
+	if a.stage == nil {
+		r.pin = pinners.Get().(*runtime.Pinner)
+		r.pinAll(a.buf, a.rbuf)
+		if p := a.parts; p != nil {
+			for _, v := range [...][]cint{p.counts, p.displs, p.rcounts, p.rdisp} {
+				if len(v) > 0 {
+					r.pinAll(unsafe.Pointer(&v[0]))
+				}
 			}
 		}
 	}
 	a.nonblocking = true
 	if err := mpiError(op, run(c, a)); err != nil {
-		r.unpin()
+		r.release()
 		return nil, err
 	}
 	r.h = a.req
@@ -115,12 +120,17 @@ func (r *Request) Test() (bool, Status, error) {
 	return r.done, r.st, r.err
 }
 
-// unpin releases the request's buffers and recycles its Pinner.
-func (r *Request) unpin() {
+// release unpins the request's buffers and recycles its Pinner and staging
+// area, once MPI is done with them.
+func (r *Request) release() {
 	if r.pin != nil {
 		r.pin.Unpin()
 		pinners.Put(r.pin)
 		r.pin = nil
+	}
+	if r.stage != nil {
+		putStage(r.stage)
+		r.stage = nil
 	}
 }
 
@@ -129,13 +139,26 @@ func (r *Request) finish(rc int, a *args) {
 	r.complete(rc, a.status())
 }
 
-// complete records the outcome of r, whose MPI request is done.
+// complete records the outcome of r, whose MPI request is done (or, with
+// rcFinalized, abandoned to MPI_Finalize).
 func (r *Request) complete(rc int, st Status) {
 	r.done = true
-	r.unpin()
+	if r.recv.t != nil {
+		st.elemSize = int(r.recv.t.size)
+	}
 	r.st = st
-	r.st.elemSize = r.elemSize
 	r.err = mpiError(r.op, rc)
+	switch {
+	case rc == rcFinalized:
+		r.stage = nil // MPI may still write to it
+	case rc == 0 && r.stage != nil && r.kind == reqRecv && !st.cancelled:
+		stageOut(r.stage, r.recv, st)
+		r.stage = nil
+		if st.bytes > int64(r.recv.bytes()) {
+			r.err = truncated(r.op, st, r.recv)
+		}
+	}
+	r.release()
 	if r.err == nil && r.after != nil && !r.st.cancelled {
 		r.err = r.after()
 	}

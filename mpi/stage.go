@@ -1,0 +1,79 @@
+package mpi
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Staging areas: C memory that MPI receives small messages into, whatever
+// their length (see raw.h and smallMessage). Each reserves 32 GiB of address space, of which only the
+// pages messages touch take memory; pages past stageKeep are given back
+// after a message touched them.
+//
+// stages is the free list; cachedStage holds one more, taken and returned
+// with one atomic operation, for the common case of one goroutine with one
+// message in flight. At most maxStages exist: beyond that (and where the
+// system refuses the reservation) receives are posted into the Go buffer
+// (Recv after a matched probe, Irecv pinned).
+var (
+	stages struct {
+		sync.Mutex
+		free []unsafe.Pointer
+		made int
+	}
+	cachedStage atomic.Pointer[byte]
+)
+
+const (
+	maxStages = 256      // 8 TiB of the 128 TiB of address space
+	stageKeep = 64 << 10 // bytes of a staging area kept in memory
+)
+
+// getStage returns a staging area, or nil if none can be had.
+func getStage() unsafe.Pointer {
+	if p := cachedStage.Swap(nil); p != nil {
+		return unsafe.Pointer(p)
+	}
+	stages.Lock()
+	if n := len(stages.free); n > 0 {
+		p := stages.free[n-1]
+		stages.free = stages.free[:n-1]
+		stages.Unlock()
+		return p
+	}
+	if stages.made == maxStages {
+		stages.Unlock()
+		return nil
+	}
+	stages.made++
+	stages.Unlock()
+	p := rawStageNew()
+	if p == nil {
+		stages.Lock()
+		stages.made--
+		stages.Unlock()
+	}
+	return p
+}
+
+func putStage(p unsafe.Pointer) {
+	if cachedStage.CompareAndSwap(nil, (*byte)(p)) {
+		return
+	}
+	stages.Lock()
+	stages.free = append(stages.free, p)
+	stages.Unlock()
+}
+
+// stageOut copies a message of st.bytes bytes received into staging area p
+// into b, as much as fits, and returns p to the free list.
+func stageOut(p unsafe.Pointer, b Buffer, st Status) {
+	if n := min(st.bytes, int64(b.bytes())); n > 0 {
+		copy(unsafe.Slice((*byte)(b.ptr), n), unsafe.Slice((*byte)(p), n))
+	}
+	if st.bytes > stageKeep {
+		rawStageTrim(p, stageKeep, st.bytes)
+	}
+	putStage(p)
+}
