@@ -22,7 +22,7 @@ var (
 		free []unsafe.Pointer
 		made int
 	}
-	cachedStage atomic.Pointer[byte]
+	cachedStage atomic.Uintptr // an address: atomic.Pointer's operations carry GC write barriers, and cost a call each
 )
 
 const (
@@ -32,8 +32,8 @@ const (
 
 // getStage returns a staging area, or nil if none can be had.
 func getStage() unsafe.Pointer {
-	if p := cachedStage.Swap(nil); p != nil {
-		return unsafe.Pointer(p)
+	if p := cachedStage.Swap(0); p != 0 {
+		return unsafe.Add(nil, p) // C memory
 	}
 	stages.Lock()
 	if n := len(stages.free); n > 0 {
@@ -58,7 +58,7 @@ func getStage() unsafe.Pointer {
 }
 
 func putStage(p unsafe.Pointer) {
-	if cachedStage.CompareAndSwap(nil, (*byte)(p)) {
+	if cachedStage.CompareAndSwap(0, uintptr(p)) {
 		return
 	}
 	stages.Lock()
