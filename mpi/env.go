@@ -104,7 +104,6 @@ func initThread(required, ask ThreadLevel) (ThreadLevel, error) {
 		mode = modeLocked
 	}
 	state.Store(stateRunning)
-	oneP.Store(runtime.GOMAXPROCS(0) == 1)
 	run(callTagUB, &a)
 	tagUB = a.tag
 	var err error

@@ -43,8 +43,9 @@ import (
 //     is not being received.
 //  3. When the runtime does take the P from a call in C, other goroutines
 //     run on another thread, and if they call MPI then, threads pile up
-//     inside MPI on the one core (see crowded). A call made while another
-//     is in C therefore waits, briefly, for that one to end.
+//     inside MPI on the one core; so do they with more Ps than cores. A call
+//     made while another is in C therefore waits, briefly, for that one to
+//     end (see crowded).
 
 type execMode int32
 
@@ -139,9 +140,7 @@ func schedPoint() {
 func maybeYield() {
 	if now := int64(time.Since(epoch)); now-lastYield.Load() >= yieldAfter {
 		lastYield.Store(now)
-		one := runtime.GOMAXPROCS(0) == 1
-		oneP.Store(one)
-		if one {
+		if runtime.GOMAXPROCS(0) == 1 {
 			runtime.Gosched()
 		}
 	}
@@ -224,14 +223,12 @@ func runLong(c rawCall, a *args) int {
 	return runSerialized(c, a)
 }
 
-var (
-	inC  atomic.Int32 // goroutines in a raw call made by direct
-	oneP atomic.Bool  // GOMAXPROCS was 1 when last looked at (Init, maybeYield)
-)
+// inC counts the goroutines in a raw call made by direct.
+var inC atomic.Int32
 
 // direct performs raw call c on the calling thread (ThreadMultiple).
 func direct(c rawCall, a *args) int {
-	if inC.Add(1) > 1 && oneP.Load() {
+	if inC.Add(1) > 1 {
 		crowded()
 	}
 	rc := int(c.do(a))
@@ -240,20 +237,31 @@ func direct(c rawCall, a *args) int {
 }
 
 // crowded waits, for at most crowdWait, until no other goroutine is in a raw
-// call; it is called counted in inC, and returns counted in. With one P, a
-// goroutine runs Go code while another is in C only because the runtime
-// took that one's P away: it does so to a call that lasted over 20 µs (a
-// page fault, a first contact with a peer, a time slice lost to another
-// process) when other goroutines are ready to run. If they now call MPI
-// too, two threads share the rank's core inside MPI: each call stretches by
-// the kernel's time slices, more Ps are taken, and more threads enter. With
-// 16 goroutines per rank this cascade took one run in four to 22 threads and
-// 8–90 µs a message, instead of 1–2 µs. Waiting here lets the thread in C
-// have the core and finish; then the runtime gives it no P back, and calls
-// are again made one at a time. The wait is bounded because the call in C
-// may be waiting on this goroutine (as a blocking Send on a matching Recv).
+// call; it is called counted in inC, and returns counted in. Calls are thus
+// made one at a time, as under ThreadSerialized, but without a lock: threads
+// inside MPI on too few cores make each other slow.
+//   - With one P, a goroutine runs Go code while another is in C only
+//     because the runtime took that one's P away: it does so to a call that
+//     lasted over 20 µs (a page fault, a first contact with a peer, a time
+//     slice lost to another process) when other goroutines are ready to run.
+//     If they now call MPI too, two threads share the rank's core inside MPI:
+//     each call stretches by the kernel's time slices, more Ps are taken, and
+//     more threads enter. With 16 goroutines per rank this cascade took one
+//     run in four to 22 threads and 8–90 µs a message, instead of 1–2 µs.
+//   - With more Ps than the rank has cores (GOMAXPROCS set, or ranks not
+//     bound), threads in MPI preempt each other inside OpenMPI's locks: 16
+//     goroutines per rank with GOMAXPROCS 2 on this 2-core machine took
+//     10–82 µs a message, and 1.2–4.4 µs one call at a time.
+//
+// While it waits, the call in C stops any spinning (mpigo_wanting) and
+// returns, so a goroutine waiting for a message never holds others up for
+// long. The wait is bounded because the call in C may be waiting on this
+// goroutine (as a blocking Send of a message above the eager limit on the
+// matching Recv).
 func crowded() {
 	inC.Add(-1)
+	rawWanting.Add(1)
+	defer rawWanting.Add(-1)
 	start := time.Now()
 	for i := 0; ; i++ {
 		if inC.CompareAndSwap(0, 1) {
@@ -266,7 +274,7 @@ func crowded() {
 		if i < 2 {
 			runtime.Gosched()
 		} else {
-			time.Sleep(20 * time.Microsecond) // off the core: it is the other thread's
+			time.Sleep(20 * time.Microsecond) // off the core: the other thread may need it
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package mpi
 
-import (
-	"runtime"
-	"time"
-)
+import "time"
 
 // Test-only access to the binding's scheduling knob (see exec.go).
 
@@ -25,19 +22,15 @@ func InitThreadExactly(required ThreadLevel) (ThreadLevel, error) {
 // Waiting returns how many goroutines are waiting in blocking calls.
 func Waiting() int { return int(waiting.Load()) }
 
-// OccupyC makes the binding see one more goroutine inside a raw call, as when
-// the runtime has taken the P of a goroutine still in C, with GOMAXPROCS 1
-// (see crowded). The returned function undoes it.
+// OccupyC makes the binding see one more goroutine inside a raw call (see
+// crowded). The returned function undoes it.
 func OccupyC() (release func()) {
-	prev := runtime.GOMAXPROCS(1)
-	oneP.Store(true)
 	inC.Add(1)
-	return func() {
-		inC.Add(-1)
-		runtime.GOMAXPROCS(prev)
-		oneP.Store(prev == 1)
-	}
+	return func() { inC.Add(-1) }
 }
+
+// Wanting returns how many goroutines wait to call MPI (mpigo_wanting).
+func Wanting() int { return int(rawWanting.Load()) }
 
 // InC returns how many goroutines are inside a raw call.
 func InC() int { return int(inC.Load()) }

@@ -29,6 +29,7 @@ import "C"
 
 import (
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -331,6 +332,9 @@ func statusOf(st C.mpigo_status) Status {
 }
 
 // ---- calls that need no args: safe from any thread, or only for emergencies ----
+
+// rawWanting is mpigo_wanting (raw.h): C memory, which Go updates atomically.
+var rawWanting = (*atomic.Int32)(unsafe.Pointer(C.mpigo_wanting_addr()))
 
 // rawStageNew reserves a staging area (nil if the system refuses).
 func rawStageNew() unsafe.Pointer { return C.mpigo_stage_new() }

@@ -237,6 +237,13 @@ typedef struct {
 	mpigo_h req, msg;
 } mpigo_res;
 
+// mpigo_wanting counts the goroutines waiting to call MPI while another is
+// in C (see crowded in exec.go); a polling call stops spinning when it is
+// not zero, and returns to Go to let them in.
+static int mpigo_wanting;
+static int *mpigo_wanting_addr(void) { return &mpigo_wanting; }
+static inline int mpigo_give_way(void) { return __atomic_load_n(&mpigo_wanting, __ATOMIC_RELAXED) > 0; }
+
 static inline long long mpigo_now(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -266,7 +273,7 @@ static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag,
 }
 
 // Matched probe, spinning for at most budget_ns (reading the clock every 32
-// turns). On a match r.flag is 1 and r.msg is to be received with mpigo_mrecv.
+// turns; 0: probe once). On a match r.flag is 1 and r.msg is to be received with mpigo_mrecv.
 static mpigo_res mpigo_improbe(int src, int tag, mpigo_h c, long long budget_ns) {
 	mpigo_res r = {0};
 	MPI_Status s;
@@ -276,6 +283,7 @@ static mpigo_res mpigo_improbe(int src, int tag, mpigo_h c, long long budget_ns)
 		r.rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &m, &s);
 		if (r.rc != MPI_SUCCESS) return r;
 		if (r.flag) { r.msg = H(m); mpigo_fill(&s, &r.st); return r; }
+		if (budget_ns <= 0 || mpigo_give_way()) return r;
 		if ((i & 31) == 31) {
 			long long now = mpigo_now();
 			if (deadline == 0) deadline = now + budget_ns;
@@ -322,7 +330,7 @@ static mpigo_res mpigo_test(mpigo_h req, long long budget_ns) {
 	long long deadline = 0;
 	for (int i = 0;; i++) {
 		r.rc = MPI_Test(&q, &r.flag, &s);
-		if (r.rc != MPI_SUCCESS || r.flag || budget_ns <= 0) break;
+		if (r.rc != MPI_SUCCESS || r.flag || budget_ns <= 0 || mpigo_give_way()) break;
 		if ((i & 31) == 31) {
 			long long now = mpigo_now();
 			if (deadline == 0) deadline = now + budget_ns;
@@ -373,7 +381,7 @@ static mpigo_res mpigo_testsome(int n, mpigo_h *reqs, mpigo_status *sts, int *rc
 		}
 		for (int j = 0; j < n; j++) left += !done[j];
 		if (left == 0) { r.flag = 1; return r; }
-		if (budget_ns <= 0) return r;
+		if (budget_ns <= 0 || mpigo_give_way()) return r;
 		if ((i & 7) == 7) {
 			long long now = mpigo_now();
 			if (deadline == 0) deadline = now + budget_ns;
