@@ -263,21 +263,22 @@ func crowded() {
 	rawWanting.Add(1)
 	defer rawWanting.Add(-1)
 	start := time.Now()
-	for i := 0; ; i++ {
+	for {
 		if inC.CompareAndSwap(0, 1) {
 			return
 		}
-		if time.Since(start) > crowdWait {
+		switch waited := time.Since(start); {
+		case waited > crowdWait:
 			inC.Add(1)
 			return
-		}
-		if i < 2 {
-			runtime.Gosched()
-		} else {
+		case waited < crowdSpin:
+			runtime.Gosched() // most calls end sooner
+		default:
 			time.Sleep(20 * time.Microsecond) // off the core: the other thread may need it
 		}
 	}
 }
 
-// crowdWait bounds how long crowded waits.
-var crowdWait = 200 * time.Microsecond
+// crowdSpin is how long crowded reschedules before it sleeps, crowdWait how
+// long it waits at most.
+var crowdSpin, crowdWait = 2 * time.Microsecond, 200 * time.Microsecond
