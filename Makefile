@@ -125,11 +125,14 @@ bench-cluster: bench-deps
 
 # Ping-pong latency and bandwidth only (issue 3's table), 5 rounds, then the
 # goroutine benchmark: 2 ranks, 1 KiB messages, blocking Send/Recv, 5 jobs
-# each (a bad run shows as one).
+# each (a bad run shows as one), the 16 goroutines also with 2 Ps per rank
+# (more Ps than the rank's core).
 bench-pingpong: bench-deps
 	$(BIN)/mpigo bench all --rounds 5 -b latency,bw,bibw -s 1,64,1024,8192,65536,1048576,4194304 --impls c,mpigo,gompi,mpi4py
 	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
 	@for g in 1 16; do for run in 1 2 3 4 5; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done; done
+	@echo "# the same, 16 goroutines, GOMAXPROCS=2"
+	@for run in 1 2 3 4 5; do GOMAXPROCS=2 $(MPIEXEC) -n 2 -x GOMAXPROCS $(BIN)/mpigo pingpong --goroutines 16 --sizes 1024; done
 	$(MAKE) --no-print-directory bench-floor
 
 # The floor of a cgo binding on this machine: one job, alternating rounds of
