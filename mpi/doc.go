@@ -79,13 +79,13 @@
 // (its P taken by the runtime, or on another P) waits for it, up to 200 µs,
 // and a spinning call gives way at once. Threads piling up inside MPI had
 // made 16 goroutines per rank 8–90 µs a message in one run in four with one
-// P, and 10–82 µs in every run with GOMAXPROCS 2 on 2 cores; now 0.6–2.3.
+// P, and 10–82 µs in every run with GOMAXPROCS 2 on 2 cores; now 0.6–4.7.
 //
 // What is left is the cgo transitions (30–50 ns each here) and the binding's
 // checks. `make bench-floor` measures that floor in one job: the same 1-byte
 // ping-pong as one C loop took 0.23–0.36 µs one-way, with one cgo call per MPI
 // call 1.31–1.39× that, and through Send and Recv 1.45–1.52×; at 8 KiB the
-// three were within 0.1× of each other. Receives into
+// cgo loop 0.99–1.12× and Send and Recv 1.05–1.21×. Receives into
 // buffers above 4 KiB are matched first (MPI_Improbe), to refuse a longer
 // message before it can overrun the buffer: 0.1–0.4 µs a message.
 // `make bench-pingpong` measures the binding against C, gompi and mpi4py.

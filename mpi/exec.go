@@ -251,7 +251,7 @@ func direct(c rawCall, a *args) int {
 //   - With more Ps than the rank has cores (GOMAXPROCS set, or ranks not
 //     bound), threads in MPI preempt each other inside OpenMPI's locks: 16
 //     goroutines per rank with GOMAXPROCS 2 on this 2-core machine took
-//     10–82 µs a message, and 1.2–4.4 µs one call at a time.
+//     10–82 µs a message, and 1.0–4.7 µs one call at a time.
 //
 // While it waits, the call in C stops any spinning (mpigo_wanting) and
 // returns, so a goroutine waiting for a message never holds others up for
