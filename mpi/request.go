@@ -17,11 +17,12 @@ const (
 	reqCollective
 )
 
-// Request is a nonblocking operation in flight (MPI_Request). Its buffers
-// stay pinned (runtime.Pinner) until it completes, so the garbage collector
-// neither frees nor moves them while MPI writes or reads them; complete every
-// Request with Wait, Test or WaitAll. A Request is safe for use by several
-// goroutines.
+// Request is a nonblocking operation in flight (MPI_Request). The buffers
+// MPI holds stay pinned (runtime.Pinner) until it completes, so the garbage
+// collector neither frees nor moves them while MPI writes or reads them (a
+// small Irecv's buffer is not given to MPI: the message is staged and copied
+// in on completion); complete every Request with Wait, Test or WaitAll. A
+// Request is safe for use by several goroutines.
 type Request struct {
 	mu    sync.Mutex
 	h     reqHandle
@@ -33,7 +34,6 @@ type Request struct {
 	done  bool
 	st    Status
 	err   error
-	after func() error // runs once on successful completion
 }
 
 // pinners recycles Pinners: a Pinner's first Pin allocates its state and
@@ -159,9 +159,7 @@ func (r *Request) complete(rc int, st Status) {
 		}
 	}
 	r.release()
-	if r.err == nil && r.after != nil && !r.st.cancelled {
-		r.err = r.after()
-	}
+	r.recv = Buffer{} // a completed Request does not keep the buffer alive
 }
 
 // Cancel asks MPI to cancel a pending receive (MPI_Cancel); Wait then

@@ -7,9 +7,9 @@ import (
 )
 
 // Staging areas: C memory that MPI receives small messages into, whatever
-// their length (see raw.h and smallMessage). Each reserves 32 GiB of address space, of which only the
-// pages messages touch take memory; pages past stageKeep are given back
-// after a message touched them.
+// their length (see raw.h and smallMessage). Each reserves 32 GiB of address
+// space, of which only the pages messages touch take memory; pages past
+// stageKeep are given back after a message touched them.
 //
 // stages is the free list; cachedStage holds one more, taken and returned
 // with one atomic operation, for the common case of one goroutine with one
