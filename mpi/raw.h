@@ -250,6 +250,20 @@ static inline long long mpigo_now(void) {
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+// mpigo_spin reports whether a polling loop may take another turn after turn
+// i: it has a spin budget, no goroutine waits to call MPI, and the budget has
+// not run out (the clock is read every mask+1 turns; the first read starts it).
+static inline int mpigo_spin(int i, int mask, long long budget_ns, long long *deadline) {
+	if (budget_ns <= 0 || mpigo_give_way()) return 0;
+	if ((i & mask) != mask) return 1;
+	long long now = mpigo_now();
+	if (*deadline == 0) {
+		*deadline = now + budget_ns;
+		return 1;
+	}
+	return now < *deadline;
+}
+
 // Blocking send of a message the caller expects to complete locally (eager).
 static int mpigo_send(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync) {
 	if (sync) return MPI_Ssend(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c));
@@ -283,12 +297,7 @@ static mpigo_res mpigo_improbe(int src, int tag, mpigo_h c, long long budget_ns)
 		r.rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &m, &s);
 		if (r.rc != MPI_SUCCESS) return r;
 		if (r.flag) { r.msg = H(m); mpigo_fill(&s, &r.st); return r; }
-		if (budget_ns <= 0 || mpigo_give_way()) return r;
-		if ((i & 31) == 31) {
-			long long now = mpigo_now();
-			if (deadline == 0) deadline = now + budget_ns;
-			else if (now >= deadline) return r;
-		}
+		if (!mpigo_spin(i, 31, budget_ns, &deadline)) return r;
 	}
 }
 static mpigo_res mpigo_iprobe(int src, int tag, mpigo_h c) {
@@ -330,12 +339,7 @@ static mpigo_res mpigo_test(mpigo_h req, long long budget_ns) {
 	long long deadline = 0;
 	for (int i = 0;; i++) {
 		r.rc = MPI_Test(&q, &r.flag, &s);
-		if (r.rc != MPI_SUCCESS || r.flag || budget_ns <= 0 || mpigo_give_way()) break;
-		if ((i & 31) == 31) {
-			long long now = mpigo_now();
-			if (deadline == 0) deadline = now + budget_ns;
-			else if (now >= deadline) break;
-		}
+		if (r.rc != MPI_SUCCESS || r.flag || !mpigo_spin(i, 31, budget_ns, &deadline)) break;
 	}
 	r.req = H(q);
 	if (r.rc == MPI_SUCCESS && r.flag) mpigo_fill(&s, &r.st);
@@ -381,12 +385,7 @@ static mpigo_res mpigo_testsome(int n, mpigo_h *reqs, mpigo_status *sts, int *rc
 		}
 		for (int j = 0; j < n; j++) left += !done[j];
 		if (left == 0) { r.flag = 1; return r; }
-		if (budget_ns <= 0 || mpigo_give_way()) return r;
-		if ((i & 7) == 7) {
-			long long now = mpigo_now();
-			if (deadline == 0) deadline = now + budget_ns;
-			else if (now >= deadline) return r;
-		}
+		if (!mpigo_spin(i, 7, budget_ns, &deadline)) return r;
 	}
 }
 
