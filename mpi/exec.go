@@ -169,19 +169,25 @@ func budget() int64 {
 
 // poll repeats a polling raw call (one that sets a.flag when done) until it
 // completes or fails, yielding to other goroutines between rounds.
-func poll(c rawCall, a *args) int {
-	defer waiting.Add(-1)
+func poll(c rawCall, a *args) int { return postAndPoll(c, c, a) }
+
+// postAndPoll runs post, a raw call that posts a request and tests it, then
+// polls the request with test until it completes or fails (both set a.flag
+// when done), yielding to other goroutines between rounds. When Finalize
+// ends the wait, the request is abandoned to MPI_Finalize (rcFinalized).
+func postAndPoll(post, test rawCall, a *args) int {
 	a.budget = startWaiting()
-	for {
-		rc := runQuiet(c, a)
-		if rc != 0 || a.flag {
-			return rc
-		}
+	rc := run(post, a)
+	for rc == 0 && !a.flag {
 		if !keepWaiting() {
-			return rcFinalized
+			rc = rcFinalized
+			break
 		}
 		a.budget = budget()
+		rc = runQuiet(test, a)
 	}
+	waiting.Add(-1)
+	return rc
 }
 
 // rcFinalized is the return code of a wait that Finalize ended.
@@ -203,7 +209,7 @@ func drainWaits() {
 	}
 }
 
-// runQuiet is run without the scheduling point: poll yields every round anyway.
+// runQuiet is run without the scheduling point: polling yields every round anyway.
 func runQuiet(c rawCall, a *args) int {
 	if mode == modeDirect {
 		return direct(c, a)

@@ -132,17 +132,7 @@ func (c *Comm) send(op string, b Buffer, dest, tag int, sync bool) error {
 	// long. MPI holds b until the send completes, so b is pinned meanwhile.
 	pin := pinners.Get().(*runtime.Pinner)
 	pinGo(pin, b.ptr)
-	a.budget = startWaiting()
-	rc := run(callSendPoll, &a)
-	for rc == 0 && !a.flag {
-		if !keepWaiting() {
-			rc = rcFinalized // the send is abandoned to MPI_Finalize
-			break
-		}
-		a.budget = budget()
-		rc = runQuiet(callTest, &a)
-	}
-	waiting.Add(-1)
+	rc := postAndPoll(callSendPoll, callTest, &a)
 	pin.Unpin()
 	pinners.Put(pin)
 	return mpiError(op, rc)
@@ -164,17 +154,7 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 	a.rbuf, a.rn, a.dt, a.limit, a.peer, a.tag, a.comm = b.ptr, b.n, dt, int64(b.bytes()), src, tag, c.h
 	if b.bytes() <= smallMessage {
 		if a.stage = getStage(); a.stage != nil {
-			a.budget = startWaiting()
-			rc := run(callRecvStaged, &a)
-			for rc == 0 && !a.flag {
-				if !keepWaiting() {
-					rc = rcFinalized // the posted receive (and its stage) is abandoned to MPI_Finalize
-					break
-				}
-				a.budget = budget()
-				rc = runQuiet(callTest, &a)
-			}
-			waiting.Add(-1)
+			rc := postAndPoll(callRecvStaged, callTest, &a)
 			st := a.status()
 			st.elemSize = int(b.t.size)
 			if rc != 0 {
