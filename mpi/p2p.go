@@ -157,17 +157,7 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 			rc := postAndPoll(callRecvStaged, callTest, &a)
 			st := a.status()
 			st.elemSize = int(b.t.size)
-			if rc != 0 {
-				if rc != rcFinalized {
-					putStage(a.stage)
-				}
-				return st, mpiError("Recv", rc)
-			}
-			stageOut(a.stage, b, st)
-			if st.bytes > a.limit {
-				return st, truncated("Recv", st, b)
-			}
-			return st, nil
+			return st, finishStaged("Recv", a.stage, b, rc, st)
 		}
 	}
 	rc := poll(callRecvPoll, &a)

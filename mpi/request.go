@@ -147,16 +147,11 @@ func (r *Request) complete(rc int, st Status) {
 		st.elemSize = int(r.recv.t.size)
 	}
 	r.st = st
-	r.err = mpiError(r.op, rc)
-	switch {
-	case rc == rcFinalized:
-		r.stage = nil // MPI may still write to it
-	case rc == 0 && r.stage != nil && r.kind == reqRecv && !st.cancelled:
-		stageOut(r.stage, r.recv, st)
+	if r.stage != nil { // a staged Irecv
+		r.err = finishStaged(r.op, r.stage, r.recv, rc, st)
 		r.stage = nil
-		if st.bytes > int64(r.recv.bytes()) {
-			r.err = truncated(r.op, st, r.recv)
-		}
+	} else {
+		r.err = mpiError(r.op, rc)
 	}
 	r.release()
 	r.recv = Buffer{} // a completed Request does not keep the buffer alive

@@ -66,14 +66,27 @@ func putStage(p unsafe.Pointer) {
 	stages.Unlock()
 }
 
-// stageOut copies a message of st.bytes bytes received into staging area p
-// into b, as much as fits, and returns p to the free list.
-func stageOut(p unsafe.Pointer, b Buffer, st Status) {
-	if n := min(st.bytes, int64(b.bytes())); n > 0 {
-		copy(unsafe.Slice((*byte)(b.ptr), n), unsafe.Slice((*byte)(p), n))
+// finishStaged ends op, a receive into b through staging area p whose
+// request ended with rc and st, and returns its error: it copies the message
+// into b, as much as fits (a longer one is ErrTruncate), and returns p to
+// the free list; a request that Finalize ended keeps p, which MPI may still
+// write to.
+func finishStaged(op string, p unsafe.Pointer, b Buffer, rc int, st Status) error {
+	switch {
+	case rc == rcFinalized:
+	case rc != 0 || st.cancelled:
+		putStage(p)
+	default:
+		if n := min(st.bytes, int64(b.bytes())); n > 0 {
+			copy(unsafe.Slice((*byte)(b.ptr), n), unsafe.Slice((*byte)(p), n))
+		}
+		if st.bytes > stageKeep {
+			rawStageTrim(p, stageKeep, st.bytes)
+		}
+		putStage(p)
+		if st.bytes > int64(b.bytes()) {
+			return truncated(op, st, b)
+		}
 	}
-	if st.bytes > stageKeep {
-		rawStageTrim(p, stageKeep, st.bytes)
-	}
-	putStage(p)
+	return mpiError(op, rc)
 }
