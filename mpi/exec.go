@@ -56,13 +56,29 @@ const (
 )
 
 var (
-	mode      execMode   // set by InitThread before any other call can run
-	callMu    sync.Mutex // modeLocked
-	funnel    chan *job  // modeFunneled: served by the goroutine that called MPI_Init_thread
-	callCount atomic.Uint32
+	mode      execMode     // set by InitThread before any other call can run
+	callMu    sync.Mutex   // modeLocked
+	funnel    chan *job    // modeFunneled: served by the goroutine that called MPI_Init_thread
 	lastYield atomic.Int64 // when schedPoint last rescheduled, as time.Since(epoch)
 	epoch     = time.Now()
 )
+
+// gate is the one word a raw call updates on its way into C and out: the
+// goroutines inside a raw call (low 32 bits, see crowded) and the raw calls
+// made so far (high 32 bits, wrapping; see schedPoint). One word, so that a
+// call costs two atomic operations, one in and one out: each is a locked
+// instruction (~4 ns here), and a blocking Recv used to make five (the
+// counts of goroutines in C, of calls and of waiters).
+var gate atomic.Uint64
+
+const (
+	gateInC  = 1                    // one goroutine in C
+	gateCall = 1 << 32              // one call made
+	gateOut  = ^uint64(gateInC - 1) // -gateInC: one goroutine out of C
+)
+
+func gateCalls(v uint64) uint32 { return uint32(v >> 32) }
+func gateInCOf(v uint64) int32  { return int32(uint32(v)) }
 
 // Tuning knobs; tests switch the yield off to show what it is for.
 var (
@@ -85,8 +101,8 @@ var jobPool = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 
 // must see it, so the caller's args never escape to the heap.
 func run(c rawCall, a *args) int {
 	if mode == modeDirect {
-		rc := direct(c, a)
-		schedPoint()
+		rc, calls := direct(c, a)
+		schedPoint(calls)
 		return rc
 	}
 	return runSerialized(c, a)
@@ -100,7 +116,7 @@ func runSerialized(c rawCall, a *args) int {
 		rc := int(c.do(&b))
 		callMu.Unlock()
 		*a = b
-		schedPoint()
+		schedPoint(gateCalls(gate.Add(gateCall)))
 		return rc
 	}
 	j := jobPool.Get().(*job)
@@ -125,14 +141,15 @@ func serve(jobs chan *job) {
 
 // schedPoint lets the Go scheduler run once a millisecond of MPI calls, so
 // that the runtime never has to preempt a goroutine that is busy in MPI (see
-// above). It reads the clock every yieldEvery calls (33 ns), and reschedules
+// above); calls is the number of raw calls made so far (gate). It reads
+// the clock every yieldEvery calls (33 ns), and reschedules
 // if yieldAfter has passed: a Gosched costs ~0.3 µs even with nothing else to
 // run, and one every 16 calls added 30 ns to a 1-byte one-way. It does so only
 // with one P: where an idle P exists, Gosched wakes a thread for it (a futex
 // call: ~1.9 µs here), and sysmon has no reason to take a P from a thread in
 // a short C call.
-func schedPoint() {
-	if n := yieldEvery; callCount.Add(1)&(n-1) == 0 && n != 0 {
+func schedPoint(calls uint32) {
+	if n := yieldEvery; calls&(n-1) == 0 && n != 0 {
 		maybeYield()
 	}
 }
@@ -146,22 +163,14 @@ func maybeYield() {
 	}
 }
 
-// waiting counts the goroutines in a blocking wait (poll and the like).
+// waiting counts the goroutines in a blocking wait that did not end in its
+// first call (poll and the like).
 var waiting atomic.Int32
 
-// startWaiting registers a waiting goroutine (undo with waiting.Add(-1)) and
-// returns its first spin budget.
-func startWaiting() int64 {
-	if waiting.Add(1) > 1 {
-		return 0
-	}
-	return spinBudget
-}
-
-// budget returns how long a waiting call may spin in C: spinBudget if it is
-// the only waiter, else not at all.
-func budget() int64 {
-	if waiting.Load() > 1 {
+// budget returns how long a waiting call may spin in C: spinBudget if no
+// other goroutine waits, else not at all.
+func budget(others int32) int64 {
+	if waiting.Load() > others {
 		return 0
 	}
 	return spinBudget
@@ -175,15 +184,22 @@ func poll(c rawCall, a *args) int { return postAndPoll(c, c, a) }
 // polls the request with test until it completes or fails (both set a.flag
 // when done), yielding to other goroutines between rounds. When Finalize
 // ends the wait, the request is abandoned to MPI_Finalize (rcFinalized).
+//
+// Most waits end in the first call, which therefore does not count itself in
+// waiting: what it would tell others, the gate tells them (crowded).
 func postAndPoll(post, test rawCall, a *args) int {
-	a.budget = startWaiting()
+	a.budget = budget(0)
 	rc := run(post, a)
+	if rc != 0 || a.flag {
+		return rc
+	}
+	waiting.Add(1)
 	for rc == 0 && !a.flag {
 		if !keepWaiting() {
 			rc = rcFinalized
 			break
 		}
-		a.budget = budget()
+		a.budget = budget(1)
 		rc = runQuiet(test, a)
 	}
 	waiting.Add(-1)
@@ -202,9 +218,10 @@ func keepWaiting() bool {
 }
 
 // drainWaits lets the goroutines still waiting in MPI see that MPI is being
-// finalized and leave (each within one spin budget), for at most a second.
+// finalized and leave (each within one spin budget), and the raw calls in C
+// end, for at most a second.
 func drainWaits() {
-	for deadline := time.Now().Add(time.Second); waiting.Load() > 0 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(time.Second); (waiting.Load() > 0 || gateInCOf(gate.Load()) > 0) && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Microsecond)
 	}
 }
@@ -212,40 +229,40 @@ func drainWaits() {
 // runQuiet is run without the scheduling point: polling yields every round anyway.
 func runQuiet(c rawCall, a *args) int {
 	if mode == modeDirect {
-		return direct(c, a)
+		rc, _ := direct(c, a)
+		return rc
 	}
 	return runSerialized(c, a)
 }
 
 // runLong is run for a blocking call that may wait on other ranks for any
 // time (a blocking collective at ThreadMultiple, Comm.Dup and Split): it is
-// not counted in inC, so other goroutines' calls do not wait for it.
+// not counted in the gate as in C, so other goroutines' calls do not wait for it.
 func runLong(c rawCall, a *args) int {
 	if mode == modeDirect {
 		rc := int(c.do(a))
-		schedPoint()
+		schedPoint(gateCalls(gate.Add(gateCall)))
 		return rc
 	}
 	return runSerialized(c, a)
 }
 
-// inC counts the goroutines in a raw call made by direct.
-var inC atomic.Int32
-
-// direct performs raw call c on the calling thread (ThreadMultiple).
-func direct(c rawCall, a *args) int {
-	if inC.Add(1) > 1 {
+// direct performs raw call c on the calling thread (ThreadMultiple), counted
+// in the gate, and returns its return code and the calls made so far.
+func direct(c rawCall, a *args) (int, uint32) {
+	v := gate.Add(gateInC + gateCall)
+	if gateInCOf(v) > 1 {
 		crowded()
 	}
 	rc := int(c.do(a))
-	inC.Add(-1)
-	return rc
+	gate.Add(gateOut)
+	return rc, gateCalls(v)
 }
 
 // crowded waits, for at most crowdWait, until no other goroutine is in a raw
-// call; it is called counted in inC, and returns counted in. Calls are thus
-// made one at a time, as under ThreadSerialized, but without a lock: threads
-// inside MPI on too few cores make each other slow.
+// call; it is called counted in the gate as in C, and returns counted in.
+// Calls are thus made one at a time, as under ThreadSerialized, but without
+// a lock: threads inside MPI on too few cores make each other slow.
 //   - With one P, a goroutine runs Go code while another is in C only
 //     because the runtime took that one's P away: it does so to a call that
 //     lasted over 20 µs (a page fault, a first contact with a peer, a time
@@ -265,17 +282,17 @@ func direct(c rawCall, a *args) int {
 // goroutine (as a blocking Send of a message above the eager limit on the
 // matching Recv).
 func crowded() {
-	inC.Add(-1)
+	gate.Add(gateOut)
 	rawWanting.Add(1)
 	defer rawWanting.Add(-1)
 	start := time.Now()
 	for {
-		if inC.CompareAndSwap(0, 1) {
+		if v := gate.Load(); gateInCOf(v) == 0 && gate.CompareAndSwap(v, v+gateInC) {
 			return
 		}
 		switch waited := time.Since(start); {
 		case waited > crowdWait:
-			inC.Add(1)
+			gate.Add(gateInC)
 			return
 		case waited < crowdSpin:
 			runtime.Gosched() // most calls end sooner

@@ -25,15 +25,15 @@ func Waiting() int { return int(waiting.Load()) }
 // OccupyC makes the binding see one more goroutine inside a raw call (see
 // crowded). The returned function undoes it.
 func OccupyC() (release func()) {
-	inC.Add(1)
-	return func() { inC.Add(-1) }
+	gate.Add(gateInC)
+	return func() { gate.Add(gateOut) }
 }
 
 // Wanting returns how many goroutines wait to call MPI (mpigo_wanting).
 func Wanting() int { return int(rawWanting.Load()) }
 
 // InC returns how many goroutines are inside a raw call.
-func InC() int { return int(inC.Load()) }
+func InC() int { return int(gateInCOf(gate.Load())) }
 
 // CrowdWait is the longest a call waits for another goroutine's call in C.
 func CrowdWait() time.Duration { return crowdWait }
