@@ -129,7 +129,7 @@ bench-cluster: bench-deps
 # one), the 16 goroutines also with 2 Ps per rank (more Ps than the rank's
 # core).
 bench-pingpong: bench-deps
-	$(BIN)/mpigo bench all --rounds 9 -b latency,bw,bibw -s 1,64,1024,8192,65536,1048576,4194304 --impls c,mpigo,gompi,mpi4py
+	$(BIN)/mpigo bench all --rounds 9 -b latency,bw,bibw -s 1,64,1024,8192,65536,1048576,4194304 --impls c,c-single,mpigo,gompi,mpi4py
 	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
 	@for g in 1 16; do for run in 1 2 3 4 5; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done; done
 	@echo "# the same, 16 goroutines, GOMAXPROCS=2"
@@ -146,7 +146,7 @@ bench-floor: bench-deps
 # benchmark, tiny iteration counts; the driver checks each program's sample
 # counts against the method, then the result file is compared with itself.
 test-bench: bench-deps
-	$(BIN)/mpigo bench all --rounds 1 -x 0.01 -s 1,4096,65536 -c 8,65536 --timeout 5m --json $(BIN)/smoke.json --plot $(BIN)/smoke.svg
+	$(BIN)/mpigo bench all --rounds 1 -x 0.01 -s 1,4096,65536 -c 8,65536 --impls c,c-single,mpigo,gompi,mpi4py,mpi4py-obj --timeout 5m --json $(BIN)/smoke.json --plot $(BIN)/smoke.svg
 	$(BIN)/mpigo bench compare $(BIN)/smoke.json $(BIN)/smoke.json
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo bench -v -x 0.01 -s 1,65536 -c 1,3,65536 -q >/dev/null
 	$(MPIEXEC) -n 2 $(BIN)/floor -iters 1000 -rounds 3 -size 4096

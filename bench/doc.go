@@ -7,7 +7,9 @@
 //   - raw.go is the line format in which every implementation — this one and
 //     the C, gompi and mpi4py baselines under bench/c, bench/gompi and
 //     bench/py — reports its per-iteration samples, so all of them are
-//     summarized by one piece of code (stats.go, gonum/stat).
+//     summarized by one piece of code (stats.go, gonum/stat). The C
+//     baseline runs at MPI_THREAD_MULTIPLE, as mpigo does, and as c-single
+//     at MPI_THREAD_SINGLE, gompi's level, where OpenMPI takes no locks.
 //   - result.go aggregates samples over alternating rounds into results with
 //     ratios to a reference, and reads and writes them as JSON and CSV.
 //   - table.go prints OSU-style tables; plot.go draws them (gonum/plot);

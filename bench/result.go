@@ -120,7 +120,7 @@ func Sort(rs []Result) {
 
 // implOrder puts the reference implementations first in tables.
 func implOrder(impl string) int {
-	i := slices.Index([]string{"c", "mpigo", "gompi", "mpi4py", "mpi4py-obj"}, impl)
+	i := slices.Index([]string{"c", "c-single", "mpigo", "gompi", "mpi4py", "mpi4py-obj"}, impl)
 	if i < 0 {
 		return 99
 	}

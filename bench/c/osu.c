@@ -9,12 +9,15 @@
 // OSU method: warm-up excluded, buffers written before timing and reused,
 // iteration counts as bench.Iterations (10000/1000 latency, 100/20 windows,
 // 1000/100 collectives, above 8 KiB the smaller; times -x SCALE), one
-// MPI_Wtime per iteration. MPI_THREAD_MULTIPLE, as mpigo asks for.
+// MPI_Wtime per iteration. MPI_THREAD_MULTIPLE, as mpigo asks for; with
+// -single, MPI_THREAD_SINGLE, gompi's level, at which OpenMPI takes no locks
+// (its series are then named c-single).
 //
-// Usage: bench-c -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n] [-H]
+// Usage: bench-c [-single] -b BENCH,... -s SIZES -c COLLSIZES -x SCALE [-v] [-n] [-H]
 // (-v and -n are accepted for the common command line: data validation is
 // the Go suite's, and C has no other algorithms). Rank 0 writes the raw
-// lines of bench/raw.go: "meta KEY VALUE" and "sample c - BENCH SIZE UNIT V...".
+// lines of bench/raw.go: "meta KEY VALUE" and "sample c - BENCH SIZE UNIT V..."
+// (c-single with -single).
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@ enum { WINDOW = 64, LARGE = 8192, MAXSIZES = 64 };
 
 static int rank, nranks;
 static double scale = 1;
+static const char *impl = "c"; // "c-single" with -single
 
 static int parse_list(char *s, long *out) {
 	int n = 0;
@@ -45,7 +49,7 @@ static void iterations(const char *bench, long size, int *iters, int *warm) {
 
 static void emit(const char *bench, long size, const char *unit, const double *v, int n) {
 	if (rank != 0) return;
-	printf("sample c - %s %ld %s", bench, size, unit);
+	printf("sample %s - %s %ld %s", impl, bench, size, unit);
 	for (int i = 0; i < n; i++) printf(" %.7g", v[i]);
 	printf("\n");
 	fflush(stdout);
@@ -135,14 +139,16 @@ static void collective(const char *bench, long size, int iters, int warm, double
 }
 
 int main(int argc, char **argv) {
-	int provided;
-	MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+	int provided, level = MPI_THREAD_MULTIPLE;
+	if (argc > 1 && !strcmp(argv[1], "-single")) level = MPI_THREAD_SINGLE, impl = "c-single";
+	MPI_Init_thread(&argc, &argv, level, &provided);
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
 	char *benches = NULL;
 	long sizes[MAXSIZES], csizes[MAXSIZES];
 	int nsizes = 0, ncsizes = 0;
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-single") && i == 1) continue;
 		if (!strcmp(argv[i], "-b") && i + 1 < argc) benches = argv[++i];
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc) nsizes = parse_list(argv[++i], sizes);
 		else if (!strcmp(argv[i], "-c") && i + 1 < argc) ncsizes = parse_list(argv[++i], csizes);
@@ -176,7 +182,8 @@ int main(int argc, char **argv) {
 	if (rank == 0) {
 		printf("meta library %s\n", lib);
 		printf("meta version C (%s), thread level %s, %s pages\n", __VERSION__,
-		       provided == MPI_THREAD_MULTIPLE ? "MULTIPLE" : "below MULTIPLE", hugepages ? "huge" : "ordinary");
+		       provided == MPI_THREAD_MULTIPLE ? "MULTIPLE" : provided == MPI_THREAD_SINGLE ? "SINGLE" : "below MULTIPLE",
+		       hugepages ? "huge" : "ordinary");
 		for (int r = 0; r < nranks; r++) printf("meta host.%d %s\n", r, hosts + (size_t)r * MPI_MAX_PROCESSOR_NAME);
 	}
 	for (char *bench = strtok(benches, ","); bench; bench = strtok(NULL, ",")) {

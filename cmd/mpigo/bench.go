@@ -188,7 +188,7 @@ var benchAllCommand = &cli.Command{
 	Flags: append(append(append([]cli.Flag{}, suiteFlags...), outputFlags...),
 		&cli.IntFlag{Name: "np", Value: 2, Usage: "ranks per job"},
 		&cli.IntFlag{Name: "rounds", Value: 3, Usage: "rounds"},
-		&cli.StringFlag{Name: "impls", Value: "c,mpigo,gompi,mpi4py,mpi4py-obj", Usage: "implementations"},
+		&cli.StringFlag{Name: "impls", Value: "c,mpigo,gompi,mpi4py,mpi4py-obj", Usage: "implementations, of c, c-single (C at MPI_THREAD_SINGLE, gompi's level), mpigo, gompi, mpi4py, mpi4py-obj"},
 		&cli.StringFlag{Name: "bin", Value: "bin", Usage: "directory of mpigo, bench-c and bench-gompi"},
 		&cli.StringFlag{Name: "py", Value: "bench/py/osu.py", Usage: "the mpi4py benchmark script"},
 		&cli.StringFlag{Name: "hostfile", Usage: "run the jobs across the hosts of this OpenMPI hostfile"},
@@ -204,6 +204,7 @@ var benchAllCommand = &cli.Command{
 		coll := []string{"bcast", "scatter", "gather", "allgather", "alltoall"}
 		known := map[string]bench.Program{
 			"c":          {Name: "c", Argv: []string{bin + "/bench-c"}},
+			"c-single":   {Name: "c-single", Argv: []string{bin + "/bench-c", "-single"}},
 			"mpigo":      {Name: "mpigo", Argv: []string{bin + "/mpigo", "bench", "--raw"}},
 			"gompi":      {Name: "gompi", Argv: []string{bin + "/bench-gompi"}, Benches: []string{"latency", "bcast", "reduce", "allreduce", "barrier"}},
 			"mpi4py":     {Name: "mpi4py", Argv: []string{"/usr/bin/python3", py}},
