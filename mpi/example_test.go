@@ -41,6 +41,39 @@ func ExampleComm_Send() {
 	// Output: [1.5 2.5 3.5] 3 7 <nil>
 }
 
+func ExampleComm_SendInit() {
+	world := mpi.World()
+	next := (world.Rank() + 1) % world.Size()
+	prev := (world.Rank() + world.Size() - 1) % world.Size()
+	// Made once: the requests, the pins of their buffers, MPI's requests.
+	send, recv := make([]int64, 2), make([]int64, 2)
+	sq, err := world.SendInit(mpi.Buf(send), next, 3)
+	if err != nil {
+		panic(err)
+	}
+	rq, err := world.RecvInit(mpi.Buf(recv), prev, 3)
+	if err != nil {
+		panic(err)
+	}
+	defer sq.Free()
+	defer rq.Free()
+	// Started as often as needed: each start sends what send holds then.
+	for step := int64(1); step <= 3; step++ {
+		send[0], send[1] = step, step*step
+		if err := mpi.StartAll(rq, sq); err != nil {
+			panic(err)
+		}
+		if err := mpi.WaitAll(rq, sq); err != nil {
+			panic(err)
+		}
+		fmt.Println(recv)
+	}
+	// Output:
+	// [1 1]
+	// [2 4]
+	// [3 9]
+}
+
 func ExampleComm_Bcast() {
 	world := mpi.World()
 	data := make([]int32, 4)

@@ -157,7 +157,7 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 			rc := postAndPoll(callRecvStaged, callTest, &a)
 			st := a.status()
 			st.elemSize = int(b.t.size)
-			return st, finishStaged("Recv", a.stage, b, rc, st)
+			return st, finishStaged("Recv", a.stage, b, rc, st, false)
 		}
 	}
 	rc := poll(callRecvPoll, &a)

@@ -563,30 +563,3 @@ func TestGoroutineStress(t *testing.T) {
 		}
 	})
 }
-
-// TestZeroAllocations checks that typed sends, receives and broadcasts do not allocate.
-func TestZeroAllocations(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
-		r, p := w.Rank(), w.Size()
-		// 512 B and 64 KiB: a message sent eagerly and staged, and one sent
-		// by rendezvous (pinned) and matched before it is received.
-		for _, n := range []int{64, 8192} {
-			send, recv := make([]float64, n), make([]float64, n)
-			var x, sum float64
-			allocs := testing.AllocsPerRun(200, func() {
-				if r%2 == 0 {
-					w.Send(mpi.Buf(send), (r+1)%p, 0)
-					w.Recv(mpi.Buf(recv), (r+p-1)%p, 0)
-				} else {
-					w.Recv(mpi.Buf(recv), (r+p-1)%p, 0)
-					w.Send(mpi.Buf(send), (r+1)%p, 0)
-				}
-				w.Bcast(mpi.Buf(send), 0)
-				w.Allreduce(mpi.One(&x), mpi.One(&sum), mpi.Sum)
-			})
-			if allocs != 0 {
-				t.Fatalf("%d float64s: %.1f allocations per Send+Recv+Bcast+Allreduce, want 0", n, allocs)
-			}
-		}
-	}, mpitest.Ranks(2))
-}

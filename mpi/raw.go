@@ -29,6 +29,7 @@ import "C"
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -129,6 +130,11 @@ const (
 	callTest
 	callTestsome
 	callCancel
+	callSendInit
+	callRecvInit
+	callStart
+	callStartAll
+	callRequestFree
 	callBarrier
 	callBcast
 	callScatter
@@ -231,6 +237,20 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.mpigo_testsome(C.int(len(b.reqs)), &b.reqs[0], &b.sts[0], &b.rcs[0], &b.dones[0], C.longlong(a.budget)))
 	case callCancel:
 		return C.mpigo_cancel(a.req)
+	case callSendInit:
+		return a.result(C.mpigo_send_init(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
+	case callRecvInit: // into a.stage if set, else a.rbuf
+		if a.stage != nil {
+			return a.result(C.mpigo_recv_init_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm))
+		}
+		return a.result(C.mpigo_recv_init(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
+	case callStart:
+		return C.mpigo_start(a.req)
+	case callStartAll:
+		b := a.batch
+		return C.mpigo_startall(C.int(len(b.reqs)), &b.reqs[0])
+	case callRequestFree:
+		return C.mpigo_request_free(a.req)
 	case callTypeContiguous: // a.dt becomes the committed type of a.n consecutive a.dt
 		var out dtypeHandle
 		rc := C.mpigo_type_contiguous(C.int(a.n), a.dt, &out)
@@ -318,9 +338,23 @@ type batch struct {
 	rcs, dones []C.int
 }
 
-func newBatch(n int) *batch {
-	return &batch{make([]reqHandle, n), make([]C.mpigo_status, n), make([]C.int, n), make([]C.int, n)}
+// batches recycles batches: a WaitAll over a window of requests would
+// otherwise allocate four arrays each time.
+var batches = sync.Pool{New: func() any { return new(batch) }}
+
+// getBatch returns a batch for n requests, with none done; putBatch
+// recycles it.
+func getBatch(n int) *batch {
+	b := batches.Get().(*batch)
+	if cap(b.reqs) < n {
+		*b = batch{make([]reqHandle, n), make([]C.mpigo_status, n), make([]C.int, n), make([]C.int, n)}
+	}
+	b.reqs, b.sts, b.rcs, b.dones = b.reqs[:n], b.sts[:n], b.rcs[:n], b.dones[:n]
+	clear(b.dones)
+	return b
 }
+
+func putBatch(b *batch) { batches.Put(b) }
 
 // result reports whether request i completed, with its error code and status.
 func (b *batch) result(i int) (bool, int, Status) {

@@ -413,10 +413,53 @@ static mpigo_res mpigo_irecv_staged(uintptr_t stage, int src, int tag, mpigo_h c
 	r.req = H(q);
 	return r;
 }
+static mpigo_res mpigo_recv_init_staged(uintptr_t stage, int src, int tag, mpigo_h c) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_Recv_init(PTR(stage), INT_MAX, mpigo_stage_unit, mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
+	r.req = H(q);
+	return r;
+}
 static mpigo_res mpigo_recv_staged(uintptr_t stage, int src, int tag, mpigo_h c, long long budget_ns) {
 	mpigo_res r = mpigo_irecv_staged(stage, src, tag, c);
 	if (r.rc != MPI_SUCCESS) return r;
 	return mpigo_test(r.req, budget_ns);
+}
+
+// Persistent requests (MPI_Send_init, MPI_Recv_init): made once, started
+// any number of times, freed by the caller. MPI keeps the buffer (pinned by
+// Go, or a staging area) until mpigo_request_free.
+static mpigo_res mpigo_send_init(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = sync ? MPI_Ssend_init(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q)
+	            : MPI_Send_init(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res mpigo_recv_init(uintptr_t buf, int n, mpigo_h dt, int src, int tag, mpigo_h c) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_Recv_init(PTR(buf), n, DTYPE(dt), mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
+	r.req = H(q);
+	return r;
+}
+// Start persistent requests reqs[0..n) (MPI_Startall, 64 at a time); their
+// handles do not change.
+static int mpigo_startall(int n, const mpigo_h *reqs) {
+	MPI_Request q[64];
+	for (int base = 0; base < n; base += 64) {
+		int m = n - base < 64 ? n - base : 64;
+		for (int k = 0; k < m; k++) q[k] = REQ(reqs[base + k]);
+		int rc = MPI_Startall(m, q);
+		if (rc != MPI_SUCCESS) return rc;
+	}
+	return MPI_SUCCESS;
+}
+static int mpigo_start(mpigo_h req) { return mpigo_startall(1, &req); }
+static int mpigo_request_free(mpigo_h req) {
+	MPI_Request q = REQ(req);
+	return MPI_Request_free(&q);
 }
 
 // ---- collectives: nb == 0 is the blocking call, otherwise the nonblocking one (r.req) ----

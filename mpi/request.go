@@ -22,18 +22,22 @@ const (
 // collector neither frees nor moves them while MPI writes or reads them (a
 // small Irecv's buffer is not given to MPI: the message is staged and copied
 // in on completion); complete every Request with Wait, Test or WaitAll. A
+// persistent Request (SendInit, RecvInit) is started with Start or StartAll
+// and completed as often as needed, and holds its buffer until Free. A
 // Request is safe for use by several goroutines.
 type Request struct {
-	mu    sync.Mutex
-	h     reqHandle
-	pin   *runtime.Pinner // from pinners; nil once completed
-	stage unsafe.Pointer  // a staged call's staging area (stage.go); nil once completed
-	op    string
-	kind  reqKind
-	recv  Buffer // a receive's buffer
-	done  bool
-	st    Status
-	err   error
+	mu         sync.Mutex
+	h          reqHandle
+	pin        *runtime.Pinner // from pinners; nil once completed (persistent: freed)
+	stage      unsafe.Pointer  // a staged call's staging area (stage.go); nil once completed (persistent: freed)
+	op         string
+	kind       reqKind
+	recv       Buffer // a receive's buffer
+	done       bool   // completed (persistent: not active)
+	persistent bool
+	freed      bool // persistent: Free was called
+	st         Status
+	err        error
 }
 
 // pinners recycles Pinners: a Pinner's first Pin allocates its state and
@@ -147,14 +151,16 @@ func (r *Request) complete(rc int, st Status) {
 		st.elemSize = int(r.recv.t.size)
 	}
 	r.st = st
-	if r.stage != nil { // a staged Irecv
-		r.err = finishStaged(r.op, r.stage, r.recv, rc, st)
-		r.stage = nil
+	if r.stage != nil { // a staged receive
+		r.err = finishStaged(r.op, r.stage, r.recv, rc, st, r.persistent)
 	} else {
 		r.err = mpiError(r.op, rc)
 	}
-	r.release()
-	r.recv = Buffer{} // a completed Request does not keep the buffer alive
+	if !r.persistent { // a persistent Request keeps its buffer until Free
+		r.stage = nil
+		r.release()
+		r.recv = Buffer{} // a completed Request does not keep the buffer alive
+	}
 }
 
 // Cancel asks MPI to cancel a pending receive (MPI_Cancel); Wait then
@@ -189,22 +195,9 @@ func (r *Request) Cancel() error {
 // address order, so concurrent WaitAlls over shared requests cannot
 // deadlock).
 func WaitAll(reqs ...*Request) error {
-	set := make([]*Request, 0, len(reqs))
-	for _, r := range reqs {
-		if r != nil {
-			set = append(set, r)
-		}
-	}
-	slices.SortFunc(set, func(a, b *Request) int { return cmp.Compare(uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(b))) })
-	set = slices.Compact(set)
-	for _, r := range set {
-		r.mu.Lock()
-	}
-	err := waitLocked(set)
-	for _, r := range set {
-		r.mu.Unlock()
-	}
-	if err != nil {
+	set, _ := lockAll(reqs)
+	defer unlockAll(set)
+	if err := waitLocked(set); err != nil {
 		return err
 	}
 	var errs []error
@@ -216,9 +209,40 @@ func WaitAll(reqs ...*Request) error {
 	return errors.Join(errs...)
 }
 
+// lockAll locks the distinct requests of reqs, nil ones skipped, in address
+// order (so that concurrent calls over shared requests cannot deadlock), and
+// returns them, and whether some request was listed twice.
+func lockAll(reqs []*Request) (set []*Request, repeated bool) {
+	set = make([]*Request, 0, len(reqs))
+	for _, r := range reqs {
+		if r != nil {
+			set = append(set, r)
+		}
+	}
+	n := len(set)
+	if !slices.IsSortedFunc(set, byAddress) { // requests made in a row usually are
+		slices.SortFunc(set, byAddress)
+	}
+	set = slices.Compact(set)
+	for _, r := range set {
+		r.mu.Lock()
+	}
+	return set, len(set) < n
+}
+
+func byAddress(a, b *Request) int {
+	return cmp.Compare(uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(b)))
+}
+
+func unlockAll(set []*Request) {
+	for _, r := range set {
+		r.mu.Unlock()
+	}
+}
+
 // waitLocked completes the pending requests of set (all locked).
 func waitLocked(set []*Request) error {
-	var pending []*Request
+	pending := make([]*Request, 0, len(set))
 	for _, r := range set {
 		if !r.done {
 			pending = append(pending, r)
@@ -231,7 +255,8 @@ func waitLocked(set []*Request) error {
 	if err := checkState("WaitAll"); err != nil {
 		return err
 	}
-	b := newBatch(n)
+	b := getBatch(n)
+	defer putBatch(b)
 	for i, r := range pending {
 		b.reqs[i] = r.h
 	}

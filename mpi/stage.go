@@ -69,24 +69,26 @@ func putStage(p unsafe.Pointer) {
 // finishStaged ends op, a receive into b through staging area p whose
 // request ended with rc and st, and returns its error: it copies the message
 // into b, as much as fits (a longer one is ErrTruncate), and returns p to
-// the free list; a request that Finalize ended keeps p, which MPI may still
-// write to.
-func finishStaged(op string, p unsafe.Pointer, b Buffer, rc int, st Status) error {
-	switch {
-	case rc == rcFinalized:
-	case rc != 0 || st.cancelled:
-		putStage(p)
-	default:
+// the free list unless keep (a persistent request's stage, freed with it); a
+// request that Finalize ended keeps p, which MPI may still write to.
+func finishStaged(op string, p unsafe.Pointer, b Buffer, rc int, st Status, keep bool) error {
+	if rc == rcFinalized {
+		return mpiError(op, rc)
+	}
+	err := mpiError(op, rc)
+	if rc == 0 && !st.cancelled {
 		if n := min(st.bytes, int64(b.bytes())); n > 0 {
 			copy(unsafe.Slice((*byte)(b.ptr), n), unsafe.Slice((*byte)(p), n))
 		}
 		if st.bytes > stageKeep {
 			rawStageTrim(p, stageKeep, st.bytes)
 		}
-		putStage(p)
 		if st.bytes > int64(b.bytes()) {
-			return truncated(op, st, b)
+			err = truncated(op, st, b)
 		}
 	}
-	return mpiError(op, rc)
+	if !keep {
+		putStage(p)
+	}
+	return err
 }

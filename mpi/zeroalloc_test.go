@@ -1,0 +1,110 @@
+//go:build !race
+
+package mpi_test
+
+import (
+	"testing"
+
+	"github.com/mpigo/mpigo/internal/mpitest"
+	"github.com/mpigo/mpigo/mpi"
+)
+
+// Allocation counts (not under -race, whose runtime allocates for its own
+// bookkeeping and whose sync.Pool drops what it is given).
+
+// TestZeroAllocations checks that typed sends, receives and broadcasts do not allocate.
+func TestZeroAllocations(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		// 512 B and 64 KiB: a message sent eagerly and staged, and one sent
+		// by rendezvous (pinned) and matched before it is received.
+		for _, n := range []int{64, 8192} {
+			send, recv := make([]float64, n), make([]float64, n)
+			var x, sum float64
+			allocs := testing.AllocsPerRun(200, func() {
+				if r%2 == 0 {
+					w.Send(mpi.Buf(send), (r+1)%p, 0)
+					w.Recv(mpi.Buf(recv), (r+p-1)%p, 0)
+				} else {
+					w.Recv(mpi.Buf(recv), (r+p-1)%p, 0)
+					w.Send(mpi.Buf(send), (r+1)%p, 0)
+				}
+				w.Bcast(mpi.Buf(send), 0)
+				w.Allreduce(mpi.One(&x), mpi.One(&sum), mpi.Sum)
+			})
+			if allocs != 0 {
+				t.Fatalf("%d float64s: %.1f allocations per Send+Recv+Bcast+Allreduce, want 0", n, allocs)
+			}
+		}
+	}, mpitest.Ranks(2))
+}
+
+// Starting and completing persistent requests allocates nothing.
+func TestPersistentZeroAllocations(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		for _, n := range []int{64, 8192} { // float64s: staged, pinned
+			send, recv := make([]float64, n), make([]float64, n)
+			sq, err := w.SendInit(mpi.Buf(send), (r+1)%p, 0)
+			must(t, err)
+			rq, err := w.RecvInit(mpi.Buf(recv), (r+p-1)%p, 0)
+			must(t, err)
+			allocs := testing.AllocsPerRun(200, func() {
+				rq.Start()
+				sq.Start()
+				sq.Wait()
+				rq.Wait()
+			})
+			if allocs != 0 {
+				t.Fatalf("%d float64s: %.1f allocations per Start+Start+Wait+Wait, want 0", n, allocs)
+			}
+			must(t, sq.Free())
+			must(t, rq.Free())
+		}
+	}, mpitest.Ranks(2))
+}
+
+// TestValueAllocations checks that Go-value messages allocate only for
+// encoding: SendValue as much as the codec's Marshal, RecvValue as much as
+// its Unmarshal and one slice for the encoded bytes, small (staged) and
+// large (matched, then received whole).
+func TestValueAllocations(t *testing.T) {
+	type record struct {
+		Seq  int
+		Name string
+		Data []float64
+	}
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		codec := mpi.CBOR()
+		for _, n := range []int{4, 4096} { // ~50 B and ~32 KiB encoded
+			v := &record{Seq: 1, Name: "halo", Data: make([]float64, n)}
+			data, err := codec.Marshal(v)
+			must(t, err)
+			var got record // decoded into alike by the codec alone and by RecvValue
+			marshal := testing.AllocsPerRun(100, func() { codec.Marshal(v) })
+			unmarshal := testing.AllocsPerRun(100, func() {
+				got = record{}
+				codec.Unmarshal(data, &got)
+			})
+			pair := testing.AllocsPerRun(100, func() {
+				got = record{}
+				if r%2 == 0 {
+					must(t, w.SendValue(v, (r+1)%p, 0))
+					_, err = w.RecvValue(&got, (r+p-1)%p, 0)
+				} else {
+					_, err = w.RecvValue(&got, (r+p-1)%p, 0)
+					must(t, w.SendValue(v, (r+1)%p, 0))
+				}
+				must(t, err)
+			})
+			if got.Seq != 1 || got.Name != "halo" || len(got.Data) != n {
+				t.Fatalf("%d float64s: received %d, %q and %d float64s", n, got.Seq, got.Name, len(got.Data))
+			}
+			if want := marshal + unmarshal + 1; pair > want {
+				t.Errorf("%d float64s: SendValue+RecvValue made %.1f allocations, want at most %.1f (Marshal %.1f, Unmarshal %.1f, the received bytes 1)",
+					n, pair, want, marshal, unmarshal)
+			}
+		}
+	}, mpitest.Ranks(2))
+}
