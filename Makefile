@@ -123,13 +123,13 @@ bench-cluster: bench-deps
 	$(BIN)/mpigo bench all --hostfile $(HOSTFILE) --np $(NP) --rounds $(ROUNDS) \
 		--json $(BIN)/bench-cluster.json --csv $(BIN)/bench-cluster.csv --plot $(BIN)/bench-cluster.png $(BENCH_ARGS)
 
-# Ping-pong latency and bandwidth only (issue 3's table), 9 rounds (the
-# machine changes state between jobs), then the goroutine benchmark: 2
-# ranks, 1 KiB messages, blocking Send/Recv, 5 jobs each (a bad run shows as
-# one), the 16 goroutines also with 2 Ps per rank (more Ps than the rank's
-# core).
+# Ping-pong latency and bandwidth only (issue 3's table; and bandwidth with
+# persistent requests), 9 rounds (the machine changes state between jobs),
+# then the goroutine benchmark: 2 ranks, 1 KiB messages, blocking Send/Recv,
+# 5 jobs each (a bad run shows as one), the 16 goroutines also with 2 Ps per
+# rank (more Ps than the rank's core).
 bench-pingpong: bench-deps
-	$(BIN)/mpigo bench all --rounds 9 -b latency,bw,bibw -s 1,64,1024,8192,65536,1048576,4194304 --impls c,c-single,mpigo,gompi,mpi4py
+	$(BIN)/mpigo bench all --rounds 9 -b latency,bw,bibw,bw-persistent -s 1,64,1024,8192,65536,1048576,4194304 --impls c,c-single,mpigo,gompi,mpi4py
 	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
 	@for g in 1 16; do for run in 1 2 3 4 5; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done; done
 	@echo "# the same, 16 goroutines, GOMAXPROCS=2"

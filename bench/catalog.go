@@ -27,6 +27,7 @@ var Benchmarks = []Benchmark{
 	{"latency", Micros, false, true},
 	{"bw", MBPerSec, false, true},
 	{"bibw", MBPerSec, false, true},
+	{"bw-persistent", MBPerSec, false, true},
 	{"value", MsgsPerS, false, true},
 	{"bcast", Micros, true, true},
 	{"scatter", Micros, true, true},
@@ -69,7 +70,8 @@ func order(name string) int {
 // HigherIsBetter reports whether larger values of unit are faster.
 func HigherIsBetter(unit string) bool { return unit == MBPerSec || unit == MsgsPerS }
 
-// Window is the number of messages in flight per bw, bibw and value sample.
+// Window is the number of messages in flight per bw, bibw, bw-persistent
+// and value sample.
 const Window = 64
 
 // ValueMaxSize is the largest value message the value benchmark sends: a Go
@@ -85,7 +87,8 @@ const LargeSize = 8192
 // and value) of benchmark b at size bytes, OSU's counts multiplied by scale:
 //
 //	latency          10000 timed, 1000 warm-up; above 8 KiB 1000 and 100
-//	bw, bibw, value    100 windows, 10 warm-up; above 8 KiB 20 and 2
+//	bw, bibw, bw-persistent, value
+//	                   100 windows, 10 warm-up; above 8 KiB 20 and 2
 //	collectives       1000 timed, 100 warm-up; above 8 KiB 100 and 10
 //
 // At least 2 timed and 1 warm-up iteration are run whatever the scale. The

@@ -31,6 +31,9 @@
 //     window, in MB/s (10^6 bytes).
 //   - bibw: both ranks post 64 receives and 64 sends and wait (osu_bibw);
 //     bytes of both directions over the window's time.
+//   - bw-persistent: bw with 64 persistent requests made once (SendInit,
+//     RecvInit; MPI_Send_init, MPI_Recv_init) and started each window
+//     (StartAll): the same transfer without a request's making per message.
 //   - value: Go values (a record with size/8 float64s) encoded, sent,
 //     received and decoded; a window of 64 then an acknowledgement; msgs/s.
 //   - collectives: a barrier before every iteration, each rank times its own

@@ -143,8 +143,8 @@ func (r *runner) measure(b Benchmark, algo string, size int) ([]float64, error) 
 		switch b.Name {
 		case "latency":
 			vals, err = r.latency(size, iters, warm)
-		case "bw", "bibw":
-			vals, err = r.bandwidth(size, iters, warm, b.Name == "bibw")
+		case "bw", "bibw", "bw-persistent":
+			vals, err = r.bandwidth(size, iters, warm, b.Name == "bibw", b.Name == "bw-persistent")
 		case "value":
 			vals, err = r.values(size, iters, warm)
 		}
@@ -263,8 +263,9 @@ func (r *runner) latency(size, iters, warm int) ([]float64, error) {
 
 // bandwidth is osu_bw (rank 0 sends a window, rank 1 acknowledges it) or,
 // bidirectional, osu_bibw (both ranks send a window to each other); a sample
-// is one window, in MB/s.
-func (r *runner) bandwidth(size, iters, warm int, bidirectional bool) ([]float64, error) {
+// is one window, in MB/s. persistent makes the window's requests once
+// (SendInit, RecvInit) and starts them each window (StartAll).
+func (r *runner) bandwidth(size, iters, warm int, bidirectional, persistent bool) ([]float64, error) {
 	w, peer := r.world, 1-r.rank
 	send, recv := r.buffers(size)
 	ack := make([]byte, 4)
@@ -274,27 +275,43 @@ func (r *runner) bandwidth(size, iters, warm int, bidirectional bool) ([]float64
 	}
 	s := newSamples(iters, func(d time.Duration) float64 { return bytes / d.Seconds() / 1e6 })
 	reqs := make([]*mpi.Request, 0, 2*Window)
+	sending, receiving := r.rank == 0 || bidirectional, r.rank == 1 || bidirectional
+	post := func(ok bool, start func() (*mpi.Request, error)) error {
+		for i := 0; ok && i < Window; i++ {
+			q, err := start()
+			if err != nil {
+				return err
+			}
+			reqs = append(reqs, q)
+		}
+		return nil
+	}
+	irecv, isend := w.Irecv, w.Isend
+	if persistent {
+		irecv, isend = w.RecvInit, w.SendInit
+		defer func() {
+			for _, q := range reqs {
+				q.Free()
+			}
+		}()
+	}
 	for k := -warm; k < iters; k++ {
 		if r.cfg.Validate {
 			pattern(send, 2*k+r.rank)
 		}
-		reqs = reqs[:0]
-		sending, receiving := r.rank == 0 || bidirectional, r.rank == 1 || bidirectional
-		post := func(ok bool, start func() (*mpi.Request, error)) error {
-			for i := 0; ok && i < Window; i++ {
-				q, err := start()
-				if err != nil {
-					return err
-				}
-				reqs = append(reqs, q)
+		if !persistent || k == -warm {
+			reqs = reqs[:0]
+			if err := post(receiving, func() (*mpi.Request, error) { return irecv(mpi.Buf(recv), peer, 100) }); err != nil {
+				return nil, err
 			}
-			return nil
+			if err := post(sending, func() (*mpi.Request, error) { return isend(mpi.Buf(send), peer, 100) }); err != nil {
+				return nil, err
+			}
 		}
-		if err := post(receiving, func() (*mpi.Request, error) { return w.Irecv(mpi.Buf(recv), peer, 100) }); err != nil {
-			return nil, err
-		}
-		if err := post(sending, func() (*mpi.Request, error) { return w.Isend(mpi.Buf(send), peer, 100) }); err != nil {
-			return nil, err
+		if persistent {
+			if err := mpi.StartAll(reqs...); err != nil {
+				return nil, err
+			}
 		}
 		if err := mpi.WaitAll(reqs...); err != nil {
 			return nil, err

@@ -3,6 +3,8 @@
 //   latency  ranks 0 and 1 ping-pong; a sample is half a round trip (µs)
 //   bw       rank 0 posts 64 MPI_Isend, rank 1 64 MPI_Irecv, then a 4-byte ack (MB/s)
 //   bibw     both ranks post 64 receives and 64 sends (MB/s of both directions)
+//   bw-persistent  bw with 64 persistent requests made once (MPI_Send_init,
+//            MPI_Recv_init), started each window (MPI_Startall)
 //   bcast scatter gather allgather alltoall reduce allreduce barrier
 //            a barrier before every iteration, each rank times its call, and the
 //            per-iteration times are MAX-reduced over ranks after the loop (µs)
@@ -39,7 +41,8 @@ static int parse_list(char *s, long *out) {
 
 // iterations: bench.Iterations.
 static void iterations(const char *bench, long size, int *iters, int *warm) {
-	int large = size > LARGE, collective = strcmp(bench, "latency") && strcmp(bench, "bw") && strcmp(bench, "bibw");
+	int large = size > LARGE,
+	    collective = strcmp(bench, "latency") && strcmp(bench, "bw") && strcmp(bench, "bibw") && strcmp(bench, "bw-persistent");
 	if (!strcmp(bench, "latency")) *iters = large ? 1000 : 10000, *warm = large ? 100 : 1000;
 	else if (!collective) *iters = large ? 20 : 100, *warm = large ? 2 : 10;
 	else *iters = large ? 100 : 1000, *warm = large ? 10 : 100;
@@ -92,17 +95,28 @@ static void latency(long size, int iters, int warm, double *v) {
 	}
 }
 
-static void bandwidth(long size, int iters, int warm, int bidirectional, double *v) {
+static void bandwidth(long size, int iters, int warm, int bidirectional, int persistent, double *v) {
 	char *s = sbuf, *r = rbuf, ack[4] = {0};
 	int peer = 1 - rank, sending = rank == 0 || bidirectional, receiving = rank == 1 || bidirectional;
 	MPI_Request req[2 * WINDOW];
 	double last = 0, bytes = (double)size * WINDOW * (bidirectional ? 2 : 1);
-	for (int k = -warm; k < iters; k++) {
-		int n = 0;
+	int n = 0;
+	if (persistent) {
 		if (receiving)
-			for (int w = 0; w < WINDOW; w++) MPI_Irecv(r, size, MPI_BYTE, peer, 100, MPI_COMM_WORLD, &req[n++]);
+			for (int w = 0; w < WINDOW; w++) MPI_Recv_init(r, size, MPI_BYTE, peer, 100, MPI_COMM_WORLD, &req[n++]);
 		if (sending)
-			for (int w = 0; w < WINDOW; w++) MPI_Isend(s, size, MPI_BYTE, peer, 100, MPI_COMM_WORLD, &req[n++]);
+			for (int w = 0; w < WINDOW; w++) MPI_Send_init(s, size, MPI_BYTE, peer, 100, MPI_COMM_WORLD, &req[n++]);
+	}
+	for (int k = -warm; k < iters; k++) {
+		if (persistent) {
+			MPI_Startall(n, req);
+		} else {
+			n = 0;
+			if (receiving)
+				for (int w = 0; w < WINDOW; w++) MPI_Irecv(r, size, MPI_BYTE, peer, 100, MPI_COMM_WORLD, &req[n++]);
+			if (sending)
+				for (int w = 0; w < WINDOW; w++) MPI_Isend(s, size, MPI_BYTE, peer, 100, MPI_COMM_WORLD, &req[n++]);
+		}
 		MPI_Waitall(n, req, MPI_STATUSES_IGNORE);
 		if (!bidirectional) {
 			if (rank == 0) MPI_Recv(ack, 4, MPI_BYTE, peer, 101, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -112,6 +126,7 @@ static void bandwidth(long size, int iters, int warm, int bidirectional, double 
 		if (k >= 0) v[k] = bytes / (now - last) / 1e6;
 		last = now;
 	}
+	for (int i = 0; persistent && i < n; i++) MPI_Request_free(&req[i]);
 }
 
 // collective times one collective as the Go suite does (bench.timeCollective).
@@ -187,7 +202,7 @@ int main(int argc, char **argv) {
 		for (int r = 0; r < nranks; r++) printf("meta host.%d %s\n", r, hosts + (size_t)r * MPI_MAX_PROCESSOR_NAME);
 	}
 	for (char *bench = strtok(benches, ","); bench; bench = strtok(NULL, ",")) {
-		int p2p = !strcmp(bench, "latency") || !strcmp(bench, "bw") || !strcmp(bench, "bibw");
+		int p2p = !strcmp(bench, "latency") || !strcmp(bench, "bw") || !strcmp(bench, "bibw") || !strcmp(bench, "bw-persistent");
 		int reduction = !strcmp(bench, "reduce") || !strcmp(bench, "allreduce");
 		if (!strcmp(bench, "value") || (p2p && nranks < 2)) continue; // Go values: not in C
 		long barrier0[] = {0};
@@ -202,7 +217,7 @@ int main(int argc, char **argv) {
 			MPI_Barrier(MPI_COMM_WORLD);
 			if (p2p && rank < 2) {
 				if (!strcmp(bench, "latency")) latency(size, iters, warm, v);
-				else bandwidth(size, iters, warm, !strcmp(bench, "bibw"), v);
+				else bandwidth(size, iters, warm, !strcmp(bench, "bibw"), !strcmp(bench, "bw-persistent"), v);
 			} else if (!p2p) {
 				collective(bench, size, iters, warm, v);
 			}

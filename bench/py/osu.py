@@ -19,7 +19,7 @@ import numpy as np
 from mpi4py import MPI
 
 WINDOW, LARGE = 64, 8192
-P2P = ("latency", "bw", "bibw", "value")
+P2P = ("latency", "bw", "bibw", "bw-persistent", "value")
 OBJECT = ("latency", "value", "bcast", "scatter", "gather", "allgather", "alltoall")  # what object mode has
 
 
@@ -71,7 +71,7 @@ class Suite:
             last = now
         return v
 
-    def bandwidth(self, size, iters, warm, bidirectional):
+    def bandwidth(self, size, iters, warm, bidirectional, persistent=False):
         c, peer = self.comm, 1 - self.rank
         v = np.zeros(iters)
         send, recv = self.sbuf[:size], self.rbuf[:size]
@@ -79,12 +79,19 @@ class Suite:
         sending, receiving = self.rank == 0 or bidirectional, self.rank == 1 or bidirectional
         nbytes = size * WINDOW * (2 if bidirectional else 1)
         last = 0.0
+        if persistent:  # bw-persistent: made once, started each window
+            made = [c.Recv_init([recv, MPI.BYTE], peer, 100) for _ in range(WINDOW)] if receiving else []
+            made += [c.Send_init([send, MPI.BYTE], peer, 100) for _ in range(WINDOW)] if sending else []
         for k in range(-warm, iters):
-            reqs = []
-            if receiving:
-                reqs += [c.Irecv([recv, MPI.BYTE], peer, 100) for _ in range(WINDOW)]
-            if sending:
-                reqs += [c.Isend([send, MPI.BYTE], peer, 100) for _ in range(WINDOW)]
+            if persistent:
+                reqs = made
+                MPI.Prequest.Startall(reqs)
+            else:
+                reqs = []
+                if receiving:
+                    reqs += [c.Irecv([recv, MPI.BYTE], peer, 100) for _ in range(WINDOW)]
+                if sending:
+                    reqs += [c.Isend([send, MPI.BYTE], peer, 100) for _ in range(WINDOW)]
             MPI.Request.Waitall(reqs)
             if not bidirectional:
                 if self.rank == 0:
@@ -95,6 +102,8 @@ class Suite:
             if k >= 0:
                 v[k] = nbytes / (now - last) / 1e6
             last = now
+        for r in made if persistent else []:
+            r.Free()
         return v
 
     def values(self, size, iters, warm):
@@ -209,7 +218,7 @@ def main():
             elif bench == "value":
                 v = suite.values(size, iters, warm)
             else:
-                v = suite.bandwidth(size, iters, warm, bench == "bibw")
+                v = suite.bandwidth(size, iters, warm, bench == "bibw", bench == "bw-persistent")
             if suite.rank == 0:
                 out.write("sample %s - %s %d %s %s\n" % (impl, bench, size, unit, " ".join("%.7g" % x for x in v)))
                 out.flush()
