@@ -209,15 +209,16 @@ func (c rawCall) call(a *args) C.int {
 		return C.mpigo_errors_return(a.comm)
 	case callSend:
 		return C.mpigo_send(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync))
-	case callIsend:
-		return a.result(C.mpigo_isend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
+	case callIsend, callSendInit: // callSendInit: the persistent request
+		return a.result(C.mpigo_isend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), cbool(c == callSendInit)))
 	case callSendPoll: // callIsend, then callTest
 		return a.result(C.mpigo_send_poll(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), C.longlong(a.budget)))
-	case callIrecv: // into a.stage if set, else a.rbuf
+	case callIrecv, callRecvInit: // into a.stage if set, else a.rbuf; callRecvInit: the persistent request
+		persistent := cbool(c == callRecvInit)
 		if a.stage != nil {
-			return a.result(C.mpigo_irecv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm))
+			return a.result(C.mpigo_irecv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm, persistent))
 		}
-		return a.result(C.mpigo_irecv(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
+		return a.result(C.mpigo_irecv(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, persistent))
 	case callRecvPoll: // a.budget: spin; a.limit: the buffer's bytes; a.tooLong: matched, not received
 		rc := a.result(C.mpigo_recv_poll(addr(a.rbuf), C.int(a.rn), a.dt, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 		a.tooLong = a.flag && a.st.bytes > C.longlong(a.limit)
@@ -237,13 +238,6 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.mpigo_testsome(C.int(len(b.reqs)), &b.reqs[0], &b.sts[0], &b.rcs[0], &b.dones[0], C.longlong(a.budget)))
 	case callCancel:
 		return C.mpigo_cancel(a.req)
-	case callSendInit:
-		return a.result(C.mpigo_send_init(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync)))
-	case callRecvInit: // into a.stage if set, else a.rbuf
-		if a.stage != nil {
-			return a.result(C.mpigo_recv_init_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm))
-		}
-		return a.result(C.mpigo_recv_init(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
 	case callStart:
 		return C.mpigo_start(a.req)
 	case callStartAll:

@@ -269,19 +269,25 @@ static int mpigo_send(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo
 	if (sync) return MPI_Ssend(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c));
 	return MPI_Send(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c));
 }
-// Nonblocking posts: the caller pinned the buffer (Request), so MPI may keep it.
-static mpigo_res mpigo_isend(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync) {
+// Nonblocking posts: the caller pinned the buffer (Request), so MPI may keep
+// it. With persistent, the persistent request is made instead (MPI_Send_init,
+// MPI_Ssend_init, MPI_Recv_init): started any number of times, and freed by
+// the caller (mpigo_request_free), until when MPI keeps the buffer.
+static mpigo_res mpigo_isend(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync, int persistent) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = sync ? MPI_Issend(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q)
-	            : MPI_Isend(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q);
+	void *b = PTR(buf);
+	int to = mpigo_peer(dest);
+	if (persistent) r.rc = sync ? MPI_Ssend_init(b, n, DTYPE(dt), to, tag, COMM(c), &q) : MPI_Send_init(b, n, DTYPE(dt), to, tag, COMM(c), &q);
+	else r.rc = sync ? MPI_Issend(b, n, DTYPE(dt), to, tag, COMM(c), &q) : MPI_Isend(b, n, DTYPE(dt), to, tag, COMM(c), &q);
 	r.req = H(q);
 	return r;
 }
-static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag, mpigo_h c) {
+static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag, mpigo_h c, int persistent) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = MPI_Irecv(PTR(buf), n, DTYPE(dt), mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
+	r.rc = persistent ? MPI_Recv_init(PTR(buf), n, DTYPE(dt), mpigo_peer(src), mpigo_tag(tag), COMM(c), &q)
+	                  : MPI_Irecv(PTR(buf), n, DTYPE(dt), mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
 	r.req = H(q);
 	return r;
 }
@@ -348,7 +354,7 @@ static mpigo_res mpigo_test(mpigo_h req, long long budget_ns) {
 // Post a send and test it, spinning for at most budget_ns (a blocking Send
 // that may not complete eagerly: one call where most complete).
 static mpigo_res mpigo_send_poll(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync, long long budget_ns) {
-	mpigo_res r = mpigo_isend(buf, n, dt, dest, tag, c, sync);
+	mpigo_res r = mpigo_isend(buf, n, dt, dest, tag, c, sync, 0);
 	if (r.rc != MPI_SUCCESS) return r;
 	return mpigo_test(r.req, budget_ns);
 }
@@ -406,44 +412,15 @@ static void *mpigo_stage_new(void) {
 static void mpigo_stage_trim(uintptr_t stage, long long keep, long long used) {
 	if (used > keep) madvise((char *)stage + keep, (size_t)(used - keep), MADV_DONTNEED);
 }
-static mpigo_res mpigo_irecv_staged(uintptr_t stage, int src, int tag, mpigo_h c) {
-	mpigo_res r = {0};
-	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = MPI_Irecv(PTR(stage), INT_MAX, mpigo_stage_unit, mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
-	r.req = H(q);
-	return r;
-}
-static mpigo_res mpigo_recv_init_staged(uintptr_t stage, int src, int tag, mpigo_h c) {
-	mpigo_res r = {0};
-	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = MPI_Recv_init(PTR(stage), INT_MAX, mpigo_stage_unit, mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
-	r.req = H(q);
-	return r;
+static mpigo_res mpigo_irecv_staged(uintptr_t stage, int src, int tag, mpigo_h c, int persistent) {
+	return mpigo_irecv(stage, INT_MAX, H(mpigo_stage_unit), src, tag, c, persistent);
 }
 static mpigo_res mpigo_recv_staged(uintptr_t stage, int src, int tag, mpigo_h c, long long budget_ns) {
-	mpigo_res r = mpigo_irecv_staged(stage, src, tag, c);
+	mpigo_res r = mpigo_irecv_staged(stage, src, tag, c, 0);
 	if (r.rc != MPI_SUCCESS) return r;
 	return mpigo_test(r.req, budget_ns);
 }
 
-// Persistent requests (MPI_Send_init, MPI_Recv_init): made once, started
-// any number of times, freed by the caller. MPI keeps the buffer (pinned by
-// Go, or a staging area) until mpigo_request_free.
-static mpigo_res mpigo_send_init(uintptr_t buf, int n, mpigo_h dt, int dest, int tag, mpigo_h c, int sync) {
-	mpigo_res r = {0};
-	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = sync ? MPI_Ssend_init(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q)
-	            : MPI_Send_init(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q);
-	r.req = H(q);
-	return r;
-}
-static mpigo_res mpigo_recv_init(uintptr_t buf, int n, mpigo_h dt, int src, int tag, mpigo_h c) {
-	mpigo_res r = {0};
-	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = MPI_Recv_init(PTR(buf), n, DTYPE(dt), mpigo_peer(src), mpigo_tag(tag), COMM(c), &q);
-	r.req = H(q);
-	return r;
-}
 // Start persistent requests reqs[0..n) (MPI_Startall, 64 at a time); their
 // handles do not change.
 static int mpigo_startall(int n, const mpigo_h *reqs) {
