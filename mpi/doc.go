@@ -97,6 +97,9 @@
 // bound by the copy, as in osu_bw, pays per message (0.86–0.91× C's
 // bandwidth at 64 KiB). Persistent requests (SendInit, RecvInit, StartAll)
 // make both once: the same windows of 64 then ran 1.8–2× faster at 1 B and
-// 1 KiB and 1.12–1.15× at 8 and 64 KiB, where they match C's Isend/Irecv.
+// 1 KiB and 1.05–1.15× at 8 and 64 KiB, 0.97–1.02× C's with persistent
+// requests at 64 KiB (0.43–0.65× up to 1 KiB; mpi4py, whose Waitall blocks
+// in C, 0.81–0.95×). Windows of small messages also pay for the staging
+// areas, 32 GiB apart so that any message fits (see stage.go).
 // `make bench-pingpong` measures the binding against C, gompi and mpi4py.
 package mpi
