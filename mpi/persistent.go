@@ -77,7 +77,7 @@ func (r *Request) Start() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.startable("Start"); err != nil {
+	if err := r.idle("Start"); err != nil {
 		return err
 	}
 	if r.h != requestNull {
@@ -103,7 +103,7 @@ func StartAll(reqs ...*Request) error {
 	defer putBatch(b)
 	b.reqs = b.reqs[:0]
 	for _, r := range set {
-		if err := r.startable("StartAll"); err != nil {
+		if err := r.idle("StartAll"); err != nil {
 			return err
 		}
 		if r.h != requestNull {
@@ -124,11 +124,12 @@ func StartAll(reqs ...*Request) error {
 	return nil
 }
 
-// startable reports why locked request r cannot be started, if it cannot.
-func (r *Request) startable(op string) error {
+// idle reports why locked request r is not an idle persistent request, the
+// only kind op (a start or Free) applies to, if it is not.
+func (r *Request) idle(op string) error {
 	switch {
 	case !r.persistent:
-		return errorf(ClassRequest, op, "%s request is not persistent (make one with SendInit or RecvInit)", r.op)
+		return errorf(ClassRequest, op, "%s request is not persistent (make one with SendInit or RecvInit; complete others with Wait, Test or WaitAll)", r.op)
 	case r.freed:
 		return errorf(ClassRequest, op, "%s request has been freed", r.op)
 	case !r.done:
@@ -150,15 +151,7 @@ func (r *Request) Free() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	switch {
-	case !r.persistent:
-		return errorf(ClassRequest, "Free", "%s request is not persistent: complete it with Wait, Test or WaitAll", r.op)
-	case r.freed:
-		return errorf(ClassRequest, "Free", "%s request has been freed already", r.op)
-	case !r.done:
-		return errorf(ClassRequest, "Free", "%s request is active: complete it with Wait, Test or WaitAll first", r.op)
-	}
-	if err := checkState("Free"); err != nil {
+	if err := r.idle("Free"); err != nil {
 		return err
 	}
 	if r.h != requestNull {

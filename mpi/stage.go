@@ -76,10 +76,10 @@ func putStage(p unsafe.Pointer) {
 // the free list unless keep (a persistent request's stage, freed with it); a
 // request that Finalize ended keeps p, which MPI may still write to.
 func finishStaged(op string, p unsafe.Pointer, b Buffer, rc int, st Status, keep bool) error {
-	if rc == rcFinalized {
-		return mpiError(op, rc)
-	}
 	err := mpiError(op, rc)
+	if rc == rcFinalized {
+		return err
+	}
 	if rc == 0 && !st.cancelled {
 		if n := min(st.bytes, int64(b.bytes())); n > 0 {
 			copy(unsafe.Slice((*byte)(b.ptr), n), unsafe.Slice((*byte)(p), n))
