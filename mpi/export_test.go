@@ -37,3 +37,6 @@ func InC() int { return int(gateInCOf(gate.Load())) }
 
 // CrowdWait is the longest a call waits for another goroutine's call in C.
 func CrowdWait() time.Duration { return crowdWait }
+
+// Yields returns how many polling calls gave the core away (mpigo_yields).
+func Yields() int64 { return rawYields.Load() }

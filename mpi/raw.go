@@ -226,9 +226,9 @@ func (c rawCall) call(a *args) C.int {
 	case callRecvStaged: // callIrecv into a.stage, then callTest
 		return a.result(C.mpigo_recv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 	case callImprobe:
-		return a.result(C.mpigo_improbe(C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
+		return a.result(C.mpigo_probe(C.int(a.peer), C.int(a.tag), a.comm, 1, C.longlong(a.budget)))
 	case callIprobe:
-		return a.result(C.mpigo_iprobe(C.int(a.peer), C.int(a.tag), a.comm))
+		return a.result(C.mpigo_probe(C.int(a.peer), C.int(a.tag), a.comm, 0, C.longlong(a.budget)))
 	case callMrecv:
 		return a.result(C.mpigo_mrecv(addr(a.rbuf), C.int(a.rn), a.dt, a.msg))
 	case callTest:
@@ -360,6 +360,9 @@ func statusOf(st C.mpigo_status) Status {
 }
 
 // ---- calls that need no args: safe from any thread, or only for emergencies ----
+
+// rawYields is mpigo_yields (raw.h): how many polling calls gave the core away.
+var rawYields = (*atomic.Int64)(unsafe.Pointer(C.mpigo_yields_addr()))
 
 // rawWanting is mpigo_wanting (raw.h): C memory, which Go updates atomically.
 var rawWanting = (*atomic.Int32)(unsafe.Pointer(C.mpigo_wanting_addr()))

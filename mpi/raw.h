@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <limits.h>
+#include <sched.h>
 #include <sys/mman.h>
 
 // Go-side rank and tag sentinels (see consts in p2p.go); MPI's values differ
@@ -250,6 +251,17 @@ static inline long long mpigo_now(void) {
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+// mpigo_idle gives the core away first when the budget says so (yieldFirst
+// in exec.go: a long wait, in which other processes may need the core), and
+// counts it in mpigo_yields.
+static long long mpigo_yields;
+static long long *mpigo_yields_addr(void) { return &mpigo_yields; }
+static inline void mpigo_idle(long long budget_ns) {
+	if (budget_ns >= 0) return;
+	__atomic_fetch_add(&mpigo_yields, 1, __ATOMIC_RELAXED);
+	sched_yield();
+}
+
 // mpigo_spin reports whether a polling loop may take another turn after turn
 // i: it has a spin budget, no goroutine waits to call MPI, and the budget has
 // not run out (the clock is read every mask+1 turns; the first read starts it).
@@ -292,26 +304,23 @@ static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag,
 	return r;
 }
 
-// Matched probe, spinning for at most budget_ns (reading the clock every 32
-// turns; 0: probe once). On a match r.flag is 1 and r.msg is to be received with mpigo_mrecv.
-static mpigo_res mpigo_improbe(int src, int tag, mpigo_h c, long long budget_ns) {
+// Probe, matched (MPI_Improbe) or not (MPI_Iprobe), spinning for at most
+// budget_ns (reading the clock every 32 turns; 0: probe once; below 0:
+// mpigo_idle, then once). On a match r.flag is 1, and a matched message is
+// r.msg, to be received with mpigo_mrecv.
+static mpigo_res mpigo_probe(int src, int tag, mpigo_h c, int matched, long long budget_ns) {
+	mpigo_idle(budget_ns);
 	mpigo_res r = {0};
 	MPI_Status s;
 	MPI_Message m = MPI_MESSAGE_NULL;
 	long long deadline = 0;
 	for (int i = 0;; i++) {
-		r.rc = MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &m, &s);
+		r.rc = matched ? MPI_Improbe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &m, &s)
+		               : MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &s);
 		if (r.rc != MPI_SUCCESS) return r;
 		if (r.flag) { r.msg = H(m); mpigo_fill(&s, &r.st); return r; }
 		if (!mpigo_spin(i, 31, budget_ns, &deadline)) return r;
 	}
-}
-static mpigo_res mpigo_iprobe(int src, int tag, mpigo_h c) {
-	mpigo_res r = {0};
-	MPI_Status s;
-	r.rc = MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &s);
-	if (r.rc == MPI_SUCCESS && r.flag) mpigo_fill(&s, &r.st);
-	return r;
 }
 static mpigo_res mpigo_mrecv(uintptr_t buf, int n, mpigo_h dt, mpigo_h msg) {
 	mpigo_res r = {0};
@@ -328,7 +337,7 @@ static mpigo_res mpigo_mrecv(uintptr_t buf, int n, mpigo_h dt, mpigo_h msg) {
 // (OpenMPI 4.1 writes past the end of the buffer when it truncates a message
 // above the eager limit, so truncation is handled by the caller.)
 static mpigo_res mpigo_recv_poll(uintptr_t buf, int n, mpigo_h dt, long long cap, int src, int tag, mpigo_h c, long long budget_ns) {
-	mpigo_res r = mpigo_improbe(src, tag, c, budget_ns);
+	mpigo_res r = mpigo_probe(src, tag, c, 1, budget_ns);
 	if (r.rc != MPI_SUCCESS || !r.flag) return r;
 	if (r.st.bytes > cap) { r.flag = 2; return r; }
 	mpigo_res m = mpigo_mrecv(buf, n, dt, r.msg);
@@ -337,8 +346,10 @@ static mpigo_res mpigo_recv_poll(uintptr_t buf, int n, mpigo_h dt, long long cap
 	return r;
 }
 
-// Test a request, spinning for at most budget_ns (0: test once).
+// Test a request, spinning for at most budget_ns (0: test once; below 0:
+// mpigo_idle, then once).
 static mpigo_res mpigo_test(mpigo_h req, long long budget_ns) {
+	mpigo_idle(budget_ns);
 	mpigo_res r = {0};
 	MPI_Status s;
 	MPI_Request q = REQ(req);
@@ -364,11 +375,12 @@ static int mpigo_cancel(mpigo_h req) {
 }
 
 // Complete requests reqs[0..n) with MPI_Testsome, spinning for at most
-// budget_ns (0: once). Completed ones become MPI_REQUEST_NULL, with done[i]
+// budget_ns (0: once; below 0: mpigo_idle, then once). Completed ones become MPI_REQUEST_NULL, with done[i]
 // set, their status in sts[i] and their error in rcs[i]; r.flag is set once
 // all are done. One call completes a whole window where Wait would make a
 // call (and a cgo transition) per request.
 static mpigo_res mpigo_testsome(int n, mpigo_h *reqs, mpigo_status *sts, int *rcs, int *done, long long budget_ns) {
+	mpigo_idle(budget_ns);
 	mpigo_res r = {0};
 	MPI_Status s[64];
 	MPI_Request q[64];
