@@ -70,13 +70,24 @@ func TestLongWaitGivesCoreAway(t *testing.T) {
 			if c.want == nil {
 				got = make([]byte, len(large))
 			}
-			// A late peer: the wait lasts, and gives the core away. (Ranks
-			// past 1, in multi-host runs, only take part in the barrier.)
+			// A late peer: rank 1 acts once rank 0 has waited 3 ms, which a
+			// second goroutine of rank 0 tells it. (Ranks past 1, in
+			// multi-host runs, only take part in the barrier.)
 			must(t, w.Barrier())
+			token := make([]byte, 1)
 			switch w.Rank() {
 			case 0:
+				told := make(chan error, 1)
+				go func() {
+					for mpi.Waiting() == 0 {
+						time.Sleep(10 * time.Microsecond)
+					}
+					time.Sleep(3 * time.Millisecond)
+					told <- w.Send(mpi.Buf(token), 1, 99)
+				}()
 				before := mpi.Yields()
 				must(t, c.wait(w, got))
+				must(t, <-told)
 				if c.want != nil && !bytes.Equal(got, c.want) {
 					t.Errorf("%s: received data differs from what was sent", c.name)
 				}
@@ -84,7 +95,8 @@ func TestLongWaitGivesCoreAway(t *testing.T) {
 					t.Errorf("%s: waited 3 ms without giving the core away", c.name)
 				}
 			case 1:
-				time.Sleep(3 * time.Millisecond)
+				_, err := w.Recv(mpi.Buf(token), 0, 99)
+				must(t, err)
 				must(t, c.peer(w, got))
 			}
 		}
