@@ -150,7 +150,8 @@ func Thread(l mpi.ThreadLevel) Option { return func(j *job) { j.level = l } }
 // NoInit leaves MPI uninitialized: the body calls Init (and Finalize) itself.
 func NoInit() Option { return func(j *job) { j.noInit = true } }
 
-// Timeout bounds each job (default 60 s).
+// Timeout bounds each job (default 60 s; with MPICH and more ranks than
+// cores, three times that: see launcher_mpich.go).
 func Timeout(d time.Duration) Option { return func(j *job) { j.timeout = d } }
 
 // ExpectFailure makes the job pass only if it fails: mpiexec exits non-zero
@@ -225,7 +226,11 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	if testing.Short() {
 		argv = append(argv, "-test.short")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
+	timeout := j.timeout
+	if np > runtime.NumCPU() {
+		timeout *= launcher.crowded
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	command := launcher.command
 	if prefix, args, _, ok := multiHost(); ok {
@@ -245,7 +250,7 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
 	if ctx.Err() != nil {
-		return out.Bytes(), fmt.Errorf("%s -n %d timed out after %v (killed); each rank's output so far follows", launcher.command, np, j.timeout)
+		return out.Bytes(), fmt.Errorf("%s -n %d timed out after %v (killed); each rank's output so far follows", launcher.command, np, timeout)
 	}
 	if len(j.wantFail) > 0 {
 		if err == nil {
