@@ -2,19 +2,11 @@
 
 package mpitest
 
-import (
-	"regexp"
-	"time"
-)
+import "regexp"
 
 // launcher: MPICH's hydra (mpiexec.mpich, never the alternatives link, which
 // may point at OpenMPI), each output line prefixed "[rank] ". MPICH's own
 // waits (its blocking collectives) never yield the core, so with more ranks
 // than cores a job runs several times slower: TestReductions with 4 ranks on
 // 2 cores took 21–60 s (OpenMPI: 2 s); its jobs get three times as long.
-var launcher = struct {
-	command  string
-	tagArgs  []string
-	passLine *regexp.Regexp // a rank's report of a passed test; group 1 is the rank
-	crowded  time.Duration  // a job's timeout multiplies by this when the ranks outnumber the cores
-}{"mpiexec.mpich", []string{"-prepend-rank"}, regexp.MustCompile(`(?m)^\[(\d+)\] --- PASS`), 3}
+var launcher = launcherSpec{"mpiexec.mpich", []string{"-prepend-rank"}, regexp.MustCompile(`(?m)^\[(\d+)\] --- PASS`), 3}

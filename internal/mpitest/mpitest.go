@@ -129,6 +129,15 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// launcherSpec is how to run a job with the MPI library built in (launcher,
+// in launcher_openmpi.go or launcher_mpich.go).
+type launcherSpec struct {
+	command  string
+	tagArgs  []string
+	passLine *regexp.Regexp // a rank's report of a passed test; group 1 is the rank
+	crowded  int            // a job's timeout multiplies by this when the ranks outnumber the cores
+}
+
 // Option changes how Run runs a test.
 type Option func(*job)
 
@@ -228,7 +237,7 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	}
 	timeout := j.timeout
 	if np > runtime.NumCPU() {
-		timeout *= launcher.crowded
+		timeout *= time.Duration(launcher.crowded)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
