@@ -240,18 +240,24 @@ func (c *Comm) isend(op string, b Buffer, dest, tag int, sync bool) (*Request, e
 // as large as any message that can match it; use Recv, RecvSlice or Mprobe
 // where the size is not known.
 func (c *Comm) Irecv(b Buffer, src, tag int) (*Request, error) {
-	dt, err := c.checkRecv("Irecv", b, src, tag)
+	return c.irecv("Irecv", callIrecv, b, src, tag)
+}
+
+// irecv makes the request of a receive into b, posted (callIrecv) or
+// persistent (callRecvInit): staged up to smallMessage, else pinned.
+func (c *Comm) irecv(op string, call rawCall, b Buffer, src, tag int) (*Request, error) {
+	dt, err := c.checkRecv(op, b, src, tag)
 	if err != nil {
 		return nil, err
 	}
-	if src == ProcNull {
-		return &Request{op: "Irecv", kind: reqRecv, h: requestNull, done: true, st: procNullStatus}, nil
+	if src == ProcNull { // complete at once; handled here, alike for every MPI library
+		return &Request{op: op, kind: reqRecv, h: requestNull, done: true, st: procNullStatus}, nil
 	}
 	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
 	if b.bytes() <= smallMessage {
 		a.stage = getStage()
 	}
-	return start("Irecv", callIrecv, &a, reqRecv, b)
+	return start(op, call, &a, reqRecv, b)
 }
 
 // Probe waits for a message from src with tag and returns its Status

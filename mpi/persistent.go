@@ -26,7 +26,7 @@ func (c *Comm) sendInit(op string, b Buffer, dest, tag int, sync bool) (*Request
 		return nil, err
 	}
 	if dest == ProcNull {
-		return nullPersistent(op, reqSend, Status{}), nil
+		return &Request{op: op, kind: reqSend, h: requestNull, done: true, persistent: true}, nil // each start completes at once, as Send
 	}
 	a := args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h, sync: sync}
 	return persistent(start(op, callSendInit, &a, reqSend, Buffer{}))
@@ -40,21 +40,11 @@ func (c *Comm) sendInit(op string, b Buffer, dest, tag int, sync bool) (*Request
 // written past b; a larger b is pinned until Free and handed to MPI, which
 // cannot guard it against a longer message (see Irecv).
 func (c *Comm) RecvInit(b Buffer, src, tag int) (*Request, error) {
-	dt, err := c.checkRecv("RecvInit", b, src, tag)
-	if err != nil {
-		return nil, err
-	}
-	if src == ProcNull {
-		return nullPersistent("RecvInit", reqRecv, procNullStatus), nil
-	}
-	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
-	if b.bytes() <= smallMessage {
-		a.stage = getStage()
-	}
-	return persistent(start("RecvInit", callRecvInit, &a, reqRecv, b))
+	return persistent(c.irecv("RecvInit", callRecvInit, b, src, tag))
 }
 
-// persistent marks a request just made by an init call: not active.
+// persistent marks a request just made by an init call: not active (one to
+// or from ProcNull stays so: see started).
 func persistent(r *Request, err error) (*Request, error) {
 	if err != nil {
 		return nil, err
@@ -63,32 +53,9 @@ func persistent(r *Request, err error) (*Request, error) {
 	return r, nil
 }
 
-// nullPersistent is a persistent request to or from ProcNull: each start
-// completes at once, with status st (handled here, alike for every library).
-func nullPersistent(op string, kind reqKind, st Status) *Request {
-	return &Request{op: op, kind: kind, h: requestNull, done: true, persistent: true, st: st}
-}
-
 // Start starts persistent request r (MPI_Start). Errors: r is not
 // persistent, is active (complete it first), or was freed (ErrRequest).
-func (r *Request) Start() error {
-	if r == nil {
-		return errorf(ClassRequest, "Start", "nil request")
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.idle("Start"); err != nil {
-		return err
-	}
-	if r.h != requestNull {
-		a := args{req: r.h}
-		if err := mpiError("Start", run(callStart, &a)); err != nil {
-			return err
-		}
-		r.started()
-	}
-	return nil
-}
+func (r *Request) Start() error { return r.onIdle("Start", callStart, (*Request).started) }
 
 // StartAll starts persistent requests, nil ones skipped, in one call
 // (MPI_Startall). Errors as for Start, and a request listed twice; then none
@@ -117,9 +84,7 @@ func StartAll(reqs ...*Request) error {
 		}
 	}
 	for _, r := range set {
-		if r.h != requestNull {
-			r.started()
-		}
+		r.started()
 	}
 	return nil
 }
@@ -138,30 +103,43 @@ func (r *Request) idle(op string) error {
 	return checkState(op)
 }
 
+// onIdle applies op to persistent request r, which must be idle: call, if
+// MPI holds a request for r, then, if that succeeded, then (r locked).
+func (r *Request) onIdle(op string, call rawCall, then func(*Request)) error {
+	if r == nil {
+		return errorf(ClassRequest, op, "nil request")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.idle(op); err != nil {
+		return err
+	}
+	if r.h != requestNull {
+		a := args{req: r.h}
+		if err := mpiError(op, run(call, &a)); err != nil {
+			return err
+		}
+	}
+	then(r)
+	return nil
+}
+
+// started makes started request r active; one to or from ProcNull, which
+// MPI holds no request for, stays complete.
 func (r *Request) started() {
-	r.done, r.st, r.err = false, Status{}, nil
+	if r.h != requestNull {
+		r.done, r.st, r.err = false, Status{}, nil
+	}
 }
 
 // Free frees persistent request r (MPI_Request_free), and with it the pin of
 // its buffer or its staging area. Errors: r is not persistent (complete
 // others with Wait), is active, or was freed already (ErrRequest).
-func (r *Request) Free() error {
-	if r == nil {
-		return errorf(ClassRequest, "Free", "nil request")
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.idle("Free"); err != nil {
-		return err
-	}
-	if r.h != requestNull {
-		a := args{req: r.h}
-		if err := mpiError("Free", run(callRequestFree, &a)); err != nil {
-			return err
-		}
-	}
+func (r *Request) Free() error { return r.onIdle("Free", callRequestFree, (*Request).dropped) }
+
+// dropped marks freed request r, and lets go of its buffer and MPI request.
+func (r *Request) dropped() {
 	r.h, r.freed = requestNull, true
 	r.release()
 	r.recv = Buffer{}
-	return nil
 }
