@@ -1,9 +1,11 @@
 package mpi
 
 // Native MPI collectives. At ThreadMultiple each blocking collective is one
-// blocking MPI call (OpenMPI's tuned algorithms); at lower levels it is the
-// nonblocking form (MPI_Ibcast, …), pinned and polled, so the lock or the
-// serving thread is never held while other ranks are awaited. Every rank of
+// blocking MPI call (OpenMPI's tuned algorithms), and so at ThreadSingle,
+// made under the binding's lock (see InitThread); at ThreadSerialized and
+// below it is the nonblocking form (MPI_Ibcast, …), pinned and polled, so
+// the lock or the serving thread is never held while other ranks are
+// awaited: 1.5–3× the time of the blocking call up to 64 KiB. Every rank of
 // the communicator must make the same calls in the same order.
 //
 // A blocking collective waits inside MPI for every rank to join, so blocking
@@ -23,7 +25,7 @@ package mpi
 // collective runs a blocking collective over c.
 func (c *Comm) collective(op string, call rawCall, a *args, o *Op) error {
 	a.comm = c.h
-	if mode == modeDirect {
+	if blockingCollectives {
 		if err := mpiError(op, runLong(call, a)); err != nil {
 			return err
 		}

@@ -36,6 +36,17 @@ func (l ThreadLevel) String() string {
 	return fmt.Sprintf("ThreadLevel(%d)", int(l))
 }
 
+// ParseThreadLevel returns the level a String gives: "single", "funneled",
+// "serialized" or "multiple".
+func ParseThreadLevel(s string) (ThreadLevel, error) {
+	for l := ThreadSingle; l <= ThreadMultiple; l++ {
+		if l.String() == s {
+			return l, nil
+		}
+	}
+	return 0, errorf(ClassArg, "ParseThreadLevel", "unknown thread level %q (want single, funneled, serialized or multiple)", s)
+}
+
 const (
 	stateNew int32 = iota
 	stateRunning
@@ -60,19 +71,45 @@ func Init() error {
 
 // InitThread initializes MPI (MPI_Init_thread) asking for the thread level
 // required and returns the level provided. Every level is safe to use from
-// any goroutine (see the package documentation). Below ThreadSerialized it
-// asks for ThreadSerialized, which the library may grant (OpenMPI and MPICH
-// do): where it does not, every call has to be handed to the one thread MPI
-// allows, ~10 µs a call against ~0.5 µs under ThreadSerialized's lock.
-// MPI_Init_thread runs on a goroutine locked to its own OS thread, which also
-// runs Finalize and, below ThreadSerialized, every other call. Errors:
-// initializing twice, or again after Finalize (MPI cannot be restarted).
+// any goroutine (see the package documentation):
+//   - ThreadMultiple: calls go straight to MPI.
+//   - ThreadSerialized: the binding makes one call at a time, under its lock.
+//   - ThreadSingle: for programs that use MPI from one goroutine at a time,
+//     as C programs at MPI_THREAD_SINGLE do from one thread; the fastest
+//     level. The library is told MPI_THREAD_SINGLE, the one level at which
+//     OpenMPI takes no locks of its own (see the package documentation for
+//     what that saves), and the binding makes one call at a time under its
+//     lock, from whichever goroutine and OS thread: the standard's SINGLE
+//     means one thread, but neither OpenMPI nor MPICH depends on which one
+//     calls (tested with goroutines on both). Blocking collectives are one
+//     blocking MPI call, as at ThreadMultiple, which holds the lock while it
+//     waits for the other ranks; point-to-point waits poll, releasing it
+//     between polls. So goroutines may overlap in point-to-point calls, but
+//     a goroutine whose message another rank needs before it joins a
+//     collective cannot send it while this rank's collective waits: use
+//     ThreadMultiple for that.
+//   - ThreadFunneled: asks the library for ThreadSerialized (OpenMPI costs
+//     the same at both) and behaves as it.
+//
+// Where the library grants less than it was asked for, below
+// ThreadSerialized, every call has to be handed to the one thread MPI
+// allows, ~10 µs a call against ~0.5 µs under the lock. MPI_Init_thread runs
+// on a goroutine locked to its own OS thread, which also runs Finalize and,
+// in that case, every other call. Errors: initializing twice, or again after
+// Finalize (MPI cannot be restarted).
 func InitThread(required ThreadLevel) (ThreadLevel, error) {
-	return initThread(required, max(required, ThreadSerialized))
+	ask := required
+	if required == ThreadFunneled {
+		ask = ThreadSerialized
+	}
+	return initThread(required, ask, false)
 }
 
-// initThread is InitThread asking the library for level ask.
-func initThread(required, ask ThreadLevel) (ThreadLevel, error) {
+// initThread is InitThread asking the library for level ask; exact keeps to
+// the letter of a level below ThreadSerialized, all calls made on MPI's
+// thread (the funnel), which is otherwise only for a level the library
+// lowered.
+func initThread(required, ask ThreadLevel, exact bool) (ThreadLevel, error) {
 	envMu.Lock()
 	defer envMu.Unlock()
 	switch state.Load() {
@@ -100,9 +137,10 @@ func initThread(required, ask ThreadLevel) (ThreadLevel, error) {
 	switch {
 	case provided >= ThreadMultiple:
 		mode = modeDirect
-	case provided == ThreadSerialized:
+	case provided == ThreadSerialized, provided == ThreadSingle && ask == ThreadSingle && !exact:
 		mode = modeLocked
 	}
+	blockingCollectives = mode == modeDirect || mode == modeLocked && provided == ThreadSingle
 	state.Store(stateRunning)
 	run(callTagUB, &a)
 	tagUB = a.tag
@@ -206,8 +244,11 @@ func LibraryVersion() (string, error) { return envString("LibraryVersion", callL
 // finalizes. If main returns an error or panics, Run prints it with the rank
 // to standard error and aborts the whole job with exit code 1, so that the
 // other ranks do not wait forever for this one. Run does not return on failure.
-func Run(main func(world *Comm) error) {
-	if err := Init(); err != nil {
+func Run(main func(world *Comm) error) { RunThread(ThreadMultiple, main) }
+
+// RunThread is Run initializing MPI with InitThread(required).
+func RunThread(required ThreadLevel, main func(world *Comm) error) {
+	if _, err := InitThread(required); err != nil {
 		fmt.Fprintln(os.Stderr, "mpigo:", err)
 		os.Exit(1)
 	}

@@ -23,6 +23,26 @@ func ExampleRun() {
 	// Output: rank 0 of 1
 }
 
+func ExampleRunThread() {
+	// A program that uses MPI from one goroutine at a time can ask for
+	// ThreadSingle, at which OpenMPI takes none of its internal locks; the
+	// binding still makes one call at a time, whatever goroutine makes it.
+	// A --thread flag can name the level:
+	//
+	//	level, err := mpi.ParseThreadLevel(*thread) // "single", …, "multiple"
+	//	if err != nil {
+	//		log.Fatal(err)
+	//	}
+	//	mpi.RunThread(level, func(world *mpi.Comm) error { … })
+	level, err := mpi.ParseThreadLevel("single")
+	fmt.Println(level, level == mpi.ThreadSingle, err)
+	_, err = mpi.ParseThreadLevel("many")
+	fmt.Println(err)
+	// Output:
+	// single true <nil>
+	// mpi: ParseThreadLevel: unknown thread level "many" (want single, funneled, serialized or multiple)
+}
+
 func ExampleComm_Send() {
 	world := mpi.World()
 	next := (world.Rank() + 1) % world.Size()

@@ -13,9 +13,10 @@ import (
 // "thread" is not something a Go program controls. run executes one raw call
 // according to the level MPI provided:
 //   - ThreadMultiple: directly, from whatever thread the goroutine is on.
-//   - ThreadSerialized: under one mutex, taken per call.
-//   - ThreadFunneled and ThreadSingle (where the library refuses
-//     ThreadSerialized, which InitThread asks for instead): on the OS thread
+//   - ThreadSerialized, and ThreadSingle where it was asked for: under one
+//     mutex, taken per call.
+//   - ThreadFunneled (InitThread asks for ThreadSerialized instead), and a
+//     level the library lowered below ThreadSerialized: on the OS thread
 //     that called MPI_Init_thread, where one goroutine locked to it serves all
 //     others.
 // A blocking operation is never one long call under the mutex or on the
@@ -54,8 +55,8 @@ type execMode int32
 
 const (
 	modeDirect   execMode = iota // ThreadMultiple
-	modeLocked                   // ThreadSerialized
-	modeFunneled                 // ThreadFunneled, ThreadSingle
+	modeLocked                   // ThreadSerialized, ThreadSingle
+	modeFunneled                 // a level the library lowered below ThreadSerialized
 )
 
 var (
@@ -65,6 +66,11 @@ var (
 	lastYield atomic.Int64 // when schedPoint last rescheduled, as time.Since(epoch)
 	epoch     = time.Now()
 )
+
+// blockingCollectives makes a blocking collective one blocking MPI call
+// (runLong): at ThreadMultiple, and at ThreadSingle under the lock. Set by
+// InitThread.
+var blockingCollectives bool
 
 // gate is the one word a raw call updates on its way into C and out: the
 // goroutines inside a raw call (low 32 bits, see crowded) and the raw calls
@@ -112,14 +118,19 @@ func run(c rawCall, a *args) int {
 	return runSerialized(c, a)
 }
 
-// runSerialized works on a copy of *a, so that a does not escape.
+// runSerialized runs c under the lock (ThreadSerialized, ThreadSingle) or on
+// the serving thread, on a copy of *a there, so that a does not escape. A
+// goroutine that finds the lock taken says so (mpigo_wanting), so that a
+// polling call holding it stops spinning and lets it in.
 func runSerialized(c rawCall, a *args) int {
 	if mode == modeLocked {
-		b := *a
-		callMu.Lock()
-		rc := int(c.do(&b))
+		if !callMu.TryLock() {
+			rawWanting.Add(1)
+			callMu.Lock()
+			rawWanting.Add(-1)
+		}
+		rc := int(c.do(a))
 		callMu.Unlock()
-		*a = b
 		schedPoint(gateCalls(gate.Add(gateCall)))
 		return rc
 	}

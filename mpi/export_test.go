@@ -13,10 +13,11 @@ func SetYieldEvery(n uint32) uint32 {
 }
 
 // InitThreadExactly is InitThread asking the library for exactly the level
-// required, as InitThread does not below ThreadSerialized: with OpenMPI, the
-// one way to run the binding on its funneling thread.
+// required, as InitThread does not for ThreadFunneled, and keeping to its
+// letter below ThreadSerialized: with OpenMPI, the one way to run the binding
+// on its funneling thread.
 func InitThreadExactly(required ThreadLevel) (ThreadLevel, error) {
-	return initThread(required, required)
+	return initThread(required, required, true)
 }
 
 // Waiting returns how many goroutines are waiting in blocking calls.
@@ -40,3 +41,7 @@ func CrowdWait() time.Duration { return crowdWait }
 
 // Yields returns how many polling calls gave the core away (mpigo_yields).
 func Yields() int64 { return rawYields.Load() }
+
+// BlockingCollectives reports whether a blocking collective is one blocking
+// MPI call, rather than the nonblocking form polled.
+func BlockingCollectives() bool { return blockingCollectives }

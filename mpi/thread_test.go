@@ -13,8 +13,9 @@ import (
 // in a ring (per-goroutine tags), a receive that only another goroutine of
 // the same rank can satisfy (it deadlocks if a blocking call holds a lock or
 // the serving thread while it waits), and collectives on per-goroutine
-// communicators.
-func concurrentUse(t *testing.T, w *mpi.Comm, want mpi.ThreadLevel) {
+// communicators; with collectivesApart (ThreadSingle, where a blocking
+// collective holds the lock) the collectives come after, one at a time.
+func concurrentUse(t *testing.T, w *mpi.Comm, want mpi.ThreadLevel, collectivesApart bool) {
 	if got := mpi.Provided(); got != want {
 		t.Fatalf("provided %v, want %v", got, want)
 	}
@@ -43,15 +44,8 @@ func concurrentUse(t *testing.T, w *mpi.Comm, want mpi.ThreadLevel) {
 				if err == nil {
 					_, err = rr.Wait()
 				}
-				var sum, one int64 = 0, 1
-				if err == nil {
-					err = c.Allreduce(mpi.One(&one), mpi.One(&sum), mpi.Sum)
-				}
-				if err == nil && sum != int64(p) {
-					err = fmt.Errorf("Allreduce gave %d, want %d", sum, p)
-				}
-				if err == nil {
-					err = c.Barrier()
+				if err == nil && !collectivesApart {
+					err = collectives(c, p)
 				}
 				if err != nil {
 					errs <- err
@@ -84,38 +78,71 @@ func concurrentUse(t *testing.T, w *mpi.Comm, want mpi.ThreadLevel) {
 		t.Error(err)
 	}
 	for _, c := range comms {
+		if collectivesApart {
+			for range 20 {
+				must(t, collectives(c, p))
+			}
+		}
 		must(t, c.Free())
 	}
 }
 
+// collectives runs an Allreduce and a Barrier over c, of p ranks.
+func collectives(c *mpi.Comm, p int) error {
+	var sum, one int64 = 0, 1
+	if err := c.Allreduce(mpi.One(&one), mpi.One(&sum), mpi.Sum); err != nil {
+		return err
+	}
+	if sum != int64(p) {
+		return fmt.Errorf("Allreduce gave %d, want %d", sum, p)
+	}
+	return c.Barrier()
+}
+
 func TestThreadMultiple(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadMultiple) },
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadMultiple, false) },
 		mpitest.Ranks(2, 3))
 }
 
 func TestThreadSerialized(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSerialized) },
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSerialized, false) },
 		mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadSerialized))
 }
 
-// Asked for ThreadSingle or ThreadFunneled, the binding asks the library for
-// ThreadSerialized (OpenMPI grants it) and serializes calls with its lock.
-func TestThreadSingleAsksForSerialized(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSerialized) },
-		mpitest.Ranks(2), mpitest.Thread(mpi.ThreadSingle))
+// Asked for ThreadSingle, the binding gets it (MPI takes no locks of its
+// own) and serializes calls from any goroutine with its lock. Point-to-point
+// waits poll, so goroutines still overlap there; a blocking collective is
+// one blocking call that holds the lock (as at ThreadMultiple, without it).
+func TestThreadSingleLocked(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		concurrentUse(t, w, mpi.ThreadSingle, true)
+		if !mpi.BlockingCollectives() {
+			t.Fatal("blocking collectives are polled nonblocking ones at ThreadSingle")
+		}
+	}, mpitest.Ranks(2, 3), mpitest.Thread(mpi.ThreadSingle))
 }
 
-// Where the library grants only ThreadFunneled or ThreadSingle, every call
+// Asked for ThreadFunneled, the binding asks the library for
+// ThreadSerialized (OpenMPI grants it) and serializes calls with its lock.
+func TestThreadFunneledAsksForSerialized(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) { concurrentUse(t, w, mpi.ThreadSerialized, false) },
+		mpitest.Ranks(2), mpitest.Thread(mpi.ThreadFunneled))
+}
+
+// Where the binding keeps to the letter of ThreadFunneled or ThreadSingle
+// (as it does where the library lowered the level it asked for), every call
 // runs on the thread that initialized MPI.
 func TestThreadFunneled(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, _ *mpi.Comm) {
-		concurrentUse(t, initExactly(t, mpi.ThreadFunneled), mpi.ThreadFunneled)
+		concurrentUse(t, initExactly(t, mpi.ThreadFunneled), mpi.ThreadFunneled, false)
 	},
 		mpitest.Ranks(2, 3), mpitest.NoInit())
 }
 
 func TestThreadSingle(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, _ *mpi.Comm) { concurrentUse(t, initExactly(t, mpi.ThreadSingle), mpi.ThreadSingle) },
+	mpitest.Run(t, func(t *testing.T, _ *mpi.Comm) {
+		concurrentUse(t, initExactly(t, mpi.ThreadSingle), mpi.ThreadSingle, false)
+	},
 		mpitest.Ranks(2, 3), mpitest.NoInit())
 }
 
