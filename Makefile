@@ -127,26 +127,30 @@ bench-cluster: bench-deps
 # persistent requests), 9 rounds (the machine changes state between jobs),
 # then the goroutine benchmark: 2 ranks, 1 KiB messages, blocking Send/Recv,
 # 5 jobs each (a bad run shows as one), the 16 goroutines also with 2 Ps per
-# rank (more Ps than the rank's core).
+# rank (more Ps than the rank's core), and both at ThreadSingle. mpigo-single
+# and gompi (MPI_THREAD_SINGLE) are compared with C at that level, c-single.
 bench-pingpong: bench-deps
-	$(BIN)/mpigo bench all --rounds 9 -b latency,bw,bibw,bw-persistent -s 1,64,1024,8192,65536,1048576,4194304 --impls c,c-single,mpigo,gompi,mpi4py
+	$(BIN)/mpigo bench all --rounds 9 -b latency,bw,bibw,bw-persistent -s 1,64,1024,8192,65536,1048576,4194304 --impls c,c-single,mpigo,mpigo-single,gompi,mpi4py
 	@echo "# goroutines: 2 ranks, 1 KiB messages, blocking Send/Recv, µs per message"
 	@for g in 1 16; do for run in 1 2 3 4 5; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024; done; done
 	@echo "# the same, 16 goroutines, GOMAXPROCS=2"
 	@for run in 1 2 3 4 5; do GOMAXPROCS=2 $(MPIEXEC) -n 2 -x GOMAXPROCS $(BIN)/mpigo pingpong --goroutines 16 --sizes 1024; done
+	@echo "# the same at ThreadSingle: 1 and 16 goroutines"
+	@for g in 1 16; do for run in 1 2 3 4 5; do $(MPIEXEC) -n 2 $(BIN)/mpigo pingpong --goroutines $$g --sizes 1024 --thread single; done; done
 	$(MAKE) --no-print-directory bench-floor
 
 # The floor of a cgo binding on this machine: one job, alternating rounds of
 # the same ping-pong in one C call, with one cgo call per MPI call, and
-# through mpigo (bench/floor), ratios to the C loop.
+# through mpigo (bench/floor), ratios to the C loop; at ThreadMultiple, then
+# at ThreadSingle.
 bench-floor: bench-deps
-	@for s in 1 64 1024 8192; do $(MPIEXEC) -n 2 $(BIN)/floor -size $$s; done
+	@for t in multiple single; do for s in 1 64 1024 8192; do $(MPIEXEC) -n 2 $(BIN)/floor -size $$s -thread $$t; done; done
 
 # Smoke test of the suite in make test: every implementation, every
 # benchmark, tiny iteration counts; the driver checks each program's sample
 # counts against the method, then the result file is compared with itself.
 test-bench: bench-deps
-	$(BIN)/mpigo bench all --rounds 1 -x 0.01 -s 1,4096,65536 -c 8,65536 --impls c,c-single,mpigo,gompi,mpi4py,mpi4py-obj --timeout 5m --json $(BIN)/smoke.json --plot $(BIN)/smoke.svg
+	$(BIN)/mpigo bench all --rounds 1 -x 0.01 -s 1,4096,65536 -c 8,65536 --impls c,c-single,mpigo,mpigo-single,gompi,mpi4py,mpi4py-obj --timeout 5m --json $(BIN)/smoke.json --plot $(BIN)/smoke.svg
 	$(BIN)/mpigo bench compare $(BIN)/smoke.json $(BIN)/smoke.json
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo bench -v -x 0.01 -s 1,65536 -c 1,3,65536 -q >/dev/null
 	$(MPIEXEC) -n 2 $(BIN)/floor -iters 1000 -rounds 3 -size 4096

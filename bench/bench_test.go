@@ -90,18 +90,26 @@ func series(impl, algo, bench string, size int, unit string, v ...float64) Serie
 func TestAggregate(t *testing.T) {
 	rounds := [][]Series{
 		{series("c", "", "latency", 1, Micros, 1, 1, 1), series("mpigo", "", "latency", 1, Micros, 2, 2, 2),
-			series("mpigo", "ring", "allreduce", 8, Micros, 5)},
-		{series("mpigo", "", "latency", 1, Micros, 2, 2, 2), series("c", "", "latency", 1, Micros, 2, 2, 2)},
+			series("mpigo", "ring", "allreduce", 8, Micros, 5),
+			series("c-single", "", "latency", 1, Micros, 0.5), series("gompi", "", "latency", 1, Micros, 1.5)},
+		{series("mpigo", "", "latency", 1, Micros, 2, 2, 2), series("c", "", "latency", 1, Micros, 2, 2, 2),
+			series("gompi", "", "latency", 1, Micros, 1.5)},
 		{series("c", "", "latency", 1, Micros, 3, 3, 30), series("mpigo", "", "latency", 1, Micros, 9, 9, 9)},
 	}
-	rs := Aggregate(rounds, "c")
-	if len(rs) != 3 {
-		t.Fatalf("%d results, want 3: %+v", len(rs), rs)
+	rs := Aggregate(rounds, func(impl string) string {
+		if impl == "gompi" {
+			return "c-single"
+		}
+		return "c"
+	})
+	var labels []string
+	for _, r := range rs {
+		labels = append(labels, r.Label())
 	}
-	c, mpigo, ring := rs[0], rs[1], rs[2]
-	if c.Label() != "c" || mpigo.Label() != "mpigo" || ring.Label() != "mpigo/ring" {
-		t.Fatalf("order: %s %s %s", c.Label(), mpigo.Label(), ring.Label())
+	if got := strings.Join(labels, " "); got != "c c-single mpigo gompi mpigo/ring" {
+		t.Fatalf("results in order %q, want c c-single mpigo gompi mpigo/ring", got)
 	}
+	c, single, mpigo, gompi, ring := rs[0], rs[1], rs[2], rs[3], rs[4]
 	// Per round, mpigo/c = 2, 1, 3: the median ratio is 2, though the ratio
 	// of the medians over rounds (2/2) is 1.
 	if mpigo.Ratio != 2 || mpigo.Median != 2 || mpigo.Rounds != 3 || mpigo.Ref != "c" {
@@ -112,6 +120,10 @@ func TestAggregate(t *testing.T) {
 	}
 	if ring.Ratio != 0 || ring.Rounds != 1 || ring.Median != 5 {
 		t.Fatalf("a result C has no counterpart for: %+v", ring)
+	}
+	// gompi is compared with c-single, and only in the round that ran it.
+	if gompi.Ratio != 3 || gompi.Ref != "c-single" || gompi.Rounds != 2 || single.Ratio != 0.5 || single.Ref != "c" {
+		t.Fatalf("gompi: %+v; c-single: %+v; want ratios 3 to c-single and 0.5 to c", gompi, single)
 	}
 }
 

@@ -8,10 +8,12 @@
 //     the C, gompi and mpi4py baselines under bench/c, bench/gompi and
 //     bench/py — reports its per-iteration samples, so all of them are
 //     summarized by one piece of code (stats.go, gonum/stat). The C
-//     baseline runs at MPI_THREAD_MULTIPLE, as mpigo does, and as c-single
-//     at MPI_THREAD_SINGLE, gompi's level, where OpenMPI takes no locks.
+//     baseline runs at MPI_THREAD_MULTIPLE, as mpigo does by default, and as
+//     c-single at MPI_THREAD_SINGLE, where OpenMPI takes no locks: gompi's
+//     level, and mpigo-single's (mpigo bench --thread single).
 //   - result.go aggregates samples over alternating rounds into results with
-//     ratios to a reference, and reads and writes them as JSON and CSV.
+//     ratios to a reference, C at the implementation's thread level, and
+//     reads and writes them as JSON and CSV.
 //   - table.go prints OSU-style tables; plot.go draws them (gonum/plot);
 //     compare.go compares two result files.
 //   - driver.go runs the implementations as alternating mpiexec jobs

@@ -23,6 +23,7 @@ type Program struct {
 	Name    string
 	Argv    []string // the program and its own arguments
 	Benches []string // the benchmarks it implements; nil: all
+	Ref     string   // the program its ratios are to, where it ran (C at the same thread level); default: c
 }
 
 // Job is how Drive starts jobs and what they measure.
@@ -40,8 +41,8 @@ type Job struct {
 }
 
 // Drive runs every program once per round, in an order that rotates from
-// round to round, and aggregates the rounds; ratios are to C when it ran,
-// otherwise to mpigo.
+// round to round, and aggregates the rounds; ratios are to a program's Ref
+// (C at its thread level) or else to C where it ran, otherwise to mpigo.
 func Drive(j Job) (*File, error) {
 	if j.Rounds < 1 {
 		j.Rounds = 1
@@ -95,11 +96,7 @@ func Drive(j Job) (*File, error) {
 	if tty {
 		fmt.Fprintln(j.Progress)
 	}
-	ref := Impl
-	if slices.ContainsFunc(j.Programs, func(p Program) bool { return p.Name == "c" }) {
-		ref = "c"
-	}
-	f := &File{Meta: NewMeta(j.Command, j.Ranks, j.Rounds, j.Config.Scale, placement), Results: Aggregate(rounds, ref)}
+	f := &File{Meta: NewMeta(j.Command, j.Ranks, j.Rounds, j.Config.Scale, placement), Results: Aggregate(rounds, j.ref)}
 	f.Meta.Hostfile = j.Hostfile
 	f.Meta.HugePages = j.Config.HugePages
 	f.Meta.Libraries = libs
@@ -253,4 +250,19 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// ref is the implementation impl's ratios are to: its Program's Ref where
+// that ran, else c where that ran, else this binding.
+func (j Job) ref(impl string) string {
+	ran := func(name string) bool {
+		return name != "" && slices.ContainsFunc(j.Programs, func(p Program) bool { return p.Name == name })
+	}
+	if i := slices.IndexFunc(j.Programs, func(p Program) bool { return p.Name == impl }); i >= 0 && ran(j.Programs[i].Ref) {
+		return j.Programs[i].Ref
+	}
+	if ran("c") {
+		return "c"
+	}
+	return Impl
 }

@@ -58,25 +58,25 @@ type key struct {
 
 // Aggregate summarizes the series of several rounds (rounds[i] holds round
 // i's series of every implementation) and computes each result's ratio to
-// the native series of implementation ref measured in the same round.
-func Aggregate(rounds [][]Series, ref string) []Result {
+// the native series of implementation ref(impl) measured in the same round.
+func Aggregate(rounds [][]Series, ref func(impl string) string) []Result {
 	per := map[key][]Stats{}
 	ratios := map[key][]float64{}
 	units := map[key]string{}
 	for _, round := range rounds {
-		refMedian := map[key]float64{}
+		native := map[key]float64{} // medians of the native series, by implementation
 		stats := map[key]Stats{}
 		for _, s := range round {
 			k := key{s.Impl, s.Algo, s.Bench, s.Size}
 			stats[k] = Summarize(s.Values)
 			units[k] = s.Unit
-			if s.Impl == ref && s.Algo == "" {
-				refMedian[key{bench: s.Bench, size: s.Size}] = stats[k].Median
+			if s.Algo == "" {
+				native[k] = stats[k].Median
 			}
 		}
 		for k, st := range stats {
 			per[k] = append(per[k], st)
-			if m := refMedian[key{bench: k.bench, size: k.size}]; m > 0 {
+			if m := native[key{impl: ref(k.impl), bench: k.bench, size: k.size}]; m > 0 {
 				ratios[k] = append(ratios[k], st.Median/m)
 			}
 		}
@@ -100,7 +100,7 @@ func Aggregate(rounds [][]Series, ref string) []Result {
 			P99:    field(func(s Stats) float64 { return s.P99 }),
 		}
 		if rs := ratios[k]; len(rs) > 0 {
-			r.Ratio, r.Ref = median(rs), ref
+			r.Ratio, r.Ref = median(rs), ref(k.impl)
 		}
 		out = append(out, r)
 	}
@@ -120,7 +120,7 @@ func Sort(rs []Result) {
 
 // implOrder puts the reference implementations first in tables.
 func implOrder(impl string) int {
-	i := slices.Index([]string{"c", "c-single", "mpigo", "gompi", "mpi4py", "mpi4py-obj"}, impl)
+	i := slices.Index([]string{"c", "c-single", "mpigo", "mpigo-single", "gompi", "mpi4py", "mpi4py-obj"}, impl)
 	if i < 0 {
 		return 99
 	}

@@ -24,6 +24,7 @@ type Config struct {
 	Hosts     []int     // host of each rank, for the hierarchical broadcast; nil: one host
 	HugePages bool      // message buffers from mpi.Alloc (huge pages) instead of make
 	Progress  io.Writer // rank 0 writes a line per finished series group; nil: none
+	Name      string    // the implementation's name in the series; "": Impl
 }
 
 // DefaultConfig is the OSU range: 1 B … 4 MiB point-to-point, 1 B … 16 MiB
@@ -57,6 +58,9 @@ func Run(world *mpi.Comm, cfg Config, emit func(Series) error) error {
 	if cfg.Scale <= 0 {
 		cfg.Scale = 1
 	}
+	if cfg.Name == "" {
+		cfg.Name = Impl
+	}
 	names := cfg.Benches
 	if len(names) == 0 {
 		names = Names()
@@ -83,7 +87,7 @@ func Run(world *mpi.Comm, cfg Config, emit func(Series) error) error {
 					return fmt.Errorf("%s %d B: %w", label(name, algo), size, err)
 				}
 				if r.rank == 0 {
-					if err := emit(Series{Impl, algo, name, size, b.Unit, vals}); err != nil {
+					if err := emit(Series{cfg.Name, algo, name, size, b.Unit, vals}); err != nil {
 						return err
 					}
 				}

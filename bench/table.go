@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -54,7 +55,7 @@ func Table(w io.Writer, rs []Result) {
 		var labels []string
 		sizes := map[int]bool{}
 		cell := map[string]Result{}
-		ref := ""
+		refs := map[string]string{} // label: the implementation its ratios are to
 		for _, r := range g {
 			if !slices.Contains(labels, r.Label()) {
 				labels = append(labels, r.Label())
@@ -62,12 +63,12 @@ func Table(w io.Writer, rs []Result) {
 			sizes[r.Size] = true
 			cell[fmt.Sprint(r.Label(), " ", r.Size)] = r
 			if r.Ref != "" {
-				ref = r.Ref
+				refs[r.Label()] = r.Ref
 			}
 		}
 		fmt.Fprintf(w, "# %s: median (%s)", g[0].Bench, unitName(g[0].Unit))
-		if ref != "" {
-			fmt.Fprintf(w, " and its ratio to %s", ref)
+		if ref, others := refNames(labels, refs); ref != "" {
+			fmt.Fprintf(w, " and its ratio to %s%s", ref, others)
 		}
 		if g[0].Rounds > 1 {
 			fmt.Fprintf(w, "; medians of %d rounds", g[0].Rounds)
@@ -125,4 +126,31 @@ func sortedKeys(m map[int]bool) []int {
 	}
 	slices.Sort(k)
 	return k
+}
+
+// refNames names the implementation most of labels' ratios are to, and
+// the others' in brackets: "c", " (gompi, mpigo-single: to c-single)".
+func refNames(labels []string, refs map[string]string) (main, others string) {
+	count := map[string]int{}
+	for _, l := range labels {
+		if ref := refs[l]; ref != "" {
+			if count[ref]++; count[ref] > count[main] || count[ref] == count[main] && ref < main {
+				main = ref
+			}
+		}
+	}
+	by := map[string][]string{}
+	for _, l := range labels {
+		if ref := refs[l]; ref != "" && ref != main {
+			by[ref] = append(by[ref], l)
+		}
+	}
+	var parts []string
+	for _, ref := range slices.Sorted(maps.Keys(by)) {
+		parts = append(parts, strings.Join(by[ref], ", ")+": to "+ref)
+	}
+	if len(parts) > 0 {
+		others = " (" + strings.Join(parts, "; ") + ")"
+	}
+	return main, others
 }

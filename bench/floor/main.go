@@ -56,17 +56,16 @@ func main() {
 	rounds := flag.Int("rounds", 15, "rounds")
 	thread := flag.String("thread", "multiple", "thread level to ask for: single, funneled, serialized or multiple")
 	flag.Parse()
-	level := slices.IndexFunc([]mpi.ThreadLevel{mpi.ThreadSingle, mpi.ThreadFunneled, mpi.ThreadSerialized, mpi.ThreadMultiple},
-		func(l mpi.ThreadLevel) bool { return l.String() == *thread })
-	if level < 0 {
-		fmt.Fprintf(os.Stderr, "floor: unknown thread level %q\n", *thread)
+	level, err := mpi.ParseThreadLevel(*thread)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(2)
 	}
-	if _, err := mpi.InitThread(mpi.ThreadLevel(level)); err != nil {
+	if _, err := mpi.InitThread(level); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(1)
 	}
-	err := func() error {
+	err = func() error {
 		w := mpi.World()
 		if w.Size() != 2 {
 			return fmt.Errorf("floor needs 2 ranks, has %d", w.Size())

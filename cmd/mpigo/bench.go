@@ -46,6 +46,7 @@ var benchCommand = &cli.Command{
 	Flags: append(append(append([]cli.Flag{}, suiteFlags...), outputFlags...),
 		&cli.BoolFlag{Name: "raw", Usage: "write the samples as raw lines on standard output (the format of the baselines)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress lines"},
+		threadFlag,
 	),
 	Action: func(c *cli.Context) error {
 		cfg, err := suiteConfig(c)
@@ -55,7 +56,14 @@ var benchCommand = &cli.Command{
 		if !c.Bool("quiet") && !c.Bool("raw") {
 			cfg.Progress = os.Stderr
 		}
-		mpi.Run(func(world *mpi.Comm) error { return runSuite(c, world, cfg) })
+		level, err := threadLevel(c)
+		if err != nil {
+			return err
+		}
+		if cfg.Name = bench.Impl; level != mpi.ThreadMultiple { // mpigo-single and the like
+			cfg.Name += "-" + level.String()
+		}
+		mpi.RunThread(level, func(world *mpi.Comm) error { return runSuite(c, world, cfg) })
 		return nil
 	},
 	Subcommands: []*cli.Command{benchAllCommand, benchCompareCommand, benchShowCommand},
@@ -144,7 +152,7 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 	}
 	f := &bench.File{
 		Meta:    bench.NewMeta(strings.Join(os.Args, " "), world.Size(), 1, cfg.Scale, names),
-		Results: bench.Aggregate([][]bench.Series{series}, bench.Impl),
+		Results: bench.Aggregate([][]bench.Series{series}, func(string) string { return cfg.Name }),
 	}
 	f.Meta.HugePages = cfg.HugePages
 	f.Meta.Libraries[bench.Impl] = library
@@ -188,7 +196,7 @@ var benchAllCommand = &cli.Command{
 	Flags: append(append(append([]cli.Flag{}, suiteFlags...), outputFlags...),
 		&cli.IntFlag{Name: "np", Value: 2, Usage: "ranks per job"},
 		&cli.IntFlag{Name: "rounds", Value: 3, Usage: "rounds"},
-		&cli.StringFlag{Name: "impls", Value: "c,mpigo,gompi,mpi4py,mpi4py-obj", Usage: "implementations, of c, c-single (C at MPI_THREAD_SINGLE, gompi's level), mpigo, gompi, mpi4py, mpi4py-obj"},
+		&cli.StringFlag{Name: "impls", Value: "c,mpigo,gompi,mpi4py,mpi4py-obj", Usage: "implementations, of c, c-single (C at MPI_THREAD_SINGLE, gompi's level), mpigo, mpigo-single (mpigo at ThreadSingle), gompi, mpi4py, mpi4py-obj; gompi and mpigo-single are compared with c-single where it runs"},
 		&cli.StringFlag{Name: "bin", Value: "bin", Usage: "directory of mpigo, bench-c and bench-gompi"},
 		&cli.StringFlag{Name: "py", Value: "bench/py/osu.py", Usage: "the mpi4py benchmark script"},
 		&cli.StringFlag{Name: "hostfile", Usage: "run the jobs across the hosts of this OpenMPI hostfile"},
@@ -203,12 +211,13 @@ var benchAllCommand = &cli.Command{
 		bin, py := c.String("bin"), c.String("py")
 		coll := []string{"bcast", "scatter", "gather", "allgather", "alltoall"}
 		known := map[string]bench.Program{
-			"c":          {Name: "c", Argv: []string{bin + "/bench-c"}},
-			"c-single":   {Name: "c-single", Argv: []string{bin + "/bench-c", "-single"}},
-			"mpigo":      {Name: "mpigo", Argv: []string{bin + "/mpigo", "bench", "--raw"}},
-			"gompi":      {Name: "gompi", Argv: []string{bin + "/bench-gompi"}, Benches: []string{"latency", "bcast", "reduce", "allreduce", "barrier"}},
-			"mpi4py":     {Name: "mpi4py", Argv: []string{"/usr/bin/python3", py}},
-			"mpi4py-obj": {Name: "mpi4py-obj", Argv: []string{"/usr/bin/python3", py, "--object"}, Benches: append([]string{"latency", "value"}, coll...)},
+			"c":            {Name: "c", Argv: []string{bin + "/bench-c"}},
+			"c-single":     {Name: "c-single", Argv: []string{bin + "/bench-c", "-single"}},
+			"mpigo":        {Name: "mpigo", Argv: []string{bin + "/mpigo", "bench", "--raw"}},
+			"mpigo-single": {Name: "mpigo-single", Argv: []string{bin + "/mpigo", "bench", "--raw", "--thread", "single"}, Ref: "c-single"},
+			"gompi":        {Name: "gompi", Argv: []string{bin + "/bench-gompi"}, Benches: []string{"latency", "bcast", "reduce", "allreduce", "barrier"}, Ref: "c-single"},
+			"mpi4py":       {Name: "mpi4py", Argv: []string{"/usr/bin/python3", py}},
+			"mpi4py-obj":   {Name: "mpi4py-obj", Argv: []string{"/usr/bin/python3", py, "--object"}, Benches: append([]string{"latency", "value"}, coll...)},
 		}
 		job := bench.Job{Ranks: c.Int("np"), Rounds: c.Int("rounds"), Hostfile: c.String("hostfile"),
 			MpiexecArgs: strings.Fields(c.String("mpiexec-args")), Env: mpitest.Env(c.Int("np")),

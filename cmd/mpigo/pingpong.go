@@ -20,13 +20,18 @@ var pingpongCommand = &cli.Command{
 		&cli.IntFlag{Name: "iters", Usage: "iterations per size (default: by size)"},
 		&cli.BoolFlag{Name: "bw", Usage: "measure bandwidth (osu_bw) instead of latency"},
 		&cli.IntFlag{Name: "goroutines", Usage: "ping-pong from this many goroutines per rank at once (blocking calls, one tag each)"},
+		threadFlag,
 	},
 	Action: func(c *cli.Context) error {
 		sizes, err := parseSizes(c.String("sizes"))
 		if err != nil {
 			return err
 		}
-		mpi.Run(func(world *mpi.Comm) error {
+		level, err := threadLevel(c)
+		if err != nil {
+			return err
+		}
+		mpi.RunThread(level, func(world *mpi.Comm) error {
 			if world.Size() < 2 {
 				return fmt.Errorf("pingpong needs at least 2 ranks")
 			}
@@ -228,4 +233,16 @@ func concurrentPingpong(world *mpi.Comm, size, g, override int) error {
 			g, size, elapsed/float64(2*g*iters), elapsed/float64(2*iters))
 	}
 	return world.Barrier()
+}
+
+// threadFlag is the --thread flag of the commands that measure.
+var threadFlag = &cli.StringFlag{Name: "thread", Value: "multiple",
+	Usage: "thread level to initialize MPI with (mpi.InitThread): single, funneled, serialized or multiple"}
+
+func threadLevel(c *cli.Context) (mpi.ThreadLevel, error) {
+	level, err := mpi.ParseThreadLevel(c.String("thread"))
+	if err != nil {
+		return 0, fmt.Errorf("--thread: %w", err)
+	}
+	return level, nil
 }
