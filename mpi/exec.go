@@ -67,6 +67,10 @@ var (
 	epoch     = time.Now()
 )
 
+// lockedCalls counts the raw calls made under callMu, where the lock makes
+// the count's atomic operation in the gate unnecessary (see schedPoint).
+var lockedCalls uint32
+
 // blockingCollectives makes a blocking collective one blocking MPI call
 // (runLong): at ThreadMultiple, and at ThreadSingle under the lock. Set by
 // InitThread.
@@ -130,8 +134,10 @@ func runSerialized(c rawCall, a *args) int {
 			rawWanting.Add(-1)
 		}
 		rc := int(c.do(a))
+		lockedCalls++
+		calls := lockedCalls
 		callMu.Unlock()
-		schedPoint(gateCalls(gate.Add(gateCall)))
+		schedPoint(calls)
 		return rc
 	}
 	j := jobPool.Get().(*job)
