@@ -59,10 +59,12 @@
 // on for every other level, ThreadSerialized included), and the binding's
 // mutex keeps calls one at a time from any goroutine. In C that level took
 // 0.7–0.8× the time of a 1 B–1 KiB one-way at the others, and 0.6–0.7× the
-// time of small collectives; mpigo at ThreadSingle took 0.84–0.88× its time
-// at ThreadMultiple for one-ways, and 16 goroutines a rank exchanging 1 KiB
-// messages ran as fast as there (0.9–1.2 µs a message), since the binding
-// makes its calls one at a time at every level (see Speed). Its blocking
+// time of small collectives; mpigo at ThreadSingle took 0.76–0.95× its time
+// at ThreadMultiple for 1 B–1 KiB one-ways (4 runs of 9–11 alternating
+// rounds) and 0.65–0.85× for broadcasts, reductions and barriers up to
+// 64 KiB (one run), and 16 goroutines a rank exchanging 1 KiB messages ran
+// as fast as there (0.9–1.6 µs a message), since the binding makes its calls
+// one at a time at every level (see Speed). Its blocking
 // collectives hold the mutex while they wait for other ranks (InitThread
 // says what that rules out). Asked for ThreadFunneled, the binding asks the
 // library for ThreadSerialized (in OpenMPI the same cost). Only where the
@@ -101,7 +103,9 @@
 // checks. `make bench-floor` measures that floor in one job: the same 1-byte
 // ping-pong as one C loop took 0.23–0.36 µs one-way, with one cgo call per MPI
 // call 1.31–1.39× that, and through Send and Recv 1.45–1.52×; at 8 KiB the
-// cgo loop 0.99–1.12× and Send and Recv 1.05–1.21×. Receives into
+// cgo loop 0.99–1.12× and Send and Recv 1.05–1.21×. At ThreadSingle the C
+// loop is faster (0.18–0.25 µs at 1 B) and the same binding costs weigh
+// more: cgo 1.27–1.39×, Send and Recv 1.65–1.93×. Receives into
 // buffers above 4 KiB are matched first (MPI_Improbe), to refuse a longer
 // message before it can overrun the buffer: 0.1–0.4 µs a message. A blocking
 // Send above 4 KiB is posted and polled, its buffer pinned meanwhile, rather
