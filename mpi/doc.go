@@ -104,7 +104,7 @@
 // ping-pong as one C loop took 0.23–0.36 µs one-way, with one cgo call per MPI
 // call 1.31–1.39× that, and through Send and Recv 1.45–1.52×; at 8 KiB the
 // cgo loop 0.99–1.12× and Send and Recv 1.05–1.21×. At ThreadSingle the C
-// loop is faster (0.18–0.25 µs at 1 B) and the same binding costs weigh
+// loop is faster (0.21–0.25 µs at 1 B) and the same binding costs weigh
 // more: cgo 1.27–1.39×, Send and Recv 1.65–1.93×. Receives into
 // buffers above 4 KiB are matched first (MPI_Improbe), to refuse a longer
 // message before it can overrun the buffer: 0.1–0.4 µs a message. A blocking
