@@ -456,7 +456,7 @@ func TestWaitAll(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		r, p := w.Rank(), w.Size()
 		next, prev := (r+1)%p, (r+p-1)%p
-		const k = 70 // more than one MPI_Testsome chunk of 64
+		const k = 70 // more than a window of 64
 		bufs := make([][]int32, k)
 		recvs := make([]*mpi.Request, k)
 		for i := range recvs {

@@ -78,7 +78,7 @@ type args struct {
 	limit     int64          // receives: the buffer's size in bytes
 	stage     unsafe.Pointer // staged calls: C memory (see raw.h)
 	parts     *parts         // v-collectives
-	batch     *batch         // WaitAll (mpigo_testsome)
+	batch     *batch         // WaitAll (mpigo_testall)
 
 	inPlace, sync bool
 	nonblocking   bool // collectives: post the nonblocking form
@@ -128,7 +128,7 @@ const (
 	callIprobe
 	callMrecv
 	callTest
-	callTestsome
+	callTestAll
 	callCancel
 	callSendInit
 	callRecvInit
@@ -233,9 +233,9 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.mpigo_mrecv(addr(a.rbuf), C.int(a.rn), a.dt, a.msg))
 	case callTest:
 		return a.result(C.mpigo_test(a.req, C.longlong(a.budget)))
-	case callTestsome:
+	case callTestAll:
 		b := a.batch
-		return a.result(C.mpigo_testsome(C.int(len(b.reqs)), &b.reqs[0], &b.sts[0], &b.rcs[0], &b.dones[0], C.longlong(a.budget)))
+		return a.result(C.mpigo_testall(C.int(len(b.reqs)), &b.reqs[0], &b.sts[0], &b.rcs[0], &b.dones[0], C.longlong(a.budget)))
 	case callCancel:
 		return C.mpigo_cancel(a.req)
 	case callStart:

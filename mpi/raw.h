@@ -374,35 +374,38 @@ static int mpigo_cancel(mpigo_h req) {
 	return MPI_Cancel(&q);
 }
 
-// Complete requests reqs[0..n) with MPI_Testsome, spinning for at most
-// budget_ns (0: once; below 0: mpigo_idle, then once). Completed ones become MPI_REQUEST_NULL, with done[i]
-// set, their status in sts[i] and their error in rcs[i]; r.flag is set once
-// all are done. One call completes a whole window where Wait would make a
-// call (and a cgo transition) per request.
-static mpigo_res mpigo_testsome(int n, mpigo_h *reqs, mpigo_status *sts, int *rcs, int *done, long long budget_ns) {
+// Complete requests reqs[0..n) in order, spinning for at most budget_ns (0:
+// one round; below 0: mpigo_idle, then one round). A round tests the first
+// request not yet done (MPI_Test, which makes progress when it is pending)
+// and, while they are complete, the ones after it. Requests mostly complete
+// in the order they were posted, so a round costs one test where
+// MPI_Testsome scanned all n, with their handles copied in and out: in a
+// window of 64 small messages that scanning was ~10% of a receiver's time.
+// Completed ones become MPI_REQUEST_NULL (persistent ones inactive), with
+// done[i] set, their status in sts[i] and their error in rcs[i]; r.flag is
+// set once all are done. One call completes a whole window where Wait would
+// make a call (and a cgo transition) per request.
+static mpigo_res mpigo_testall(int n, mpigo_h *reqs, mpigo_status *sts, int *rcs, int *done, long long budget_ns) {
 	mpigo_idle(budget_ns);
 	mpigo_res r = {0};
-	MPI_Status s[64];
-	MPI_Request q[64];
-	int idx[64];
 	long long deadline = 0;
+	int next = 0;
 	for (int i = 0;; i++) {
-		int left = 0;
-		for (int base = 0; base < n; base += 64) {
-			int m = n - base < 64 ? n - base : 64, out = 0;
-			for (int k = 0; k < m; k++) q[k] = REQ(reqs[base + k]);
-			int rc = MPI_Testsome(m, q, &out, idx, s);
-			for (int k = 0; k < m; k++) reqs[base + k] = H(q[k]);
-			if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) { r.rc = rc; return r; }
-			for (int k = 0; out != MPI_UNDEFINED && k < out; k++) {
-				int j = base + idx[k];
-				done[j] = 1;
-				rcs[j] = rc == MPI_ERR_IN_STATUS ? s[k].MPI_ERROR : MPI_SUCCESS;
-				mpigo_fill(&s[k], &sts[j]);
+		for (; next < n; next++) {
+			if (done[next]) continue;
+			MPI_Request q = REQ(reqs[next]);
+			MPI_Status s;
+			int flag = 0, rc = MPI_Test(&q, &flag, &s);
+			reqs[next] = H(q);
+			if (!flag) {
+				if (rc != MPI_SUCCESS) { r.rc = rc; return r; }
+				break;
 			}
+			done[next] = 1;
+			rcs[next] = rc; // the request's error: MPI_Test returns it
+			mpigo_fill(&s, &sts[next]);
 		}
-		for (int j = 0; j < n; j++) left += !done[j];
-		if (left == 0) { r.flag = 1; return r; }
+		if (next == n) { r.flag = 1; return r; }
 		if (!mpigo_spin(i, 7, budget_ns, &deadline)) return r;
 	}
 }

@@ -189,7 +189,7 @@ func (r *Request) Cancel() error {
 
 // WaitAll waits for every request and returns the errors of those that
 // failed, joined (nil requests are skipped). The requests are completed
-// together: one polling loop of MPI_Testsome over all of them, as fast as
+// together: one polling loop over all of them in C (mpigo_testall), as fast as
 // C's MPI_Waitall over a window of small messages where a Wait per request
 // would cost a call each. It holds every request's lock meanwhile (taken in
 // address order, so concurrent WaitAlls over shared requests cannot
@@ -261,7 +261,7 @@ func waitLocked(set []*Request) error {
 		b.reqs[i] = r.h
 	}
 	a := args{batch: b}
-	rc := poll(callTestsome, &a)
+	rc := poll(callTestAll, &a)
 	for i, r := range pending {
 		r.h = b.reqs[i]
 		if done, reqRC, st := b.result(i); done {
