@@ -24,7 +24,10 @@ const (
 //
 // Receives must be safe against truncation: OpenMPI 4.1 writes past the end
 // of the buffer when it truncates a message above its eager limit (measured
-// here with MPI_Recv, MPI_Irecv and MPI_Mrecv alike). A receive into a buffer
+// here with MPI_Recv, MPI_Irecv and MPI_Mrecv alike), and it writes the whole
+// message: 8 MiB received into 16 bytes changed the 8 MiB that followed them,
+// over shared memory as over TCP. So a staging area must have room for any
+// message, and areas cannot be packed closer together. A receive into a buffer
 // of up to smallMessage bytes, blocking or not, is posted into a staging area
 // no message can overflow (stage.go) and copied out on completion: as fast
 // as a receive posted into the buffer, where matching first would cost
