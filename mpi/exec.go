@@ -19,9 +19,13 @@ import (
 //     level the library lowered below ThreadSerialized: on the OS thread
 //     that called MPI_Init_thread, where one goroutine locked to it serves all
 //     others.
-// A blocking operation is never one long call under the mutex or on the
-// serving thread: it is a post (or a matched probe) followed by polling
-// calls, so other goroutines' calls get in between and nothing deadlocks.
+// A blocking point-to-point operation is never one long call under the mutex
+// or on the serving thread: it is a post (or a matched probe) followed by
+// polling calls, so other goroutines' calls get in between and nothing
+// deadlocks. Blocking collectives are polled too, except at ThreadSingle,
+// where a program uses MPI from one goroutine at a time and each is one
+// blocking call under the mutex (blockingCollectives); Comm.Dup and Split
+// are one blocking call at every level (runLong).
 //
 // Waiting. mpiexec binds each rank to one core, so GOMAXPROCS is 1 and every
 // thread of the rank shares that core. Two things make a naive binding slow:
@@ -275,8 +279,9 @@ func runQuiet(c rawCall, a *args) int {
 }
 
 // runLong is run for a blocking call that may wait on other ranks for any
-// time (a blocking collective at ThreadMultiple, Comm.Dup and Split): it is
-// not counted in the gate as in C, so other goroutines' calls do not wait for it.
+// time (a blocking collective at ThreadMultiple and ThreadSingle, Comm.Dup
+// and Split): at ThreadMultiple it is not counted in the gate as in C, so
+// other goroutines' calls do not wait for it; below, it holds the mutex.
 func runLong(c rawCall, a *args) int {
 	if mode == modeDirect {
 		rc := int(c.do(a))
