@@ -54,13 +54,16 @@ func (c *Comm) checkRoot(op string, root int) error {
 	if err := c.check(op); err != nil {
 		return err
 	}
+	if err := c.checkIntra(op); err != nil {
+		return err
+	}
 	return c.checkRank(op, "root", root, false)
 }
 
 func bufErr(op, format string, v ...any) error { return errorf(ClassBuffer, op, format, v...) }
 
 func sameType(op string, a, b Buffer) error {
-	if a.t != b.t {
+	if a.t != b.t || a.dt != b.dt {
 		return errorf(ClassType, op, "send buffer is %s but receive buffer is %s", a, b)
 	}
 	return nil
@@ -197,8 +200,14 @@ func (c *Comm) Igather(send, recv Buffer, root int) (*Request, error) {
 // checkParts validates counts and displacements of a v-collective over a
 // buffer of n elements.
 func (c *Comm) checkParts(op string, counts, displs []int, n int) error {
-	if len(counts) != c.size || len(displs) != c.size {
-		return bufErr(op, "need %d counts and displacements, have %d and %d", c.size, len(counts), len(displs))
+	return checkPartList(op, c.peers, counts, displs, n)
+}
+
+// checkPartList validates the k counts and displacements of parts of a
+// buffer of n elements.
+func checkPartList(op string, k int, counts, displs []int, n int) error {
+	if len(counts) != k || len(displs) != k {
+		return bufErr(op, "need %d counts and displacements, have %d and %d", k, len(counts), len(displs))
 	}
 	for i := range counts {
 		if counts[i] < 0 || displs[i] < 0 || counts[i] > maxCount || displs[i] > maxCount {
@@ -215,74 +224,102 @@ func (c *Comm) checkParts(op string, counts, displs []int, n int) error {
 // counts[i] elements starting at displs[i] of send (MPI_Scatterv). counts,
 // displs and send matter only at the root.
 func (c *Comm) Scatterv(send Buffer, counts, displs []int, recv Buffer, root int) error {
-	if err := c.checkRoot("Scatterv", root); err != nil {
+	a, err := c.scattervArgs("Scatterv", send, counts, displs, recv, root)
+	if err != nil {
 		return err
+	}
+	return c.collective("Scatterv", callScatterv, &a, nil)
+}
+
+// Iscatterv starts a Scatterv (MPI_Iscatterv).
+func (c *Comm) Iscatterv(send Buffer, counts, displs []int, recv Buffer, root int) (*Request, error) {
+	a, err := c.scattervArgs("Iscatterv", send, counts, displs, recv, root)
+	return c.icollective("Iscatterv", callScatterv, &a, err)
+}
+
+func (c *Comm) scattervArgs(op string, send Buffer, counts, displs []int, recv Buffer, root int) (args, error) {
+	if err := c.checkRoot(op, root); err != nil {
+		return args{}, err
 	}
 	a := args{root: root, inPlace: recv.inPlace}
 	var err error
 	if !recv.inPlace {
-		if a.dt, err = recv.check("Scatterv"); err != nil {
-			return err
+		if a.dt, err = recv.check(op); err != nil {
+			return args{}, err
 		}
 		a.rbuf, a.rn = recv.ptr, recv.n
 	} else if c.rank != root {
-		return bufErr("Scatterv", "InPlace is only allowed at the root")
+		return args{}, bufErr(op, "InPlace is only allowed at the root")
 	}
 	if c.rank == root {
-		if a.dt, err = send.check("Scatterv"); err != nil {
-			return err
+		if a.dt, err = send.check(op); err != nil {
+			return args{}, err
 		}
 		if !recv.inPlace {
-			if err := sameType("Scatterv", send, recv); err != nil {
-				return err
+			if err := sameType(op, send, recv); err != nil {
+				return args{}, err
 			}
 		}
-		if err := c.checkParts("Scatterv", counts, displs, send.n); err != nil {
-			return err
+		if err := c.checkParts(op, counts, displs, send.n); err != nil {
+			return args{}, err
 		}
 		if !recv.inPlace && recv.n < counts[root] {
-			return bufErr("Scatterv", "receive buffer holds %d elements, the root's part has %d", recv.n, counts[root])
+			return args{}, bufErr(op, "receive buffer holds %d elements, the root's part has %d", recv.n, counts[root])
 		}
 		a.buf, a.parts = send.ptr, &parts{counts: cints(counts), displs: cints(displs)}
 	}
-	return c.collective("Scatterv", callScatterv, &a, nil)
+	return a, nil
 }
 
 // Gatherv is Gather with parts of different sizes: rank i's send lands at
 // displs[i] of recv, where counts[i] elements are expected (MPI_Gatherv).
 // counts, displs and recv matter only at the root.
 func (c *Comm) Gatherv(send, recv Buffer, counts, displs []int, root int) error {
-	if err := c.checkRoot("Gatherv", root); err != nil {
+	a, err := c.gathervArgs("Gatherv", send, recv, counts, displs, root)
+	if err != nil {
 		return err
+	}
+	return c.collective("Gatherv", callGatherv, &a, nil)
+}
+
+// Igatherv starts a Gatherv (MPI_Igatherv).
+func (c *Comm) Igatherv(send, recv Buffer, counts, displs []int, root int) (*Request, error) {
+	a, err := c.gathervArgs("Igatherv", send, recv, counts, displs, root)
+	return c.icollective("Igatherv", callGatherv, &a, err)
+}
+
+func (c *Comm) gathervArgs(op string, send, recv Buffer, counts, displs []int, root int) (args, error) {
+	if err := c.checkRoot(op, root); err != nil {
+		return args{}, err
 	}
 	a := args{root: root, inPlace: send.inPlace}
 	var err error
 	if !send.inPlace {
-		if a.dt, err = send.check("Gatherv"); err != nil {
-			return err
+		if a.dt, err = send.check(op); err != nil {
+			return args{}, err
 		}
 		a.buf, a.n = send.ptr, send.n
 	} else if c.rank != root {
-		return bufErr("Gatherv", "InPlace is only allowed at the root")
+		return args{}, bufErr(op, "InPlace is only allowed at the root")
 	}
 	if c.rank == root {
-		if a.dt, err = recv.check("Gatherv"); err != nil {
-			return err
+		if a.dt, err = recv.check(op); err != nil {
+			return args{}, err
 		}
 		if !send.inPlace {
-			if err := sameType("Gatherv", send, recv); err != nil {
-				return err
+			if err := sameType(op, send, recv); err != nil {
+				return args{}, err
 			}
 		}
-		if err := c.checkParts("Gatherv", counts, displs, recv.n); err != nil {
-			return err
+		if err := c.checkParts(op, counts, displs, recv.n); err != nil {
+			return args{}, err
 		}
 		if !send.inPlace && send.n != counts[root] {
-			return bufErr("Gatherv", "the root sends %d elements but counts[%d] is %d", send.n, root, counts[root])
+			return args{}, bufErr(op, "the root sends %d elements but counts[%d] is %d", send.n, root, counts[root])
 		}
 		a.rbuf, a.parts = recv.ptr, &parts{counts: cints(counts), displs: cints(displs)}
 	}
-	return c.collective("Gatherv", callGatherv, &a, nil)
+	return a, nil
 }
 
 // allArgs checks the buffers of Allgather and Alltoall: recv holds Size()
@@ -297,10 +334,10 @@ func (c *Comm) allArgs(op string, send, recv Buffer, toAll bool) (args, error) {
 	if err != nil {
 		return a, err
 	}
-	if recv.n%c.size != 0 {
-		return a, bufErr(op, "receive buffer of %d elements does not split into %d parts", recv.n, c.size)
+	if recv.n%c.peers != 0 {
+		return a, bufErr(op, "receive buffer of %d elements does not split into %d parts", recv.n, c.peers)
 	}
-	a.n, a.rn = recv.n/c.size, recv.n/c.size
+	a.n, a.rn = recv.n/c.peers, recv.n/c.peers
 	if send.inPlace {
 		return a, nil
 	}
@@ -341,30 +378,44 @@ func (c *Comm) Iallgather(send, recv Buffer) (*Request, error) {
 // Allgatherv is Allgather with parts of different sizes: rank i's send
 // (counts[i] elements) lands at displs[i] of every rank's recv (MPI_Allgatherv).
 func (c *Comm) Allgatherv(send, recv Buffer, counts, displs []int) error {
-	if err := c.check("Allgatherv"); err != nil {
-		return err
-	}
-	dt, err := recv.check("Allgatherv")
+	a, err := c.allgathervArgs("Allgatherv", send, recv, counts, displs)
 	if err != nil {
 		return err
 	}
-	if err := c.checkParts("Allgatherv", counts, displs, recv.n); err != nil {
-		return err
+	return c.collective("Allgatherv", callAllgatherv, &a, nil)
+}
+
+// Iallgatherv starts a Allgatherv (MPI_Iallgatherv).
+func (c *Comm) Iallgatherv(send, recv Buffer, counts, displs []int) (*Request, error) {
+	a, err := c.allgathervArgs("Iallgatherv", send, recv, counts, displs)
+	return c.icollective("Iallgatherv", callAllgatherv, &a, err)
+}
+
+func (c *Comm) allgathervArgs(op string, send, recv Buffer, counts, displs []int) (args, error) {
+	if err := c.check(op); err != nil {
+		return args{}, err
+	}
+	dt, err := recv.check(op)
+	if err != nil {
+		return args{}, err
+	}
+	if err := c.checkParts(op, counts, displs, recv.n); err != nil {
+		return args{}, err
 	}
 	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, parts: &parts{counts: cints(counts), displs: cints(displs)}}
 	if !send.inPlace {
-		if _, err := send.check("Allgatherv"); err != nil {
-			return err
+		if _, err := send.check(op); err != nil {
+			return args{}, err
 		}
-		if err := sameType("Allgatherv", send, recv); err != nil {
-			return err
+		if err := sameType(op, send, recv); err != nil {
+			return args{}, err
 		}
 		if send.n != counts[c.rank] {
-			return bufErr("Allgatherv", "rank %d sends %d elements but counts[%d] is %d", c.rank, send.n, c.rank, counts[c.rank])
+			return args{}, bufErr(op, "rank %d sends %d elements but counts[%d] is %d", c.rank, send.n, c.rank, counts[c.rank])
 		}
 		a.buf, a.n = send.ptr, send.n
 	}
-	return c.collective("Allgatherv", callAllgatherv, &a, nil)
+	return a, nil
 }
 
 // Alltoall sends part j of send to rank j, which stores it as part i of its
@@ -388,30 +439,44 @@ func (c *Comm) Ialltoall(send, recv Buffer) (*Request, error) {
 // part for rank j is sendCounts[j] elements at sendDispls[j] of send, and the
 // part from rank i lands at recvDispls[i] of recv.
 func (c *Comm) Alltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) error {
-	if err := c.check("Alltoallv"); err != nil {
-		return err
-	}
-	dt, err := recv.check("Alltoallv")
+	a, err := c.alltoallvArgs("Alltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
 	if err != nil {
 		return err
 	}
-	if err := c.checkParts("Alltoallv", recvCounts, recvDispls, recv.n); err != nil {
-		return err
+	return c.collective("Alltoallv", callAlltoallv, &a, nil)
+}
+
+// Ialltoallv starts a Alltoallv (MPI_Ialltoallv).
+func (c *Comm) Ialltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) (*Request, error) {
+	a, err := c.alltoallvArgs("Ialltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+	return c.icollective("Ialltoallv", callAlltoallv, &a, err)
+}
+
+func (c *Comm) alltoallvArgs(op string, send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) (args, error) {
+	if err := c.check(op); err != nil {
+		return args{}, err
+	}
+	dt, err := recv.check(op)
+	if err != nil {
+		return args{}, err
+	}
+	if err := c.checkParts(op, recvCounts, recvDispls, recv.n); err != nil {
+		return args{}, err
 	}
 	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace, parts: &parts{rcounts: cints(recvCounts), rdisp: cints(recvDispls)}}
 	if !send.inPlace {
-		if _, err := send.check("Alltoallv"); err != nil {
-			return err
+		if _, err := send.check(op); err != nil {
+			return args{}, err
 		}
-		if err := sameType("Alltoallv", send, recv); err != nil {
-			return err
+		if err := sameType(op, send, recv); err != nil {
+			return args{}, err
 		}
-		if err := c.checkParts("Alltoallv", sendCounts, sendDispls, send.n); err != nil {
-			return err
+		if err := c.checkParts(op, sendCounts, sendDispls, send.n); err != nil {
+			return args{}, err
 		}
 		a.buf, a.parts.counts, a.parts.displs = send.ptr, cints(sendCounts), cints(sendDispls)
 	}
-	return c.collective("Alltoallv", callAlltoallv, &a, nil)
+	return a, nil
 }
 
 // Reduction calls, the kinds of mpigo_reduce in raw.h.
@@ -469,6 +534,9 @@ func (c *Comm) reduceArgs(op string, kind int, send, recv Buffer, o *Op, root in
 	case useRecv && !send.inPlace && recv.n != send.n:
 		return a, bufErr(op, "send buffer has %d elements but receive buffer %d", send.n, recv.n)
 	}
+	if ref.dt != nil || useRecv && recv.dt != nil {
+		return a, errorf(ClassType, op, "reductions take Buf buffers, not Typed ones")
+	}
 	h, dt, count, err := o.resolve(op, ref.t, n)
 	a.op, a.dt, a.n = h, dt, count
 	a.buf = send.ptr
@@ -525,4 +593,119 @@ func (c *Comm) Ireduce(send, recv Buffer, o *Op, root int) (*Request, error) {
 func (c *Comm) Iallreduce(send, recv Buffer, o *Op) (*Request, error) {
 	a, err := c.reduceArgs("Iallreduce", redAllreduce, send, recv, o, 0)
 	return c.icollective("Iallreduce", callReduce, &a, err)
+}
+
+// Iscan starts a Scan (MPI_Iscan).
+func (c *Comm) Iscan(send, recv Buffer, o *Op) (*Request, error) {
+	a, err := c.reduceArgs("Iscan", redScan, send, recv, o, 0)
+	return c.icollective("Iscan", callReduce, &a, err)
+}
+
+// Iexscan starts an Exscan (MPI_Iexscan).
+func (c *Comm) Iexscan(send, recv Buffer, o *Op) (*Request, error) {
+	a, err := c.reduceArgs("Iexscan", redExscan, send, recv, o, 0)
+	return c.icollective("Iexscan", callReduce, &a, err)
+}
+
+// IreduceScatterBlock starts a ReduceScatterBlock (MPI_Ireduce_scatter_block).
+func (c *Comm) IreduceScatterBlock(send, recv Buffer, o *Op) (*Request, error) {
+	a, err := c.reduceArgs("IreduceScatterBlock", redReduceScatterBlock, send, recv, o, 0)
+	return c.icollective("IreduceScatterBlock", callReduce, &a, err)
+}
+
+// ReduceScatter reduces send over all ranks with o and leaves the i-th part
+// of the result, of counts[i] elements, in recv at rank i
+// (MPI_Reduce_scatter): send holds the sum of counts elements, recv
+// counts[Rank()]; InPlace as send takes the input from recv, which then
+// holds the sum of counts.
+func (c *Comm) ReduceScatter(send, recv Buffer, counts []int, o *Op) error {
+	a, err := c.reduceScatterArgs("ReduceScatter", send, recv, counts, o)
+	if err != nil {
+		return err
+	}
+	return c.collective("ReduceScatter", callFunc, &a, o)
+}
+
+// IreduceScatter starts a ReduceScatter (MPI_Ireduce_scatter).
+func (c *Comm) IreduceScatter(send, recv Buffer, counts []int, o *Op) (*Request, error) {
+	a, err := c.reduceScatterArgs("IreduceScatter", send, recv, counts, o)
+	return c.icollective("IreduceScatter", callFunc, &a, err)
+}
+
+func (c *Comm) reduceScatterArgs(op string, send, recv Buffer, counts []int, o *Op) (args, error) {
+	if err := c.check(op); err != nil {
+		return args{}, err
+	}
+	if len(counts) != c.size {
+		return args{}, bufErr(op, "need %d counts, have %d", c.size, len(counts))
+	}
+	total := 0
+	for i, n := range counts {
+		if n < 0 || n > maxCount {
+			return args{}, errorf(ClassCount, op, "counts[%d] is %d", i, n)
+		}
+		total += n
+	}
+	in := send
+	if send.inPlace {
+		in = recv
+	}
+	if in.n != total {
+		return args{}, bufErr(op, "input has %d elements, want the sum of counts, %d", in.n, total)
+	}
+	if !send.inPlace && recv.n != counts[c.rank] {
+		return args{}, bufErr(op, "receive buffer has %d elements, want counts[%d] = %d", recv.n, c.rank, counts[c.rank])
+	}
+	// reduceArgs checks types and op on a buffer pair of equal lengths.
+	ref := recv
+	if !send.inPlace {
+		ref = Buffer{ptr: recv.ptr, n: send.n, t: recv.t, dt: recv.dt}
+	}
+	a, err := c.reduceArgs(op, redAllreduce, send, ref, o, 0)
+	if err != nil {
+		return args{}, err
+	}
+	scale := 1 // a predefined op on arrays reduces their scalars
+	if total > 0 {
+		scale = a.n / total
+	}
+	scaled := make([]int, len(counts))
+	for i, n := range counts {
+		scaled[i] = n * scale
+	}
+	a.fn, a.parts = rawReduceScatter, &parts{counts: cints(scaled)}
+	return a, nil
+}
+
+// ReduceLocal computes inout[i] = in[i] o inout[i] on this rank alone
+// (MPI_Reduce_local): in and inout have the same type and length.
+func ReduceLocal(in, inout Buffer, o *Op) error {
+	const op = "ReduceLocal"
+	if err := checkState(op); err != nil {
+		return err
+	}
+	if _, err := in.check(op); err != nil {
+		return err
+	}
+	if _, err := inout.check(op); err != nil {
+		return err
+	}
+	if err := sameType(op, in, inout); err != nil {
+		return err
+	}
+	if in.n != inout.n {
+		return bufErr(op, "in has %d elements but inout %d", in.n, inout.n)
+	}
+	if in.dt != nil {
+		return errorf(ClassType, op, "reductions take Buf buffers, not Typed ones")
+	}
+	h, dt, n, err := o.resolve(op, in.t, in.n)
+	if err != nil {
+		return err
+	}
+	a := args{fn: rawReduceLocal, buf: in.ptr, rbuf: inout.ptr, n: n, dt: dt, op: h}
+	if err := mpiError(op, run(callFunc, &a)); err != nil {
+		return err
+	}
+	return o.takePanic(op)
 }

@@ -1,6 +1,9 @@
 package mpi
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Comm is an MPI communicator: a group of ranks and a context for their
 // messages. MPI_COMM_WORLD is World(); new ones come from Dup and Split.
@@ -9,8 +12,14 @@ import "sync/atomic"
 type Comm struct {
 	h          commHandle
 	rank, size int
+	peers      int  // ranks a message can be sent to: size, or an intercommunicator's remote size
+	inter      bool // an intercommunicator (intercomm.go)
 	predefined bool // World and Self cannot be freed
 	freed      atomic.Bool
+
+	mu    sync.Mutex // guards what follows
+	deg   *[2]int    // topology communicators: in- and out-degree, once known (topology.go)
+	attrs map[any]any
 }
 
 func newComm(h commHandle, predefined bool) (*Comm, error) {
@@ -23,7 +32,15 @@ func newComm(h commHandle, predefined bool) (*Comm, error) {
 	if err := mpiError("Comm", run(callCommInfo, &a)); err != nil {
 		return nil, err
 	}
-	return &Comm{h: h, rank: a.root, size: a.n, predefined: predefined}, nil
+	c := &Comm{h: h, rank: a.root, size: a.n, peers: a.n, predefined: predefined}
+	inter, remote, rc := rawCommRemote(h)
+	if err := mpiError("Comm", rc); err != nil {
+		return nil, err
+	}
+	if inter {
+		c.inter, c.peers = true, remote
+	}
+	return c, nil
 }
 
 // Rank returns the caller's rank in c, from 0 to Size()-1 (MPI_Comm_rank).
@@ -89,6 +106,145 @@ func (c *Comm) SplitShared(key int) (*Comm, error) {
 	return c.split("SplitShared", &a)
 }
 
+// SplitKind is a split type of SplitType: which ranks share what.
+type SplitKind int
+
+// The split types. SplitShared is MPI's; the others are OpenMPI's
+// (OMPI_COMM_TYPE_*), ErrUnsupported with another library.
+const (
+	SplitShared   SplitKind = iota // MPI_COMM_TYPE_SHARED: the same shared-memory node
+	SplitHWThread                  // the same hardware thread
+	SplitCore                      // the same core
+	SplitL1Cache
+	SplitL2Cache
+	SplitL3Cache
+	SplitSocket
+	SplitNUMA
+	SplitBoard
+	SplitHost
+	SplitCU
+	SplitCluster
+)
+
+// SplitType partitions c into communicators of the ranks that share the
+// hardware of kind, ordered by key (MPI_Comm_split_type). Collective over c.
+func (c *Comm) SplitType(kind SplitKind, key int) (*Comm, error) {
+	if err := c.check("SplitType"); err != nil {
+		return nil, err
+	}
+	if kind < SplitShared || kind > SplitCluster {
+		return nil, errorf(ClassArg, "SplitType", "unknown split kind %d", int(kind))
+	}
+	h, rc := rawCommSplitType(c.h, kind, key)
+	if err := mpiError("SplitType", rc); err != nil {
+		return nil, err
+	}
+	if h == commNull {
+		return nil, nil
+	}
+	return newComm(h, false)
+}
+
+// Idup starts a Dup (MPI_Comm_idup): the new communicator may be used once
+// the Request completes.
+func (c *Comm) Idup() (*Comm, *Request, error) {
+	if err := c.check("Idup"); err != nil {
+		return nil, nil, err
+	}
+	h, req, rc := rawCommIdup(c.h)
+	if err := mpiError("Idup", rc); err != nil {
+		return nil, nil, err
+	}
+	// Same group, and the error handler is inherited: nothing to ask MPI.
+	d := &Comm{h: h, rank: c.rank, size: c.size, peers: c.peers, inter: c.inter}
+	return d, &Request{op: "Idup", kind: reqCollective, h: req}, nil
+}
+
+// Compare compares c and d (MPI_Comm_compare): Ident for the same
+// communicator, Congruent for the same ranks in the same order (a Dup),
+// Similar in another order, Unequal otherwise.
+func (c *Comm) Compare(d *Comm) (Comparison, error) {
+	if err := c.check("Compare"); err != nil {
+		return Unequal, err
+	}
+	if err := d.check("Compare"); err != nil {
+		return Unequal, err
+	}
+	r, rc := rawCompare(c.h, d.h, true)
+	return r, mpiError("Compare", rc)
+}
+
+// SetName names c (MPI_Comm_set_name), for debuggers and error messages; at
+// most 63 bytes (OpenMPI's limit).
+func (c *Comm) SetName(name string) error {
+	if err := c.check("SetName"); err != nil {
+		return err
+	}
+	if len(name) >= maxObjectName {
+		return errorf(ClassArg, "SetName", "name of %d bytes is longer than MPI's %d", len(name), maxObjectName-1)
+	}
+	return mpiError("SetName", rawCommSetName(c.h, name))
+}
+
+const maxObjectName = 64 // the least MPI_MAX_OBJECT_NAME of OpenMPI (64) and MPICH (128)
+
+// Name returns c's name (MPI_Comm_get_name): "MPI_COMM_WORLD" for World.
+func (c *Comm) Name() (string, error) {
+	if err := c.check("Name"); err != nil {
+		return "", err
+	}
+	name, rc := rawCommName(c.h)
+	return name, mpiError("Name", rc)
+}
+
+// SetAttr attaches value to c under key, as MPI's attributes do (kept in Go:
+// any comparable key, any value; not copied by Dup).
+func (c *Comm) SetAttr(key, value any) error {
+	if err := c.check("SetAttr"); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.attrs == nil {
+		c.attrs = map[any]any{}
+	}
+	c.attrs[key] = value
+	return nil
+}
+
+// Attr returns the value attached to c under key, and whether there is one.
+func (c *Comm) Attr(key any) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.attrs[key]
+	return v, ok
+}
+
+// DeleteAttr removes the value attached to c under key.
+func (c *Comm) DeleteAttr(key any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.attrs, key)
+}
+
+// Handle returns c's MPI_Comm as a uintptr, for the caller's own cgo code
+// to call MPI functions the binding lacks: in C, (MPI_Comm)h (a pointer in
+// OpenMPI, an int in MPICH). c must stay unfreed while C uses it.
+func (c *Comm) Handle() uintptr { return rawHandleOf(c.h) }
+
+// CommFromHandle wraps an MPI_Comm made by the caller's own C code (its
+// value as a uintptr, see Handle). The binding sets it to return errors
+// (MPI_ERRORS_RETURN); Free frees it.
+func CommFromHandle(h uintptr) (*Comm, error) {
+	if err := checkState("CommFromHandle"); err != nil {
+		return nil, err
+	}
+	if rawHandleFrom(h) == commNull {
+		return nil, errorf(ClassComm, "CommFromHandle", "MPI_COMM_NULL")
+	}
+	return newComm(rawHandleFrom(h), false)
+}
+
 func (c *Comm) split(op string, a *args) (*Comm, error) {
 	if err := mpiError(op, runLong(callCommSplit, a)); err != nil {
 		return nil, err
@@ -123,16 +279,21 @@ func (c *Comm) Abort(code int) {
 	Abort(code)
 }
 
-// checkRank validates a peer or root rank of c. anyOK allows AnySource.
+// checkRank validates a peer or root rank of c (of its remote group, for
+// an intercommunicator's peers). anyOK allows AnySource.
 func (c *Comm) checkRank(op, what string, r int, anyOK bool) error {
-	if uint(r) < uint(c.size) || r == ProcNull && what != "root" || r == AnySource && anyOK {
+	n := c.size
+	if what != "root" {
+		n = c.peers
+	}
+	if uint(r) < uint(n) || r == ProcNull && what != "root" || r == AnySource && anyOK {
 		return nil
 	}
 	class := ClassRank
 	if what == "root" {
 		class = ClassRoot
 	}
-	return errorf(class, op, "%s %d out of range [0, %d)", what, r, c.size)
+	return errorf(class, op, "%s %d out of range [0, %d)", what, r, n)
 }
 
 // checkTag validates a tag; anyOK allows AnyTag.

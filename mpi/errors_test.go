@@ -79,7 +79,16 @@ func TestBadInput(t *testing.T) {
 		// Element types that are not raw memory.
 		wantClass(t, "Send []string", w.Send(mpi.Buf([]string{"x"}), 0, 0), mpi.ErrType)
 		wantClass(t, "Send []*int", w.Send(mpi.Buf([]*int{nil}), 0, 0), mpi.ErrType)
-		wantClass(t, "Send []struct", w.Send(mpi.Buf([]struct{ A int }{{1}}), 0, 0), mpi.ErrType)
+		err = w.Send(mpi.Buf([]struct {
+			A int
+			S string
+		}{{1, "x"}}), 0, 0)
+		wantClass(t, "Send []struct with a string", err, mpi.ErrType)
+		if err == nil || !strings.Contains(err.Error(), "field S") || !strings.Contains(err.Error(), "SendValue") {
+			t.Errorf("struct error should name the field and point to SendValue: %v", err)
+		}
+		wantClass(t, "Send []struct with a slice", w.Send(mpi.Buf([]struct{ A []int }{{nil}}), 0, 0), mpi.ErrType)
+		wantClass(t, "Send []struct{}", w.Send(mpi.Buf([]struct{}{{}}), 0, 0), mpi.ErrType)
 		wantClass(t, "Send [][0]int", w.Send(mpi.Buf(make([][0]int, 3)), 0, 0), mpi.ErrType)
 		_, err = mpi.NewOp(func(a, b string) string { return a + b }, true)
 		wantClass(t, "NewOp on strings", err, mpi.ErrType)

@@ -21,6 +21,8 @@ const (
 	oBand
 	oBor
 	oBxor
+	oMinLoc
+	oMaxLoc
 	oUser opKind = -1
 )
 
@@ -56,6 +58,10 @@ var (
 	Band = predefined(oBand, "Band") // MPI_BAND, bitwise and
 	Bor  = predefined(oBor, "Bor")   // MPI_BOR
 	Bxor = predefined(oBxor, "Bxor") // MPI_BXOR
+	// MinLoc and MaxLoc take Loc pairs only: the least (greatest) Value and,
+	// among equal ones, the least Index.
+	MinLoc = predefined(oMinLoc, "MinLoc") // MPI_MINLOC
+	MaxLoc = predefined(oMaxLoc, "MaxLoc") // MPI_MAXLOC
 )
 
 func (o *Op) String() string { return o.name }
@@ -71,6 +77,8 @@ func (o *Op) accepts(k kind) bool {
 		return k.integer() || k == kBool
 	case oBand, oBor, oBxor:
 		return k.integer()
+	case oMinLoc, oMaxLoc:
+		return k == kLoc
 	}
 	return false
 }
@@ -95,6 +103,9 @@ func (o *Op) resolve(op string, t *elemType, n int) (opHandle, dtypeHandle, int,
 	}
 	if !o.accepts(t.base) {
 		return o.h, byteType, 0, errorf(ClassOp, op, "%s is not defined on %s", o.name, t.name)
+	}
+	if t.base == kLoc {
+		return o.h, t.h, n, nil
 	}
 	if n*t.width > maxCount {
 		return o.h, byteType, 0, errorf(ClassCount, op, "%d scalars exceed MPI's limit of %d", n*t.width, maxCount)

@@ -88,7 +88,7 @@ func (c *Comm) checkRecv(op string, b Buffer, src, tag int) (dtypeHandle, error)
 	if err := c.checkProbe(op, src, tag); err != nil {
 		return byteType, err
 	}
-	return b.check(op)
+	return b.checkRecvBuf(op)
 }
 
 // checkProbe validates a receive's or probe's source and tag (as checkSend).
@@ -155,17 +155,17 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 	}
 	var a args // as in send
 	a.rbuf, a.rn, a.dt, a.limit, a.peer, a.tag, a.comm = b.ptr, b.n, dt, int64(b.bytes()), src, tag, c.h
-	if b.bytes() <= smallMessage {
+	if b.bytes() <= smallMessage && b.contiguous() {
 		if a.stage = getStage(); a.stage != nil {
 			rc := postAndPoll(callRecvStaged, callTest, &a)
 			st := a.status()
-			st.elemSize = int(b.t.size)
+			st.elemSize = b.unit()
 			return st, finishStaged("Recv", a.stage, b, rc, st, false)
 		}
 	}
 	rc := poll(callRecvPoll, &a)
 	st := a.status()
-	st.elemSize = int(b.t.size)
+	st.elemSize = b.unit()
 	if rc == 0 && a.tooLong {
 		return st, receiveTruncated("Recv", a.msg, b, st)
 	}
@@ -173,14 +173,15 @@ func (c *Comm) Recv(b Buffer, src, tag int) (Status, error) {
 }
 
 // receiveTruncated receives matched message msg, longer than b, into
-// scratch memory, copies what fits into b and returns ErrTruncate.
+// scratch memory, copies what fits into b (a contiguous one; a Typed b is
+// left unchanged) and returns ErrTruncate.
 func receiveTruncated(op string, msg msgHandle, b Buffer, st Status) error {
 	scratch := make([]byte, st.bytes)
 	a := args{rbuf: unsafe.Pointer(unsafe.SliceData(scratch)), rn: len(scratch), dt: byteType, msg: msg}
 	if err := mpiError(op, run(callMrecv, &a)); err != nil {
 		return err
 	}
-	if b.n > 0 {
+	if b.n > 0 && b.contiguous() {
 		copy(unsafe.Slice((*byte)(b.ptr), b.bytes()), scratch)
 	}
 	return truncated(op, st, b)
@@ -257,7 +258,7 @@ func (c *Comm) irecv(op string, call rawCall, b Buffer, src, tag int) (*Request,
 		return &Request{op: op, kind: reqRecv, h: requestNull, done: true, st: procNullStatus}, nil
 	}
 	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
-	if b.bytes() <= smallMessage {
+	if b.bytes() <= smallMessage && b.contiguous() {
 		a.stage = getStage()
 	}
 	return start(op, call, &a, reqRecv, b)
@@ -331,7 +332,7 @@ func (m *Message) Recv(b Buffer) (Status, error) {
 	if err := checkState("Message.Recv"); err != nil {
 		return Status{}, err
 	}
-	dt, err := b.check("Message.Recv")
+	dt, err := b.checkRecvBuf("Message.Recv")
 	if err != nil {
 		return Status{}, err
 	}
@@ -339,7 +340,7 @@ func (m *Message) Recv(b Buffer) (Status, error) {
 		return Status{}, errorf(ClassRequest, "Message.Recv", "message already received")
 	}
 	st := m.st
-	st.elemSize = int(b.t.size)
+	st.elemSize = b.unit()
 	if st.bytes > int64(b.bytes()) {
 		return st, receiveTruncated("Message.Recv", m.h, b, st)
 	}

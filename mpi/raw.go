@@ -79,6 +79,7 @@ type args struct {
 	stage     unsafe.Pointer // staged calls: C memory (see raw.h)
 	parts     *parts         // v-collectives
 	batch     *batch         // WaitAll (mpigo_testall)
+	fn        rawFunc        // callFunc: the raw call itself (rawctl.go)
 
 	inPlace, sync bool
 	nonblocking   bool // collectives: post the nonblocking form
@@ -90,8 +91,29 @@ type args struct {
 
 // parts holds the counts and displacements of a v-collective.
 type parts struct {
-	counts, displs []cint // send side (or the only side)
-	rcounts, rdisp []cint // alltoallv: receive side
+	counts, displs   []cint           // send side (or the only side)
+	rcounts, rdisp   []cint           // alltoallv: receive side
+	stypes, rtypes   []ctype          // alltoallw: each part's datatype
+	sbdispl, rbdispl []aint           // neighbour alltoallw: byte displacements
+	ptrs             []unsafe.Pointer // alltoallw: each part's memory, for start to pin
+}
+
+// arrays returns the first elements of the arrays p holds, for start to pin.
+func (p *parts) arrays() []unsafe.Pointer {
+	var out []unsafe.Pointer
+	add := func(n int, first unsafe.Pointer) {
+		if n > 0 {
+			out = append(out, first)
+		}
+	}
+	for _, v := range [...][]cint{p.counts, p.displs, p.rcounts, p.rdisp} {
+		add(len(v), unsafe.Pointer(unsafe.SliceData(v)))
+	}
+	add(len(p.stypes), unsafe.Pointer(unsafe.SliceData(p.stypes)))
+	add(len(p.rtypes), unsafe.Pointer(unsafe.SliceData(p.rtypes)))
+	add(len(p.sbdispl), unsafe.Pointer(unsafe.SliceData(p.sbdispl)))
+	add(len(p.rbdispl), unsafe.Pointer(unsafe.SliceData(p.rbdispl)))
+	return append(out, p.ptrs...)
 }
 
 // noParts stands for a missing parts (read only).
@@ -109,7 +131,6 @@ type rawCall uint8
 const (
 	callInit rawCall = iota
 	callFinalize
-	callTypeFree
 	callTagUB
 	callProcessorName
 	callLibraryVersion
@@ -149,6 +170,7 @@ const (
 	callTypeContiguous
 	callOpCreate
 	callOpFree
+	callFunc // a.fn: every call added since, one function each in rawctl.go
 )
 
 // do performs raw call c with a and returns MPI's return code. a stays
@@ -168,8 +190,6 @@ func (c rawCall) call(a *args) C.int {
 		return rc
 	case callFinalize:
 		return C.mpigo_finalize()
-	case callTypeFree:
-		return C.mpigo_type_free(a.dt)
 	case callTagUB:
 		var ub C.int
 		rc := C.mpigo_tag_ub(&ub)
@@ -258,6 +278,11 @@ func (c rawCall) call(a *args) C.int {
 	case callOpFree:
 		h := a.op
 		return C.mpigo_op_free(&h)
+	case callFunc: // on a copy: a call through a function value would make every a escape
+		b := *a
+		rc := b.fn(&b)
+		*a = b
+		return rc
 	}
 	return collective(c, a)
 }

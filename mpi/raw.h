@@ -9,6 +9,7 @@
 #include <mpi.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
 #include <limits.h>
 #include <sched.h>
@@ -42,6 +43,44 @@ typedef uintptr_t mpigo_h;
 #define REQ(h) ((MPI_Request)(h))
 #define MSG(h) ((MPI_Message)(h))
 #define PTR(a) ((void *)(a))
+
+// The control calls (rawctl.go) call libmpi straight from Go, with the
+// library's own handle types: to_X turns a handle into one, of_X back.
+#define MPIGO_CONV(T, name) \
+	static inline T mpigo_to_##name(mpigo_h h) { return (T)h; } \
+	static inline mpigo_h mpigo_of_##name(T x) { return H(x); }
+MPIGO_CONV(MPI_Comm, comm)
+MPIGO_CONV(MPI_Datatype, dtype)
+MPIGO_CONV(MPI_Group, group)
+MPIGO_CONV(MPI_Op, op)
+MPIGO_CONV(MPI_Request, req)
+MPIGO_CONV(MPI_Message, msg)
+MPIGO_CONV(MPI_Info, info)
+// Pointer constants that cgo cannot take from a macro.
+static inline void *mpigo_in_place(void) { return MPI_IN_PLACE; }
+static inline int *mpigo_unweighted(void) { return MPI_UNWEIGHTED; }
+static inline int *mpigo_weights_empty(void) { return MPI_WEIGHTS_EMPTY; }
+// The split types of MPI_Comm_split_type, in the order of SplitKind
+// (comm.go); MPI_UNDEFINED-1 where the library has none.
+static int mpigo_split_type(int k) {
+	switch (k) {
+	case 0: return MPI_COMM_TYPE_SHARED;
+#if defined(OPEN_MPI) && OPEN_MPI
+	case 1: return OMPI_COMM_TYPE_HWTHREAD;
+	case 2: return OMPI_COMM_TYPE_CORE;
+	case 3: return OMPI_COMM_TYPE_L1CACHE;
+	case 4: return OMPI_COMM_TYPE_L2CACHE;
+	case 5: return OMPI_COMM_TYPE_L3CACHE;
+	case 6: return OMPI_COMM_TYPE_SOCKET;
+	case 7: return OMPI_COMM_TYPE_NUMA;
+	case 8: return OMPI_COMM_TYPE_BOARD;
+	case 9: return OMPI_COMM_TYPE_HOST;
+	case 10: return OMPI_COMM_TYPE_CU;
+	case 11: return OMPI_COMM_TYPE_CLUSTER;
+#endif
+	}
+	return MPI_UNDEFINED - 1;
+}
 
 // Status as Go sees it: source, tag, byte count, cancelled.
 typedef struct {
@@ -92,7 +131,7 @@ static MPI_Datatype mpigo_datatype_of(int k) {
 static mpigo_h mpigo_datatype(int k) { return H(mpigo_datatype_of(k)); }
 static mpigo_h mpigo_byte(void) { return H(MPI_BYTE); }
 
-enum { O_SUM, O_PROD, O_MIN, O_MAX, O_LAND, O_LOR, O_LXOR, O_BAND, O_BOR, O_BXOR, O_NOPS };
+enum { O_SUM, O_PROD, O_MIN, O_MAX, O_LAND, O_LOR, O_LXOR, O_BAND, O_BOR, O_BXOR, O_MINLOC, O_MAXLOC, O_NOPS };
 static MPI_Op mpigo_op_of(int k) {
 	switch (k) {
 	case O_SUM: return MPI_SUM;
@@ -105,6 +144,8 @@ static MPI_Op mpigo_op_of(int k) {
 	case O_BAND: return MPI_BAND;
 	case O_BOR: return MPI_BOR;
 	case O_BXOR: return MPI_BXOR;
+	case O_MINLOC: return MPI_MINLOC;
+	case O_MAXLOC: return MPI_MAXLOC;
 	}
 	return MPI_OP_NULL;
 }
@@ -130,10 +171,6 @@ static int mpigo_init(int required, int *provided) {
 static int mpigo_finalize(void) {
 	if (mpigo_stage_unit != MPI_DATATYPE_NULL) MPI_Type_free(&mpigo_stage_unit);
 	return MPI_Finalize();
-}
-static int mpigo_type_free(mpigo_h t) {
-	MPI_Datatype d = DTYPE(t);
-	return MPI_Type_free(&d);
 }
 static int mpigo_thread_level(int k) {
 	switch (k) {

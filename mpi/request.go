@@ -53,11 +53,7 @@ func start(op string, c rawCall, a *args, kind reqKind, recv Buffer) (*Request, 
 		r.pin = pinners.Get().(*runtime.Pinner)
 		r.pinAll(a.buf, a.rbuf)
 		if p := a.parts; p != nil {
-			for _, v := range [...][]cint{p.counts, p.displs, p.rcounts, p.rdisp} {
-				if len(v) > 0 {
-					r.pinAll(unsafe.Pointer(&v[0]))
-				}
-			}
+			r.pinAll(p.arrays()...)
 		}
 	}
 	a.nonblocking = true
@@ -148,7 +144,7 @@ func (r *Request) finish(rc int, a *args) {
 func (r *Request) complete(rc int, st Status) {
 	r.done = true
 	if r.recv.t != nil {
-		st.elemSize = int(r.recv.t.size)
+		st.elemSize = r.recv.unit()
 	}
 	r.st = st
 	if r.stage != nil { // a staged receive

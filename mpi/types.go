@@ -11,10 +11,14 @@ import (
 // Element types. A Buffer holds elements of one Go type that MPI can move
 // without encoding: bool, the sized and unsized integers, float32/64,
 // complex64/128 (as MPI_C_FLOAT_COMPLEX / MPI_C_DOUBLE_COMPLEX), named types
-// whose underlying type is one of those, and fixed-size arrays of any of them
-// ([4]float64, [3][3]int32), which become MPI_Type_contiguous types. Anything
-// containing pointers, strings, slices, maps or structs is refused with
-// ErrType: send those as Go values (SendValue).
+// whose underlying type is one of those, fixed-size arrays of any of them
+// ([4]float64, [3][3]int32), which become MPI_Type_contiguous types, and
+// structs of any of them (struct{X, Y, Z float64; ID int32}), which become
+// MPI_Type_create_struct types with the fields' offsets, resized to the Go
+// size so that padding is skipped. The MPI datatype of an array or struct
+// type is made on first use and kept until Finalize. Anything containing
+// pointers, strings, slices, maps, interfaces, channels or functions is
+// refused with ErrType: send those as Go values (SendValue).
 
 // maxCount is the largest element count MPI takes (a C int).
 const maxCount = math.MaxInt32
@@ -37,11 +41,13 @@ const (
 	kComplex64
 	kComplex128
 	numKinds
+	kStruct = numKinds     // a struct: no predefined op but MinLoc and MaxLoc (on Loc) applies
+	kLoc    = numKinds + 1 // a Loc pair (MPI_DOUBLE_INT and the like)
 )
 
 func (k kind) integer() bool { return k >= kInt8 && k <= kUint64 }
 func (k kind) ordered() bool { return k >= kInt8 && k <= kFloat64 }
-func (k kind) numeric() bool { return k >= kInt8 }
+func (k kind) numeric() bool { return k >= kInt8 && k < numKinds }
 
 // elemType describes a Buffer's element type.
 type elemType struct {
@@ -51,12 +57,22 @@ type elemType struct {
 	width int     // scalars per element: 1, or the product of array lengths
 	err   error   // set when MPI cannot move this type
 
-	once  sync.Once // derived types are made on first use, after Init
-	made  bool      // the derived type exists (set inside once)
-	h     dtypeHandle
-	hErr  error
-	outer int       // arrays: length of the outermost array
-	inner *elemType // arrays: element type of the outermost array
+	derived bool      // an array or struct: its datatype is made on first use
+	once    sync.Once // derived types are made on first use, after Init
+	made    bool      // the derived type exists (set inside once)
+	h       dtypeHandle
+	hErr    error
+	outer   int           // arrays: length of the outermost array
+	inner   *elemType     // arrays: element type of the outermost array
+	fields  []structField // structs: the fields sent
+	dt      *Datatype     // TypeOf's Datatype, made once
+}
+
+// structField is a field of a struct element type.
+type structField struct {
+	name   string
+	offset uintptr
+	t      *elemType
 }
 
 var scalarTypes [numKinds]elemType
@@ -74,23 +90,42 @@ func init() {
 
 // handle returns the MPI datatype of one element.
 func (t *elemType) handle(op string) (dtypeHandle, error) {
-	if t.inner == nil { // scalar
+	if !t.derived { // scalar, or a predefined pair
 		return t.h, nil
 	}
-	if err := checkState(op); err != nil { // MPI_Type_contiguous needs MPI running
+	if err := checkState(op); err != nil { // making a datatype needs MPI running
 		return t.h, err
 	}
-	t.once.Do(func() {
+	t.once.Do(func() { t.h, t.hErr = t.make(op); t.made = t.hErr == nil })
+	return t.h, t.hErr
+}
+
+// make makes the MPI datatype of array or struct type t.
+func (t *elemType) make(op string) (dtypeHandle, error) {
+	if t.inner != nil {
 		h, err := t.inner.handle(op)
 		if err != nil {
-			t.hErr = err
-			return
+			return h, err
 		}
 		a := args{n: t.outer, dt: h}
-		t.hErr = mpiError(op, run(callTypeContiguous, &a))
-		t.h, t.made = a.dt, t.hErr == nil
-	})
-	return t.h, t.hErr
+		err = mpiError(op, run(callTypeContiguous, &a))
+		return a.dt, err
+	}
+	lens, displs, types := make([]cint, len(t.fields)), make([]int64, len(t.fields)), make([]dtypeHandle, len(t.fields))
+	for i, f := range t.fields {
+		h, err := f.t.handle(op)
+		if err != nil {
+			return h, err
+		}
+		lens[i], displs[i], types[i] = 1, int64(f.offset), h
+	}
+	packed, rc := rawTypeStruct(lens, aints(displs), types)
+	if err := mpiError(op, rc); err != nil {
+		return packed, err
+	}
+	h, rc := rawTypeResized(packed, 0, int64(t.size))
+	rawTypeFree(packed)
+	return h, mpiError(op, rc)
 }
 
 // typeOf returns the element type of T without allocating.
@@ -149,6 +184,9 @@ func newElemType(rt reflect.Type) *elemType {
 	if sk, ok := reflectKinds[k]; ok {
 		return &scalarTypes[sk]
 	}
+	if t := locType(rt); t != nil {
+		return t
+	}
 	if k == reflect.Array {
 		inner := typeOfReflect(rt.Elem())
 		switch {
@@ -160,10 +198,34 @@ func newElemType(rt reflect.Type) *elemType {
 			return &elemType{name: rt.String(), err: errorf(ClassType, "", "element type %v is too large", rt)}
 		}
 		return &elemType{name: rt.String(), size: rt.Size(), base: inner.base, width: rt.Len() * inner.width,
-			outer: rt.Len(), inner: inner}
+			outer: rt.Len(), inner: inner, derived: true}
+	}
+	if k == reflect.Struct {
+		return newStructType(rt)
 	}
 	return &elemType{name: rt.String(), err: errorf(ClassType, "",
 		"element type %v cannot be sent as raw memory (use SendValue and friends for Go values)", rt)}
+}
+
+// newStructType is the element type of struct type rt: its fields, blank
+// ones (padding) left out, each of a type MPI can move.
+func newStructType(rt reflect.Type) *elemType {
+	t := &elemType{name: rt.String(), size: rt.Size(), base: kStruct, width: 1, derived: true}
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		ft := typeOfReflect(f.Type)
+		if ft.err != nil {
+			return &elemType{name: rt.String(), err: errorf(ClassType, "",
+				"struct %v cannot be sent as raw memory: field %s is %v, which holds pointers or has no fixed size (use SendValue and friends for Go values)", rt, f.Name, f.Type)}
+		}
+		if f.Name != "_" && ft.size > 0 {
+			t.fields = append(t.fields, structField{f.Name, f.Offset, ft})
+		}
+	}
+	if len(t.fields) == 0 {
+		return &elemType{name: rt.String(), err: errorf(ClassType, "", "struct %v has no data to send", rt)}
+	}
+	return t
 }
 
 // Buffer is a typed, contiguous span of Go memory that MPI reads or writes in
@@ -171,8 +233,10 @@ func newElemType(rt reflect.Type) *elemType {
 // memory alive; it does not copy it.
 type Buffer struct {
 	ptr     unsafe.Pointer
-	n       int // elements
+	n       int // elements (of dt, if set)
 	t       *elemType
+	dt      *Datatype // Typed: the layout of the elements
+	span    int       // Typed: bytes of the memory dt lays out over
 	inPlace bool
 }
 
@@ -198,7 +262,20 @@ var InPlace = Buffer{inPlace: true}
 // Len returns the number of elements in b.
 func (b Buffer) Len() int { return b.n }
 
-func (b Buffer) bytes() int { return b.n * int(b.t.size) }
+// bytes returns the size of b's data in bytes: what a message of it holds.
+func (b Buffer) bytes() int { return b.n * b.unit() }
+
+// unit is the size in bytes of one element of b (of its Datatype if Typed).
+func (b Buffer) unit() int {
+	if b.dt != nil {
+		return int(b.dt.size)
+	}
+	return int(b.t.size)
+}
+
+// contiguous reports whether b's data is one span of memory, as a staging
+// area or scratch memory is copied to or from.
+func (b Buffer) contiguous() bool { return b.dt == nil }
 
 func (b Buffer) String() string {
 	if b.inPlace {
@@ -206,6 +283,9 @@ func (b Buffer) String() string {
 	}
 	if b.t == nil {
 		return "Buffer{}"
+	}
+	if b.dt != nil {
+		return fmt.Sprintf("%d×%s over []%s", b.n, b.dt, b.t.name)
 	}
 	return fmt.Sprintf("[%d]%s", b.n, b.t.name)
 }
@@ -217,7 +297,7 @@ func (t *elemType) typeErr(op string) *Error {
 
 // check validates b for op and returns its element datatype.
 func (b Buffer) check(op string) (dtypeHandle, error) {
-	if t := b.t; t != nil && t.inner == nil && t.err == nil && !b.inPlace && b.n <= maxCount {
+	if t := b.t; t != nil && !t.derived && t.err == nil && b.dt == nil && !b.inPlace && b.n <= maxCount {
 		return t.h, nil // a valid Buffer of a scalar type: one test, no call
 	}
 	return b.checkSlow(op)
@@ -233,6 +313,8 @@ func (b Buffer) checkSlow(op string) (dtypeHandle, error) {
 		return byteType, b.t.typeErr(op)
 	case b.n > maxCount:
 		return byteType, errorf(ClassCount, op, "%d elements exceed MPI's limit of %d", b.n, maxCount)
+	case b.dt != nil:
+		return b.checkTyped(op)
 	}
 	return b.t.handle(op)
 }
@@ -242,8 +324,7 @@ func (b Buffer) checkSlow(op string) (dtypeHandle, error) {
 func freeDerivedTypes() {
 	derivedTypes.Range(func(_, v any) bool {
 		if t := v.(*elemType); t.made {
-			a := args{dt: t.h}
-			run(callTypeFree, &a)
+			rawTypeFree(t.h)
 		}
 		return true
 	})

@@ -1,0 +1,350 @@
+package mpi
+
+import "slices"
+
+// Process topologies: communicators that know how their ranks are laid out
+// (a Cartesian grid, or a graph of who talks to whom), so that MPI can place
+// neighbours close together (reorder) and the neighbour collectives exchange
+// with each rank's neighbours only.
+
+// Topology is the kind of topology a communicator has (MPI_Topo_test).
+type Topology int
+
+const (
+	TopoNone      Topology = iota // MPI_UNDEFINED: no topology
+	TopoCart                      // MPI_CART
+	TopoGraph                     // MPI_GRAPH
+	TopoDistGraph                 // MPI_DIST_GRAPH
+)
+
+// Topology returns the kind of c's topology (MPI_Topo_test).
+func (c *Comm) Topology() (Topology, error) {
+	if err := c.check("Topology"); err != nil {
+		return TopoNone, err
+	}
+	t, rc := rawTopology(c.h)
+	return t, mpiError("Topology", rc)
+}
+
+// DimsCreate returns a balanced grid of nodes ranks in len(dims) dimensions
+// (MPI_Dims_create): the non-zero entries of dims are kept, the zeros
+// filled, in non-increasing order. dims itself is not changed. Errors: a
+// negative entry, or fixed entries whose product does not divide nodes.
+func DimsCreate(nodes int, dims []int) ([]int, error) {
+	const op = "DimsCreate"
+	if err := checkState(op); err != nil {
+		return nil, err
+	}
+	if nodes < 1 || nodes > maxCount || len(dims) == 0 {
+		return nil, errorf(ClassArg, op, "want at least 1 node (have %d) and 1 dimension (have %d)", nodes, len(dims))
+	}
+	fixed := 1
+	for i, d := range dims {
+		if d < 0 {
+			return nil, errorf(ClassArg, op, "dimension %d is %d", i, d)
+		}
+		if d > 0 {
+			fixed *= d
+			if fixed > nodes {
+				break
+			}
+		}
+	}
+	if nodes%fixed != 0 {
+		return nil, errorf(ClassArg, op, "fixed dimensions %v do not divide %d nodes", dims, nodes)
+	}
+	out := cints(dims)
+	if err := mpiError(op, rawDimsCreate(nodes, out)); err != nil {
+		return nil, err
+	}
+	return ints(out), nil
+}
+
+// Cart is a communicator with a Cartesian topology: its ranks on a grid of
+// Dims(), periodic (wrapping around) in the dimensions where Periods() is
+// true. Its Comm methods work as on any communicator; its neighbours, for the
+// neighbour collectives, are in each dimension in turn the rank before and
+// the rank after (ProcNull past a non-periodic edge).
+type Cart struct {
+	*Comm
+	dims    []int
+	periods []bool
+	coords  []int
+}
+
+// CartCreate returns a communicator of c's ranks on a grid of dims, periodic
+// in the dimensions where periods is true (MPI_Cart_create); with reorder,
+// MPI may number the ranks anew to fit the machine. Collective over c. The
+// grid may hold fewer ranks than c: the others get a nil *Cart.
+func (c *Comm) CartCreate(dims []int, periods []bool, reorder bool) (*Cart, error) {
+	const op = "CartCreate"
+	if err := c.check(op); err != nil {
+		return nil, err
+	}
+	if err := c.checkIntra(op); err != nil {
+		return nil, err
+	}
+	if len(dims) == 0 || len(periods) != len(dims) {
+		return nil, errorf(ClassArg, op, "want at least one dimension and a period for each; have %d dims and %d periods", len(dims), len(periods))
+	}
+	n := 1
+	for i, d := range dims {
+		if d < 1 {
+			return nil, errorf(ClassArg, op, "dimension %d is %d", i, d)
+		}
+		if n *= d; n > c.size {
+			return nil, errorf(ClassArg, op, "a grid of %v has more than the %d ranks of the communicator", dims, c.size)
+		}
+	}
+	h, rc := rawCartCreate(c.h, cints(dims), cbools(periods), reorder)
+	if err := mpiError(op, rc); err != nil {
+		return nil, err
+	}
+	if h == commNull {
+		return nil, nil
+	}
+	comm, err := newComm(h, false)
+	if err != nil {
+		return nil, err
+	}
+	return comm.cart(op)
+}
+
+// AsCart returns c as a Cart, if it has a Cartesian topology (a Dup of a
+// Cart does); ErrComm otherwise.
+func (c *Comm) AsCart() (*Cart, error) {
+	if err := c.check("AsCart"); err != nil {
+		return nil, err
+	}
+	return c.cart("AsCart")
+}
+
+func (c *Comm) cart(op string) (*Cart, error) {
+	t, rc := rawTopology(c.h)
+	if err := mpiError(op, rc); err != nil {
+		return nil, err
+	}
+	if t != TopoCart {
+		return nil, errorf(ClassComm, op, "communicator has no Cartesian topology")
+	}
+	nd, rc := rawCartdim(c.h)
+	if err := mpiError(op, rc); err != nil {
+		return nil, err
+	}
+	dims, periods, coords := make([]cint, nd), make([]cint, nd), make([]cint, nd)
+	if err := mpiError(op, rawCartGet(c.h, dims, periods, coords)); err != nil {
+		return nil, err
+	}
+	k := &Cart{Comm: c, dims: ints(dims), coords: ints(coords), periods: make([]bool, nd)}
+	for i, p := range periods {
+		k.periods[i] = p != 0
+	}
+	return k, nil
+}
+
+// Dims returns the grid's extent in each dimension.
+func (k *Cart) Dims() []int { return slices.Clone(k.dims) }
+
+// Periods returns whether each dimension wraps around.
+func (k *Cart) Periods() []bool { return slices.Clone(k.periods) }
+
+// Coords returns the caller's coordinates on the grid.
+func (k *Cart) Coords() []int { return slices.Clone(k.coords) }
+
+// CoordsOf returns the coordinates of rank (MPI_Cart_coords).
+func (k *Cart) CoordsOf(rank int) ([]int, error) {
+	if err := k.check("CoordsOf"); err != nil {
+		return nil, err
+	}
+	if err := k.checkRank("CoordsOf", "rank", rank, false); err != nil || rank == ProcNull {
+		if err == nil {
+			err = errorf(ClassRank, "CoordsOf", "ProcNull has no coordinates")
+		}
+		return nil, err
+	}
+	out := make([]cint, len(k.dims))
+	if err := mpiError("CoordsOf", rawCartCoords(k.h, rank, out)); err != nil {
+		return nil, err
+	}
+	return ints(out), nil
+}
+
+// RankOf returns the rank at coords (MPI_Cart_rank); in a periodic
+// dimension a coordinate outside the grid wraps around, in another it is
+// ErrArg.
+func (k *Cart) RankOf(coords []int) (int, error) {
+	if err := k.check("RankOf"); err != nil {
+		return 0, err
+	}
+	if len(coords) != len(k.dims) {
+		return 0, errorf(ClassArg, "RankOf", "%d coordinates for a grid of %d dimensions", len(coords), len(k.dims))
+	}
+	for i, x := range coords {
+		if !k.periods[i] && (x < 0 || x >= k.dims[i]) {
+			return 0, errorf(ClassArg, "RankOf", "coordinate %d is %d, outside [0, %d) of a non-periodic dimension", i, x, k.dims[i])
+		}
+	}
+	r, rc := rawCartRank(k.h, cints(coords))
+	return r, mpiError("RankOf", rc)
+}
+
+// Shift returns the ranks disp steps before (src) and after (dst) the caller
+// along dimension dim (MPI_Cart_shift): the ranks to receive from and send
+// to when data moves by disp along dim. Past a non-periodic edge it is ProcNull.
+func (k *Cart) Shift(dim, disp int) (src, dst int, err error) {
+	if err := k.check("Shift"); err != nil {
+		return ProcNull, ProcNull, err
+	}
+	if dim < 0 || dim >= len(k.dims) {
+		return ProcNull, ProcNull, errorf(ClassArg, "Shift", "dimension %d out of range [0, %d)", dim, len(k.dims))
+	}
+	src, dst, rc := rawCartShift(k.h, dim, disp)
+	return src, dst, mpiError("Shift", rc)
+}
+
+// Sub returns the grids of the dimensions where remain is true, one for
+// each position in the others (MPI_Cart_sub): the rows of a 2D grid are
+// Sub([]bool{false, true}). Collective over k.
+func (k *Cart) Sub(remain []bool) (*Cart, error) {
+	if err := k.check("Sub"); err != nil {
+		return nil, err
+	}
+	if len(remain) != len(k.dims) {
+		return nil, errorf(ClassArg, "Sub", "%d flags for a grid of %d dimensions", len(remain), len(k.dims))
+	}
+	h, rc := rawCartSub(k.h, cbools(remain))
+	if err := mpiError("Sub", rc); err != nil {
+		return nil, err
+	}
+	comm, err := newComm(h, false)
+	if err != nil {
+		return nil, err
+	}
+	return comm.cart("Sub")
+}
+
+// Neighborhood is who a rank receives from (Sources) and sends to (Dests)
+// in the neighbour collectives, in their order, with the weights of a
+// weighted graph (nil otherwise).
+type Neighborhood struct {
+	Sources, Dests             []int
+	SourceWeights, DestWeights []int
+}
+
+// DistGraphCreateAdjacent returns a communicator of c's ranks with a
+// distributed graph topology (MPI_Dist_graph_create_adjacent): each rank
+// names the ranks it receives from (sources) and sends to (dests), with
+// weights or nil for an unweighted graph. Collective over c; the edges
+// must agree (a source of one rank is a destination of the other).
+func (c *Comm) DistGraphCreateAdjacent(nb Neighborhood, reorder bool) (*Comm, error) {
+	const op = "DistGraphCreateAdjacent"
+	if err := c.check(op); err != nil {
+		return nil, err
+	}
+	if err := c.checkIntra(op); err != nil {
+		return nil, err
+	}
+	weighted := nb.SourceWeights != nil || nb.DestWeights != nil
+	if weighted && (len(nb.SourceWeights) != len(nb.Sources) || len(nb.DestWeights) != len(nb.Dests)) {
+		return nil, errorf(ClassArg, op, "%d sources with %d weights, %d destinations with %d weights",
+			len(nb.Sources), len(nb.SourceWeights), len(nb.Dests), len(nb.DestWeights))
+	}
+	for _, list := range [][]int{nb.Sources, nb.Dests} {
+		for _, r := range list {
+			if r < 0 || r >= c.size {
+				return nil, errorf(ClassRank, op, "neighbour %d out of range [0, %d)", r, c.size)
+			}
+		}
+	}
+	for _, list := range [][]int{nb.SourceWeights, nb.DestWeights} {
+		for _, w := range list {
+			if w < 0 || w > maxCount {
+				return nil, errorf(ClassArg, op, "weight %d out of range [0, %d]", w, maxCount)
+			}
+		}
+	}
+	h, rc := rawDistGraphCreateAdjacent(c.h, cints(nb.Sources), cints(nb.SourceWeights), cints(nb.Dests), cints(nb.DestWeights), weighted, reorder)
+	if err := mpiError(op, rc); err != nil {
+		return nil, err
+	}
+	return newComm(h, false)
+}
+
+// Neighbors returns c's neighbourhood: for a Cart, in each dimension the
+// ranks before and after (ProcNull past an edge), both as sources and as
+// destinations; for a distributed graph, its edges (MPI_Dist_graph_neighbors).
+// Other communicators are ErrComm.
+func (c *Comm) Neighbors() (Neighborhood, error) {
+	const op = "Neighbors"
+	if err := c.check(op); err != nil {
+		return Neighborhood{}, err
+	}
+	t, rc := rawTopology(c.h)
+	if err := mpiError(op, rc); err != nil {
+		return Neighborhood{}, err
+	}
+	switch t {
+	case TopoCart:
+		k, err := c.cart(op)
+		if err != nil {
+			return Neighborhood{}, err
+		}
+		var nbrs []int
+		for d := range k.dims {
+			src, dst, err := k.Shift(d, 1)
+			if err != nil {
+				return Neighborhood{}, err
+			}
+			nbrs = append(nbrs, src, dst)
+		}
+		return Neighborhood{Sources: nbrs, Dests: slices.Clone(nbrs)}, nil
+	case TopoDistGraph:
+		s, sw, d, dw, rc := rawNeighbors(c.h)
+		if err := mpiError(op, rc); err != nil {
+			return Neighborhood{}, err
+		}
+		nb := Neighborhood{Sources: ints(s), Dests: ints(d)}
+		if sw != nil {
+			nb.SourceWeights, nb.DestWeights = ints(sw), ints(dw)
+		}
+		return nb, nil
+	}
+	return Neighborhood{}, errorf(ClassComm, op, "communicator has no Cartesian or distributed graph topology")
+}
+
+// degrees returns how many neighbours c receives from and sends to, asked
+// of MPI once.
+func (c *Comm) degrees(op string) (in, out int, err error) {
+	c.mu.Lock()
+	d := c.deg
+	c.mu.Unlock()
+	if d == nil {
+		nb, err := c.Neighbors()
+		if err != nil {
+			return 0, 0, errorf(ClassComm, op, "%v", err.(*Error).Msg)
+		}
+		d = &[2]int{len(nb.Sources), len(nb.Dests)}
+		c.mu.Lock()
+		c.deg = d
+		c.mu.Unlock()
+	}
+	return d[0], d[1], nil
+}
+
+func ints(v []cint) []int {
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x)
+	}
+	return out
+}
+
+func cbools(v []bool) []cint {
+	out := make([]cint, len(v))
+	for i, b := range v {
+		if b {
+			out[i] = 1
+		}
+	}
+	return out
+}
