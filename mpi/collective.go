@@ -88,7 +88,7 @@ func (c *Comm) bcastArgs(op string, b Buffer, root int) (args, error) {
 	if err := c.checkRoot(op, root); err != nil {
 		return args{}, err
 	}
-	dt, err := b.check(op)
+	dt, err := b.checkRecvBuf(op) // a receive, but at the root
 	return args{buf: b.ptr, n: b.n, dt: dt, root: root}, err
 }
 
@@ -109,8 +109,10 @@ func (c *Comm) Ibcast(b Buffer, root int) (*Request, error) {
 }
 
 // rootedArgs checks the buffers of Scatter (scatter true) or Gather: at the
-// root, the "whole" buffer holds Size() parts of the length of the "part"
-// buffer; the whole is ignored elsewhere. InPlace may stand for the root's part.
+// root, the "whole" buffer holds Size() parts of the data of the "part"
+// buffer; the whole is ignored elsewhere. InPlace may stand for the root's
+// part. The two may have different datatypes (one Typed) if the parts hold
+// the same bytes (see sameParts).
 func (c *Comm) rootedArgs(op string, whole, part Buffer, root int, scatter bool) (args, error) {
 	if err := c.checkRoot(op, root); err != nil {
 		return args{}, err
@@ -118,16 +120,21 @@ func (c *Comm) rootedArgs(op string, whole, part Buffer, root int, scatter bool)
 	isRoot := c.rank == root
 	var a args
 	a.root = root
+	var partType dtypeHandle
 	if part.inPlace {
 		if !isRoot {
 			return a, bufErr(op, "InPlace is only allowed at the root")
 		}
 	} else {
-		dt, err := part.check(op)
+		check := part.check
+		if scatter {
+			check = part.checkRecvBuf
+		}
+		dt, err := check(op)
 		if err != nil {
 			return a, err
 		}
-		a.dt = dt
+		a.dt, a.rdt, partType = dt, dt, dt
 	}
 	if !isRoot {
 		a.n = part.n
@@ -138,29 +145,51 @@ func (c *Comm) rootedArgs(op string, whole, part Buffer, root int, scatter bool)
 		}
 		return a, nil
 	}
-	dt, err := whole.check(op)
+	check := whole.checkRecvBuf
+	if scatter {
+		check = whole.check
+	}
+	wholeType, err := check(op)
 	if err != nil {
 		return a, err
 	}
-	a.dt = dt
-	n := part.n
-	if part.inPlace {
-		if whole.n%c.size != 0 {
-			return a, bufErr(op, "root buffer of %d elements does not split into %d parts", whole.n, c.size)
-		}
-		n = whole.n / c.size
-	} else if err := sameType(op, whole, part); err != nil {
-		return a, err
-	} else if whole.n != c.size*part.n {
-		return a, bufErr(op, "root buffer has %d elements, want %d ranks × %d", whole.n, c.size, part.n)
+	if whole.n%c.size != 0 {
+		return a, bufErr(op, "root buffer of %d elements does not split into %d parts", whole.n, c.size)
 	}
-	a.n, a.rn, a.inPlace = n, n, part.inPlace
+	n := whole.n / c.size // the root's count per rank, in whole's elements
+	if !part.inPlace {
+		if err := sameParts(op, whole, n, part); err != nil {
+			return a, err
+		}
+	}
+	a.inPlace = part.inPlace
 	if scatter {
-		a.buf, a.rbuf = whole.ptr, part.ptr
+		a.buf, a.rbuf, a.n, a.rn, a.dt, a.rdt = whole.ptr, part.ptr, n, part.n, wholeType, partType
 	} else {
-		a.buf, a.rbuf = part.ptr, whole.ptr
+		a.buf, a.rbuf, a.n, a.rn, a.dt, a.rdt = part.ptr, whole.ptr, part.n, n, partType, wholeType
+	}
+	if part.inPlace { // one side only
+		a.n, a.rn, a.dt, a.rdt = n, n, wholeType, wholeType
 	}
 	return a, nil
+}
+
+// sameParts checks that n elements of whole hold the data of part: the
+// same element type and length, or, where either is Typed, the same bytes.
+func sameParts(op string, whole Buffer, n int, part Buffer) error {
+	if whole.contiguous() && part.contiguous() {
+		if err := sameType(op, whole, part); err != nil {
+			return err
+		}
+		if n != part.n {
+			return bufErr(op, "root buffer has %d elements, want %d ranks × %d", whole.n, whole.n/max(n, 1), part.n)
+		}
+		return nil
+	}
+	if got, want := n*whole.unit(), part.bytes(); got != want {
+		return bufErr(op, "a part of %s holds %d bytes, but %s holds %d", whole, got, part, want)
+	}
+	return nil
 }
 
 // Scatter sends the i-th of Size() equal parts of send at rank root to rank
@@ -329,8 +358,8 @@ func (c *Comm) allArgs(op string, send, recv Buffer, toAll bool) (args, error) {
 	if err := c.check(op); err != nil {
 		return args{}, err
 	}
-	dt, err := recv.check(op)
-	a := args{rbuf: recv.ptr, dt: dt, inPlace: send.inPlace}
+	dt, err := recv.checkRecvBuf(op)
+	a := args{rbuf: recv.ptr, dt: dt, rdt: dt, inPlace: send.inPlace}
 	if err != nil {
 		return a, err
 	}
@@ -341,8 +370,23 @@ func (c *Comm) allArgs(op string, send, recv Buffer, toAll bool) (args, error) {
 	if send.inPlace {
 		return a, nil
 	}
-	if _, err := send.check(op); err != nil {
+	if a.dt, err = send.check(op); err != nil {
 		return a, err
+	}
+	if !send.contiguous() || !recv.contiguous() { // Typed: the same bytes a part
+		if toAll && send.n%c.peers != 0 {
+			return a, bufErr(op, "send buffer of %d elements does not split into %d parts", send.n, c.peers)
+		}
+		if toAll {
+			a.n = send.n / c.peers
+		} else {
+			a.n = send.n
+		}
+		if err := sameParts(op, recv, a.rn, Buffer{n: a.n, t: send.t, dt: send.dt}); err != nil {
+			return a, err
+		}
+		a.buf = send.ptr
+		return a, nil
 	}
 	if err := sameType(op, send, recv); err != nil {
 		return a, err

@@ -18,7 +18,7 @@ type Comm struct {
 	freed      atomic.Bool
 
 	mu    sync.Mutex // guards what follows
-	deg   *[2]int    // topology communicators: in- and out-degree, once known (topology.go)
+	nbrs  *neighbors // topology communicators: their neighbours, once known (topology.go)
 	attrs map[any]any
 }
 

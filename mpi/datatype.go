@@ -604,7 +604,7 @@ func locType(rt reflect.Type) *elemType {
 		return nil
 	}
 	v := typeOfReflect(rt.Field(0).Type)
-	return &elemType{name: rt.String(), size: rt.Size(), base: kLoc, width: 1, h: rawLocType(v.base)}
+	return &elemType{name: rt.String(), size: rt.Size(), data: v.size + 4, base: kLoc, width: 1, h: rawLocType(v.base)}
 }
 
 var locPkg = reflect.TypeFor[Loc[int32]]().PkgPath()

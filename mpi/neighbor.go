@@ -3,6 +3,7 @@ package mpi
 import (
 	"math"
 	"runtime"
+	"sync"
 	"unsafe"
 )
 
@@ -81,8 +82,15 @@ func (c *Comm) NeighborAlltoall(send, recv Buffer) error {
 
 // IneighborAlltoall starts a NeighborAlltoall (MPI_Ineighbor_alltoall).
 func (c *Comm) IneighborAlltoall(send, recv Buffer) (*Request, error) {
-	a, err := c.neighborAlltoallArgs("IneighborAlltoall", send, recv)
-	return c.icollective("IneighborAlltoall", callFunc, &a, err)
+	const op = "IneighborAlltoall"
+	a, err := c.neighborAlltoallArgs(op, send, recv)
+	if err == nil {
+		if n, _ := c.neighborInfo(op); len(n.duplicate) > 0 && libnbcSwaps() {
+			a = asAlltoallv(a, n.in, n.out)
+			err = c.swapDuplicateEdges(op, &a)
+		}
+	}
+	return c.icollective(op, callFunc, &a, err)
 }
 
 func (c *Comm) neighborAlltoallArgs(op string, send, recv Buffer) (args, error) {
@@ -114,6 +122,9 @@ func (c *Comm) NeighborAlltoallv(send Buffer, sendCounts, sendDispls []int, recv
 // IneighborAlltoallv starts a NeighborAlltoallv (MPI_Ineighbor_alltoallv).
 func (c *Comm) IneighborAlltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) (*Request, error) {
 	a, err := c.neighborAlltoallvArgs("IneighborAlltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+	if err == nil {
+		err = c.swapDuplicateEdges("IneighborAlltoallv", &a)
+	}
 	return c.icollective("IneighborAlltoallv", callFunc, &a, err)
 }
 
@@ -148,6 +159,9 @@ func (c *Comm) NeighborAlltoallw(sends, recvs []Buffer) error {
 // every part is pinned until it completes.
 func (c *Comm) IneighborAlltoallw(sends, recvs []Buffer) (*Request, error) {
 	a, err := c.alltoallwArgs("IneighborAlltoallw", true, sends, recvs)
+	if err == nil {
+		err = c.swapDuplicateEdges("IneighborAlltoallw", &a)
+	}
 	return c.icollective("IneighborAlltoallw", callFunc, &a, err)
 }
 
@@ -276,4 +290,77 @@ func (c *Comm) collectiveIf(op string, a *args, err error) error {
 		return err
 	}
 	return c.collective(op, callFunc, a, nil)
+}
+
+// Duplicate edges. In a periodic dimension of a Cart with 1 or 2 ranks, a
+// rank's neighbours before and after are the same rank, and MPI (3.1's
+// errata, 4.1 §8.6) has block 2d of the sender land in block 2d+1 of the
+// receiver and the reverse. OpenMPI 4.1's nonblocking neighbour alltoalls
+// (coll/libnbc) post the receives in list order instead, so the two blocks
+// arrive swapped (measured here: every grid with such a dimension, 1–4
+// ranks; the blocking forms are right; fixed upstream in 2026, ompi#14416).
+// The binding asks the library once, with a 1-rank periodic grid over Self,
+// and where the blocks come swapped posts the receives of those dimensions
+// swapped, so that the blocks land where the standard says.
+
+var duplicateEdges struct {
+	sync.Once
+	swapped bool
+}
+
+// libnbcSwaps reports whether the library's nonblocking neighbour
+// alltoall swaps the blocks of duplicate edges.
+func libnbcSwaps() bool {
+	duplicateEdges.Do(func() {
+		k, err := Self().CartCreate([]int{1}, []bool{true}, false)
+		if err != nil || k == nil {
+			return
+		}
+		defer k.Free()
+		send, recv := []int32{0, 1}, []int32{-1, -1}
+		a := args{fn: rawNeighborAlltoall, buf: unsafe.Pointer(&send[0]), n: 1, rbuf: unsafe.Pointer(&recv[0]), rn: 1, dt: typeOf[int32]().h}
+		r, err := k.icollective("IneighborAlltoall", callFunc, &a, nil)
+		if err == nil {
+			_, err = r.Wait()
+		}
+		duplicateEdges.swapped = err == nil && recv[0] == 0 && recv[1] == 1
+	})
+	return duplicateEdges.swapped
+}
+
+// swapDuplicateEdges makes a's receive blocks of c's duplicate edges swap
+// places, where the library needs it (see above); a is the args of a
+// nonblocking neighbour alltoall, in the v or w form.
+func (c *Comm) swapDuplicateEdges(op string, a *args) error {
+	n, err := c.neighborInfo(op)
+	if err != nil || len(n.duplicate) == 0 || !libnbcSwaps() {
+		return err
+	}
+	p := a.parts
+	for _, d := range n.duplicate {
+		i, j := 2*d, 2*d+1
+		p.rcounts[i], p.rcounts[j] = p.rcounts[j], p.rcounts[i]
+		if p.rdisp != nil {
+			p.rdisp[i], p.rdisp[j] = p.rdisp[j], p.rdisp[i]
+		}
+		if p.rbdispl != nil {
+			p.rbdispl[i], p.rbdispl[j] = p.rbdispl[j], p.rbdispl[i]
+			p.rtypes[i], p.rtypes[j] = p.rtypes[j], p.rtypes[i]
+		}
+	}
+	return nil
+}
+
+// asAlltoallv turns the args of a NeighborAlltoall into those of the
+// equivalent NeighborAlltoallv, whose blocks can be moved.
+func asAlltoallv(a args, in, out int) args {
+	p := &parts{counts: make([]cint, out), displs: make([]cint, out), rcounts: make([]cint, in), rdisp: make([]cint, in)}
+	for j := range out {
+		p.counts[j], p.displs[j] = cint(a.n), cint(j*a.n)
+	}
+	for i := range in {
+		p.rcounts[i], p.rdisp[i] = cint(a.rn), cint(i*a.rn)
+	}
+	a.fn, a.parts = rawNeighborAlltoallv, p
+	return a
 }

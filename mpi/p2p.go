@@ -69,7 +69,7 @@ func (s Status) Cancelled() bool { return s.cancelled }
 // checkSend validates a send's arguments and returns b's datatype. The valid
 // case is one test, without calls; the errors come from the separate checks.
 func (c *Comm) checkSend(op string, b Buffer, dest, tag int) (dtypeHandle, error) {
-	if c.usable() && (uint(dest) < uint(c.size) || dest == ProcNull) && uint(tag) <= uint(tagUB) {
+	if c.usable() && (uint(dest) < uint(c.peers) || dest == ProcNull) && uint(tag) <= uint(tagUB) {
 		return b.check(op)
 	}
 	if err := c.check(op); err != nil {
@@ -93,7 +93,7 @@ func (c *Comm) checkRecv(op string, b Buffer, src, tag int) (dtypeHandle, error)
 
 // checkProbe validates a receive's or probe's source and tag (as checkSend).
 func (c *Comm) checkProbe(op string, src, tag int) error {
-	if c.usable() && (uint(src) < uint(c.size) || src == ProcNull || src == AnySource) && (uint(tag) <= uint(tagUB) || tag == AnyTag) {
+	if c.usable() && (uint(src) < uint(c.peers) || src == ProcNull || src == AnySource) && (uint(tag) <= uint(tagUB) || tag == AnyTag) {
 		return nil
 	}
 	if err := c.check(op); err != nil {
@@ -365,6 +365,9 @@ func RecvSlice[T any](c *Comm, src, tag int) ([]T, Status, error) {
 	if src == ProcNull {
 		return []T{}, procNullStatus, nil
 	}
+	if t.data != t.size { // a struct with padding: the message is not its memory
+		return recvSliceTyped[T](c, t, src, tag)
+	}
 	scratch := scratchBufs.Get().(*[smallMessage]byte)
 	defer scratchBufs.Put(scratch)
 	a := args{rbuf: unsafe.Pointer(scratch), rn: smallMessage, dt: byteType, limit: smallMessage, peer: src, tag: tag, comm: c.h}
@@ -393,3 +396,19 @@ func RecvSlice[T any](c *Comm, src, tag int) ([]T, Status, error) {
 
 // scratchBufs holds the scratch memory of RecvSlice's small messages.
 var scratchBufs = sync.Pool{New: func() any { return new([smallMessage]byte) }}
+
+// recvSliceTyped is RecvSlice for element types whose messages are not
+// their memory: matched, then received into a new slice with the datatype.
+func recvSliceTyped[T any](c *Comm, t *elemType, src, tag int) ([]T, Status, error) {
+	m, err := c.Mprobe(src, tag)
+	if err != nil {
+		return nil, Status{}, err
+	}
+	size := int64(t.data)
+	buf := make([]T, m.st.bytes/size)
+	st, err := m.Recv(Buf(buf))
+	if err == nil && st.bytes%size != 0 {
+		err = errorf(ClassTruncate, "RecvSlice", "message of %d bytes is not a whole number of %s", st.bytes, t.name)
+	}
+	return buf, st, err
+}

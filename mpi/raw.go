@@ -62,11 +62,12 @@ func rawOp(k opKind) opHandle        { return C.mpigo_op(C.int(k)) }
 
 // args carries the operands of one raw call and its results. It is built on
 // the caller's stack for every call, so what only some calls need sits
-// behind pointers (parts, batch) and it stays small (176 bytes).
+// behind pointers (parts, batch) and it stays small (192 bytes).
 type args struct {
 	buf, rbuf unsafe.Pointer // send and receive buffers (Go memory, heap or pinned)
 	n, rn     int            // element counts, already checked to fit a C int
 	dt        dtypeHandle
+	rdt       dtypeHandle // collectives: the receive side's datatype (0: dt)
 	comm      commHandle
 	peer, tag int // rank (Go sentinels, see p2p.go), tag
 	root      int
@@ -292,6 +293,10 @@ func (c rawCall) call(a *args) C.int {
 func collective(c rawCall, a *args) C.int {
 	nb, ip := cbool(a.nonblocking), cbool(a.inPlace)
 	n, rn, root := C.int(a.n), C.int(a.rn), C.int(a.root)
+	rdt := a.rdt
+	if rdt == 0 {
+		rdt = a.dt
+	}
 	v := a.parts
 	if v == nil { // not a v-collective, or a rank other than its root
 		v = &noParts
@@ -302,21 +307,21 @@ func collective(c rawCall, a *args) C.int {
 	case callBcast:
 		return a.result(C.mpigo_bcast(addr(a.buf), n, a.dt, root, a.comm, nb))
 	case callScatter:
-		return a.result(C.mpigo_scatter(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_scatter(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, root, a.comm, nb))
 	case callScatterv:
-		return a.result(C.mpigo_scatterv(addr(a.buf), cptr(v.counts), cptr(v.displs), addr(a.rbuf), rn, a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_scatterv(addr(a.buf), cptr(v.counts), cptr(v.displs), a.dt, addr(a.rbuf), rn, rdt, ip, root, a.comm, nb))
 	case callGather:
-		return a.result(C.mpigo_gather(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_gather(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, root, a.comm, nb))
 	case callGatherv:
-		return a.result(C.mpigo_gatherv(addr(a.buf), n, addr(a.rbuf), cptr(v.counts), cptr(v.displs), a.dt, ip, root, a.comm, nb))
+		return a.result(C.mpigo_gatherv(addr(a.buf), n, a.dt, addr(a.rbuf), cptr(v.counts), cptr(v.displs), rdt, ip, root, a.comm, nb))
 	case callAllgather:
-		return a.result(C.mpigo_allgather(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_allgather(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, a.comm, nb))
 	case callAllgatherv:
-		return a.result(C.mpigo_allgatherv(addr(a.buf), n, addr(a.rbuf), cptr(v.counts), cptr(v.displs), a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_allgatherv(addr(a.buf), n, a.dt, addr(a.rbuf), cptr(v.counts), cptr(v.displs), rdt, ip, a.comm, nb))
 	case callAlltoall:
-		return a.result(C.mpigo_alltoall(addr(a.buf), n, addr(a.rbuf), rn, a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_alltoall(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, a.comm, nb))
 	case callAlltoallv:
-		return a.result(C.mpigo_alltoallv(addr(a.buf), cptr(v.counts), cptr(v.displs), addr(a.rbuf), cptr(v.rcounts), cptr(v.rdisp), a.dt, ip, a.comm, nb))
+		return a.result(C.mpigo_alltoallv(addr(a.buf), cptr(v.counts), cptr(v.displs), a.dt, addr(a.rbuf), cptr(v.rcounts), cptr(v.rdisp), rdt, ip, a.comm, nb))
 	case callReduce:
 		return a.result(C.mpigo_reduce(C.int(a.reduce), addr(a.buf), addr(a.rbuf), n, a.dt, a.op, ip, root, a.comm, nb))
 	}

@@ -508,48 +508,49 @@ static mpigo_res mpigo_bcast(uintptr_t buf_a, int n, mpigo_h dth, int root, mpig
 	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *buf = PTR(buf_a);
 	COLL(MPI_Bcast(buf, n, dt, root, c), MPI_Ibcast(buf, n, dt, root, c, &q));
 }
-static mpigo_res mpigo_scatter(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+// The data-moving collectives take a send datatype (sdt) and a receive one (rdt).
+static mpigo_res mpigo_scatter(uintptr_t sb_a, int sn, mpigo_h sdth, uintptr_t rb_a, int rn, mpigo_h rdth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	void *rbuf = SBUF(rb, inplace);
-	COLL(MPI_Scatter(sb, sn, dt, rbuf, rn, dt, root, c), MPI_Iscatter(sb, sn, dt, rbuf, rn, dt, root, c, &q));
+	COLL(MPI_Scatter(sb, sn, sdt, rbuf, rn, rdt, root, c), MPI_Iscatter(sb, sn, sdt, rbuf, rn, rdt, root, c, &q));
 }
-static mpigo_res mpigo_scatterv(uintptr_t sb_a, const int *counts, const int *displs, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+static mpigo_res mpigo_scatterv(uintptr_t sb_a, const int *counts, const int *displs, mpigo_h sdth, uintptr_t rb_a, int rn, mpigo_h rdth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	void *rbuf = SBUF(rb, inplace);
-	COLL(MPI_Scatterv(sb, counts, displs, dt, rbuf, rn, dt, root, c),
-	     MPI_Iscatterv(sb, counts, displs, dt, rbuf, rn, dt, root, c, &q));
+	COLL(MPI_Scatterv(sb, counts, displs, sdt, rbuf, rn, rdt, root, c),
+	     MPI_Iscatterv(sb, counts, displs, sdt, rbuf, rn, rdt, root, c, &q));
 }
-static mpigo_res mpigo_gather(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+static mpigo_res mpigo_gather(uintptr_t sb_a, int sn, mpigo_h sdth, uintptr_t rb_a, int rn, mpigo_h rdth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Gather(s, sn, dt, rb, rn, dt, root, c), MPI_Igather(s, sn, dt, rb, rn, dt, root, c, &q));
+	COLL(MPI_Gather(s, sn, sdt, rb, rn, rdt, root, c), MPI_Igather(s, sn, sdt, rb, rn, rdt, root, c, &q));
 }
-static mpigo_res mpigo_gatherv(uintptr_t sb_a, int sn, uintptr_t rb_a, const int *counts, const int *displs, mpigo_h dth, int inplace, int root, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+static mpigo_res mpigo_gatherv(uintptr_t sb_a, int sn, mpigo_h sdth, uintptr_t rb_a, const int *counts, const int *displs, mpigo_h rdth, int inplace, int root, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Gatherv(s, sn, dt, rb, counts, displs, dt, root, c),
-	     MPI_Igatherv(s, sn, dt, rb, counts, displs, dt, root, c, &q));
+	COLL(MPI_Gatherv(s, sn, sdt, rb, counts, displs, rdt, root, c),
+	     MPI_Igatherv(s, sn, sdt, rb, counts, displs, rdt, root, c, &q));
 }
-static mpigo_res mpigo_allgather(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+static mpigo_res mpigo_allgather(uintptr_t sb_a, int sn, mpigo_h sdth, uintptr_t rb_a, int rn, mpigo_h rdth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Allgather(s, sn, dt, rb, rn, dt, c), MPI_Iallgather(s, sn, dt, rb, rn, dt, c, &q));
+	COLL(MPI_Allgather(s, sn, sdt, rb, rn, rdt, c), MPI_Iallgather(s, sn, sdt, rb, rn, rdt, c, &q));
 }
-static mpigo_res mpigo_allgatherv(uintptr_t sb_a, int sn, uintptr_t rb_a, const int *counts, const int *displs, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+static mpigo_res mpigo_allgatherv(uintptr_t sb_a, int sn, mpigo_h sdth, uintptr_t rb_a, const int *counts, const int *displs, mpigo_h rdth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Allgatherv(s, sn, dt, rb, counts, displs, dt, c),
-	     MPI_Iallgatherv(s, sn, dt, rb, counts, displs, dt, c, &q));
+	COLL(MPI_Allgatherv(s, sn, sdt, rb, counts, displs, rdt, c),
+	     MPI_Iallgatherv(s, sn, sdt, rb, counts, displs, rdt, c, &q));
 }
-static mpigo_res mpigo_alltoall(uintptr_t sb_a, int sn, uintptr_t rb_a, int rn, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+static mpigo_res mpigo_alltoall(uintptr_t sb_a, int sn, mpigo_h sdth, uintptr_t rb_a, int rn, mpigo_h rdth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Alltoall(s, sn, dt, rb, rn, dt, c), MPI_Ialltoall(s, sn, dt, rb, rn, dt, c, &q));
+	COLL(MPI_Alltoall(s, sn, sdt, rb, rn, rdt, c), MPI_Ialltoall(s, sn, sdt, rb, rn, rdt, c, &q));
 }
-static mpigo_res mpigo_alltoallv(uintptr_t sb_a, const int *sc, const int *sd, uintptr_t rb_a, const int *rc, const int *rd, mpigo_h dth, int inplace, mpigo_h ch, int nb) {
-	MPI_Comm c = COMM(ch); MPI_Datatype dt = DTYPE(dth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
+static mpigo_res mpigo_alltoallv(uintptr_t sb_a, const int *sc, const int *sd, mpigo_h sdth, uintptr_t rb_a, const int *rc, const int *rd, mpigo_h rdth, int inplace, mpigo_h ch, int nb) {
+	MPI_Comm c = COMM(ch); MPI_Datatype sdt = DTYPE(sdth), rdt = DTYPE(rdth); void *sb = PTR(sb_a); void *rb = PTR(rb_a);
 	const void *s = SBUF(sb, inplace);
-	COLL(MPI_Alltoallv(s, sc, sd, dt, rb, rc, rd, dt, c), MPI_Ialltoallv(s, sc, sd, dt, rb, rc, rd, dt, c, &q));
+	COLL(MPI_Alltoallv(s, sc, sd, sdt, rb, rc, rd, rdt, c), MPI_Ialltoallv(s, sc, sd, sdt, rb, rc, rd, rdt, c, &q));
 }
 // Reductions. kind selects the call: 0 reduce, 1 allreduce, 2 scan, 3 exscan, 4 reduce_scatter_block.
 static mpigo_res mpigo_reduce(int kind, uintptr_t sb_a, uintptr_t rb_a, int n, mpigo_h dth, mpigo_h oph, int inplace, int root, mpigo_h ch, int nb) {

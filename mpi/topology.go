@@ -312,23 +312,47 @@ func (c *Comm) Neighbors() (Neighborhood, error) {
 	return Neighborhood{}, errorf(ClassComm, op, "communicator has no Cartesian or distributed graph topology")
 }
 
-// degrees returns how many neighbours c receives from and sends to, asked
-// of MPI once.
+// neighbors is what the neighbour collectives need to know of c's topology,
+// asked of MPI once.
+type neighbors struct {
+	in, out int
+	// A Cart's dimensions that are periodic with 1 or 2 ranks, where a rank's
+	// neighbour before and after is the same rank (see swapDuplicateEdges).
+	duplicate []int
+}
+
+// degrees returns how many neighbours c receives from and sends to.
 func (c *Comm) degrees(op string) (in, out int, err error) {
-	c.mu.Lock()
-	d := c.deg
-	c.mu.Unlock()
-	if d == nil {
-		nb, err := c.Neighbors()
-		if err != nil {
-			return 0, 0, errorf(ClassComm, op, "%v", err.(*Error).Msg)
-		}
-		d = &[2]int{len(nb.Sources), len(nb.Dests)}
-		c.mu.Lock()
-		c.deg = d
-		c.mu.Unlock()
+	n, err := c.neighborInfo(op)
+	if err != nil {
+		return 0, 0, err
 	}
-	return d[0], d[1], nil
+	return n.in, n.out, nil
+}
+
+func (c *Comm) neighborInfo(op string) (*neighbors, error) {
+	c.mu.Lock()
+	n := c.nbrs
+	c.mu.Unlock()
+	if n != nil {
+		return n, nil
+	}
+	nb, err := c.Neighbors()
+	if err != nil {
+		return nil, errorf(ClassComm, op, "%v", err.(*Error).Msg)
+	}
+	n = &neighbors{in: len(nb.Sources), out: len(nb.Dests)}
+	if k, err := c.cart(op); err == nil {
+		for d, size := range k.dims {
+			if k.periods[d] && size <= 2 {
+				n.duplicate = append(n.duplicate, d)
+			}
+		}
+	}
+	c.mu.Lock()
+	c.nbrs = n
+	c.mu.Unlock()
+	return n, nil
 }
 
 func ints(v []cint) []int {

@@ -52,7 +52,8 @@ func (k kind) numeric() bool { return k >= kInt8 && k < numKinds }
 // elemType describes a Buffer's element type.
 type elemType struct {
 	name  string
-	size  uintptr // bytes per element
+	size  uintptr // bytes per element in memory
+	data  uintptr // bytes of data per element, as in a message: size less a struct's padding
 	base  kind    // scalar type of the innermost elements
 	width int     // scalars per element: 1, or the product of array lengths
 	err   error   // set when MPI cannot move this type
@@ -83,7 +84,7 @@ func init() {
 	sizes := [numKinds]uintptr{1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 8, 16}
 	for k := range numKinds {
 		t := &scalarTypes[k]
-		t.name, t.size, t.base, t.width = names[k], sizes[k], k, 1
+		t.name, t.size, t.data, t.base, t.width = names[k], sizes[k], sizes[k], k, 1
 		t.h = rawDatatype(k)
 	}
 }
@@ -197,8 +198,8 @@ func newElemType(rt reflect.Type) *elemType {
 		case rt.Len()*inner.width > math.MaxInt32:
 			return &elemType{name: rt.String(), err: errorf(ClassType, "", "element type %v is too large", rt)}
 		}
-		return &elemType{name: rt.String(), size: rt.Size(), base: inner.base, width: rt.Len() * inner.width,
-			outer: rt.Len(), inner: inner, derived: true}
+		return &elemType{name: rt.String(), size: rt.Size(), data: uintptr(rt.Len()) * inner.data, base: inner.base,
+			width: rt.Len() * inner.width, outer: rt.Len(), inner: inner, derived: true}
 	}
 	if k == reflect.Struct {
 		return newStructType(rt)
@@ -220,6 +221,7 @@ func newStructType(rt reflect.Type) *elemType {
 		}
 		if f.Name != "_" && ft.size > 0 {
 			t.fields = append(t.fields, structField{f.Name, f.Offset, ft})
+			t.data += ft.data
 		}
 	}
 	if len(t.fields) == 0 {
@@ -265,17 +267,19 @@ func (b Buffer) Len() int { return b.n }
 // bytes returns the size of b's data in bytes: what a message of it holds.
 func (b Buffer) bytes() int { return b.n * b.unit() }
 
-// unit is the size in bytes of one element of b (of its Datatype if Typed).
+// unit is the bytes of data of one element of b, as in a message (of its
+// Datatype if Typed).
 func (b Buffer) unit() int {
 	if b.dt != nil {
 		return int(b.dt.size)
 	}
-	return int(b.t.size)
+	return int(b.t.data)
 }
 
-// contiguous reports whether b's data is one span of memory, as a staging
-// area or scratch memory is copied to or from.
-func (b Buffer) contiguous() bool { return b.dt == nil }
+// contiguous reports whether b's data is its memory as it is, with no gaps,
+// as a staging area or scratch memory is copied to or from: not Typed, and
+// not of a struct type with padding.
+func (b Buffer) contiguous() bool { return b.dt == nil && (b.t == nil || b.t.data == b.t.size) }
 
 func (b Buffer) String() string {
 	if b.inPlace {

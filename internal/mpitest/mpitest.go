@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -204,7 +205,7 @@ func Run(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option)
 func runRank(t *testing.T, body func(t *testing.T, world *mpi.Comm)) {
 	defer func() {
 		if r := recover(); r != nil {
-			t.Errorf("panic: %v", r)
+			t.Errorf("panic: %v\n%s", r, debug.Stack())
 		}
 		if t.Failed() {
 			rank := -1
