@@ -87,6 +87,7 @@ var (
 	ErrRank           = &Error{Class: ClassRank, Msg: ClassRank.String()}
 	ErrRequest        = &Error{Class: ClassRequest, Msg: ClassRequest.String()}
 	ErrRoot           = &Error{Class: ClassRoot, Msg: ClassRoot.String()}
+	ErrGroup          = &Error{Class: ClassGroup, Msg: ClassGroup.String()}
 	ErrOp             = &Error{Class: ClassOp, Msg: ClassOp.String()}
 	ErrArg            = &Error{Class: ClassArg, Msg: ClassArg.String()}
 	ErrTruncate       = &Error{Class: ClassTruncate, Msg: ClassTruncate.String()}

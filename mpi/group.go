@@ -240,16 +240,18 @@ func (g *Group) Compare(h *Group) (Comparison, error) {
 	return r, mpiError("Group.Compare", rc)
 }
 
-// Free releases g (MPI_Group_free); communicators made from it are not affected.
+// Free releases g (MPI_Group_free); communicators made from it are not
+// affected. An empty group (GroupEmpty, or the result of a set operation) is
+// MPI's own and only marked freed.
 func (g *Group) Free() error {
 	if err := g.check("Group.Free"); err != nil {
 		return err
 	}
-	if g.predefined {
-		return errorf(ClassGroup, "Group.Free", "GroupEmpty cannot be freed")
-	}
 	if g.freed.Swap(true) {
 		return errorf(ClassGroup, "Group.Free", "group has been freed")
+	}
+	if g.predefined {
+		return nil
 	}
 	return mpiError("Group.Free", rawGroupFree(g.h))
 }

@@ -76,8 +76,9 @@ func DetachBuffer() error {
 }
 
 // Bsend sends b in buffered mode (MPI_Bsend): the message is copied into the
-// attached buffer (AttachBuffer) and Bsend returns at once. Too little room
-// there is ErrBuffer. Errors otherwise as for Send.
+// attached buffer (AttachBuffer) and Bsend returns at once. No attached
+// buffer is ErrBuffer, and so, from MPI, is too little room in it. Errors
+// otherwise as for Send.
 func (c *Comm) Bsend(b Buffer, dest, tag int) error {
 	a, err := c.modeArgs("Bsend", b, dest, tag, sendBuffered)
 	if err != nil || dest == ProcNull {
@@ -121,6 +122,13 @@ func (c *Comm) imode(op string, b Buffer, dest, tag, mode int) (*Request, error)
 
 func (c *Comm) modeArgs(op string, b Buffer, dest, tag, mode int) (args, error) {
 	dt, err := c.checkSend(op, b, dest, tag)
+	if err == nil && mode == sendBuffered {
+		bsendBuffer.Lock()
+		if bsendBuffer.p == nil { // OpenMPI would send a small message anyway, a large one not
+			err = errorf(ClassBuffer, op, "no buffer is attached (AttachBuffer)")
+		}
+		bsendBuffer.Unlock()
+	}
 	return args{fn: rawSendMode, reduce: mode, buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h}, err
 }
 
