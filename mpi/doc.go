@@ -29,6 +29,24 @@
 // through SendValue, RecvValue, BcastValue, ScatterValues, GatherValues and
 // AllgatherValues, which encode them with a Codec (CBOR by default).
 //
+// # Datatypes, topologies and groups
+//
+// A slice of pointer-free structs is a Buffer like any other: Buf of
+// []struct{X, Y, Z float64; ID int32} sends with a struct datatype made once
+// for the Go type. Strided and irregular data (a matrix column, a halo, a
+// sub-block) is sent in place with a Datatype laid over a slice by Typed,
+// which is checked to stay inside the slice before MPI is called:
+//
+//	col, _ := mpi.Vector(rows, 1, cols, f64) // f64, _ := mpi.TypeOf[float64]()
+//	comm.Send(mpi.Typed(grid[j:], col, 1), dest, tag) // column j
+//
+// CartCreate and DistGraphCreateAdjacent give communicators with a
+// topology, whose neighbour collectives (NeighborAlltoall, NeighborAlltoallw)
+// exchange halos in one call. Groups (Comm.Group, Incl, Union, …) make new
+// communicators with Create. Every call added for these lives in rawctl.go
+// as one Go function over the MPI call; Handle and CommFromHandle let a
+// program call what the binding lacks from its own cgo code.
+//
 // # Errors
 //
 // Every communicator returns errors (MPI_ERRORS_RETURN): every call returns
