@@ -555,13 +555,15 @@ func PackSize(b Buffer, c *Comm) (int, error) {
 // Pack packs the data of b into out from byte pos on, and returns the
 // position after it (MPI_Pack): several buffers can be packed one after the
 // other and sent as one message of bytes, to be unpacked with Unpack. Too
-// little room in out is an error; nothing is written past out.
+// little room in out (less than PackSize(b) from pos) is ErrTruncate; nothing
+// is written past out.
 func Pack(b Buffer, out []byte, pos int, c *Comm) (int, error) {
 	return pack("Pack", false, b, out, pos, c)
 }
 
 // Unpack unpacks into b what Pack put in in from byte pos on, and returns
-// the position after it (MPI_Unpack).
+// the position after it (MPI_Unpack). Fewer than PackSize(b) bytes left in
+// in is ErrTruncate; nothing is read past in.
 func Unpack(in []byte, pos int, b Buffer, c *Comm) (int, error) {
 	return pack("Unpack", true, b, in, pos, c)
 }
@@ -581,10 +583,19 @@ func pack(op string, unpack bool, b Buffer, packed []byte, pos int, c *Comm) (in
 	if pos < 0 || pos > len(packed) || len(packed) > maxCount {
 		return pos, errorf(ClassArg, op, "position %d outside a packed buffer of %d bytes", pos, len(packed))
 	}
+	// Checked here, not left to MPI: MPICH 4.0 packs past the end of a short
+	// buffer without an error (measured), and unpacks from past its end.
+	need, rc := rawPackSize(b.n, dt, c.h)
+	if rc != 0 {
+		return pos, mpiError(op, rc)
+	}
+	if need > len(packed)-pos {
+		return pos, errorf(ClassTruncate, op, "%d bytes from position %d of a packed buffer of %d; the data takes %d", len(packed)-pos, pos, len(packed), need)
+	}
 	if len(packed) == 0 {
 		packed = make([]byte, 1)[:0] // MPI takes no nil pointer
 	}
-	rc := rawPack(unpack, b.ptr, b.n, dt, packed, &pos, c.h)
+	rc = rawPack(unpack, b.ptr, b.n, dt, packed, &pos, c.h)
 	return pos, mpiError(op, rc)
 }
 

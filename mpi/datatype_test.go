@@ -284,9 +284,14 @@ func TestPack(t *testing.T) {
 			t.Fatalf("unpacked ids %v", gotIDs)
 		}
 		short := make([]byte, 10)
-		if _, err := mpi.Pack(mpi.Buf(ids), short, 0, w); err == nil {
-			t.Error("Pack into 10 bytes of 12: no error")
+		short[len(short)-1] = 0xee
+		_, err = mpi.Pack(mpi.Buf(ids), short[:9], 0, w)
+		wantClass(t, "Pack into 9 bytes of 12", err, mpi.ErrTruncate)
+		if short[9] != 0xee {
+			t.Error("Pack into 9 bytes wrote past them")
 		}
+		_, err = mpi.Unpack(in, len(in)-8, mpi.Buf(gotIDs), w)
+		wantClass(t, "Unpack of 12 bytes from the last 8", err, mpi.ErrTruncate)
 		_, err = mpi.Pack(mpi.Buf(ids), short, 11, w)
 		wantClass(t, "Pack at a position past the end", err, mpi.ErrArg)
 	})
