@@ -1,6 +1,8 @@
 package mpi_test
 
 import (
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -158,20 +160,25 @@ func TestCommExtras(t *testing.T) {
 		if _, ok := d.Attr(key{}); ok {
 			t.Error("attribute still there after DeleteAttr")
 		}
+		// The ranks that share a node are those in this rank's network
+		// namespace: all of them on one machine, a host's in multi-host runs.
+		nodeSize, nodeRank := sameHost(t, w)
 		node, err := w.SplitType(mpi.SplitShared, r)
 		must(t, err)
-		if node.Size() != p || node.Rank() != r { // one machine
-			t.Errorf("SplitType(shared): size %d rank %d", node.Size(), node.Rank())
+		if node.Size() != nodeSize || node.Rank() != nodeRank {
+			t.Errorf("SplitType(shared): size %d rank %d, want %d %d", node.Size(), node.Rank(), nodeSize, nodeRank)
 		}
 		version, _ := mpi.LibraryVersion()
 		host, err := w.SplitType(mpi.SplitHost, r)
+		wantHost := nodeSize
 		if !strings.Contains(version, "Open MPI") { // OpenMPI's kinds only
 			wantClass(t, "SplitType(host) outside OpenMPI", err, mpi.ErrUnsupported)
 			host, err = w.Dup()
+			wantHost = p
 		}
 		must(t, err)
-		if host.Size() != p {
-			t.Errorf("SplitType(host): size %d", host.Size())
+		if host.Size() != wantHost {
+			t.Errorf("SplitType(host): size %d, want %d", host.Size(), wantHost)
 		}
 		_, err = w.SplitType(mpi.SplitKind(99), 0)
 		wantClass(t, "split kind 99", err, mpi.ErrArg)
@@ -256,4 +263,28 @@ func TestIntercomm(t *testing.T) {
 			must(t, c.Free())
 		}
 	}, mpitest.Ranks(2, 3, 4))
+}
+
+// sameHost returns how many ranks of w run on this rank's host, and this
+// rank's place among them by World rank. A host is a network namespace (the
+// multi-host tests make one per host), read from /proc, not from MPI.
+func sameHost(t *testing.T, w *mpi.Comm) (size, rank int) {
+	t.Helper()
+	link, err := os.Readlink("/proc/self/ns/net")
+	must(t, err)
+	var ns uint64
+	if _, err := fmt.Sscanf(link, "net:[%d]", &ns); err != nil {
+		t.Fatalf("network namespace %q: %v", link, err)
+	}
+	all := make([]uint64, w.Size())
+	must(t, w.Allgather(mpi.One(&ns), mpi.Buf(all)))
+	for i, x := range all {
+		if x == ns {
+			if i < w.Rank() {
+				rank++
+			}
+			size++
+		}
+	}
+	return size, rank
 }
