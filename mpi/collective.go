@@ -20,10 +20,21 @@ package mpi
 // with a nonblocking one on another.
 //
 // Buffer lengths are checked before MPI is called: mismatches that MPI would
-// only notice as memory corruption or a hang are ErrBuffer errors here.
+// only notice as memory corruption or a hang are ErrBuffer errors here. An
+// error found on some ranks only never leaves the others waiting: see
+// CollectiveErrors.
 
-// collective runs a blocking collective over c.
-func (c *Comm) collective(op string, call rawCall, a *args, o *Op) error {
+// collective runs a blocking collective over c, whose argument checks
+// returned err, or returns the error that enter makes of err.
+func (c *Comm) collective(op string, call rawCall, a *args, o *Op, err error) error {
+	if err := c.enter(op, err); err != nil {
+		return err
+	}
+	return c.runCollective(op, call, a, o)
+}
+
+// runCollective runs a blocking collective over c, its arguments agreed.
+func (c *Comm) runCollective(op string, call rawCall, a *args, o *Op) error {
 	a.comm = c.h
 	if blockingCollectives {
 		if err := mpiError(op, runLong(call, a)); err != nil {
@@ -41,9 +52,10 @@ func (c *Comm) collective(op string, call rawCall, a *args, o *Op) error {
 	return o.takePanic(op)
 }
 
-// icollective starts a nonblocking collective over c.
+// icollective starts a nonblocking collective over c, whose argument checks
+// returned err, or returns the error that enter makes of err.
 func (c *Comm) icollective(op string, call rawCall, a *args, err error) (*Request, error) {
-	if err != nil {
+	if err := c.enter(op, err); err != nil {
 		return nil, err
 	}
 	a.comm = c.h
@@ -71,11 +83,8 @@ func sameType(op string, a, b Buffer) error {
 
 // Barrier blocks until every rank of c has called it (MPI_Barrier).
 func (c *Comm) Barrier() error {
-	if err := c.check("Barrier"); err != nil {
-		return err
-	}
 	var a args
-	return c.collective("Barrier", callBarrier, &a, nil)
+	return c.collective("Barrier", callBarrier, &a, nil, c.check("Barrier"))
 }
 
 // Ibarrier starts a barrier (MPI_Ibarrier).
@@ -96,10 +105,7 @@ func (c *Comm) bcastArgs(op string, b Buffer, root int) (args, error) {
 // rank's b must have the same length (a shorter one is ErrTruncate).
 func (c *Comm) Bcast(b Buffer, root int) error {
 	a, err := c.bcastArgs("Bcast", b, root)
-	if err != nil {
-		return err
-	}
-	return c.collective("Bcast", callBcast, &a, nil)
+	return c.collective("Bcast", callBcast, &a, nil, err)
 }
 
 // Ibcast starts a broadcast (MPI_Ibcast).
@@ -197,10 +203,7 @@ func sameParts(op string, whole Buffer, n int, part Buffer) error {
 // Size()×len(recv) elements; the root may pass InPlace as recv.
 func (c *Comm) Scatter(send, recv Buffer, root int) error {
 	a, err := c.rootedArgs("Scatter", send, recv, root, true)
-	if err != nil {
-		return err
-	}
-	return c.collective("Scatter", callScatter, &a, nil)
+	return c.collective("Scatter", callScatter, &a, nil, err)
 }
 
 // Iscatter starts a Scatter (MPI_Iscatter).
@@ -214,10 +217,7 @@ func (c *Comm) Iscatter(send, recv Buffer, root int) (*Request, error) {
 // Size()×len(send) elements; the root may pass InPlace as send.
 func (c *Comm) Gather(send, recv Buffer, root int) error {
 	a, err := c.rootedArgs("Gather", recv, send, root, false)
-	if err != nil {
-		return err
-	}
-	return c.collective("Gather", callGather, &a, nil)
+	return c.collective("Gather", callGather, &a, nil, err)
 }
 
 // Igather starts a Gather (MPI_Igather).
@@ -254,10 +254,7 @@ func checkPartList(op string, k int, counts, displs []int, n int) error {
 // displs and send matter only at the root.
 func (c *Comm) Scatterv(send Buffer, counts, displs []int, recv Buffer, root int) error {
 	a, err := c.scattervArgs("Scatterv", send, counts, displs, recv, root)
-	if err != nil {
-		return err
-	}
-	return c.collective("Scatterv", callScatterv, &a, nil)
+	return c.collective("Scatterv", callScatterv, &a, nil, err)
 }
 
 // Iscatterv starts a Scatterv (MPI_Iscatterv).
@@ -305,10 +302,7 @@ func (c *Comm) scattervArgs(op string, send Buffer, counts, displs []int, recv B
 // counts, displs and recv matter only at the root.
 func (c *Comm) Gatherv(send, recv Buffer, counts, displs []int, root int) error {
 	a, err := c.gathervArgs("Gatherv", send, recv, counts, displs, root)
-	if err != nil {
-		return err
-	}
-	return c.collective("Gatherv", callGatherv, &a, nil)
+	return c.collective("Gatherv", callGatherv, &a, nil, err)
 }
 
 // Igatherv starts a Gatherv (MPI_Igatherv).
@@ -407,10 +401,7 @@ func (c *Comm) allArgs(op string, send, recv Buffer, toAll bool) (args, error) {
 // send takes each rank's contribution from its part of recv.
 func (c *Comm) Allgather(send, recv Buffer) error {
 	a, err := c.allArgs("Allgather", send, recv, false)
-	if err != nil {
-		return err
-	}
-	return c.collective("Allgather", callAllgather, &a, nil)
+	return c.collective("Allgather", callAllgather, &a, nil, err)
 }
 
 // Iallgather starts an Allgather (MPI_Iallgather).
@@ -423,10 +414,7 @@ func (c *Comm) Iallgather(send, recv Buffer) (*Request, error) {
 // (counts[i] elements) lands at displs[i] of every rank's recv (MPI_Allgatherv).
 func (c *Comm) Allgatherv(send, recv Buffer, counts, displs []int) error {
 	a, err := c.allgathervArgs("Allgatherv", send, recv, counts, displs)
-	if err != nil {
-		return err
-	}
-	return c.collective("Allgatherv", callAllgatherv, &a, nil)
+	return c.collective("Allgatherv", callAllgatherv, &a, nil, err)
 }
 
 // Iallgatherv starts a Allgatherv (MPI_Iallgatherv).
@@ -467,10 +455,7 @@ func (c *Comm) allgathervArgs(op string, send, recv Buffer, counts, displs []int
 // length, a multiple of Size(); InPlace as send exchanges within recv.
 func (c *Comm) Alltoall(send, recv Buffer) error {
 	a, err := c.allArgs("Alltoall", send, recv, true)
-	if err != nil {
-		return err
-	}
-	return c.collective("Alltoall", callAlltoall, &a, nil)
+	return c.collective("Alltoall", callAlltoall, &a, nil, err)
 }
 
 // Ialltoall starts an Alltoall (MPI_Ialltoall).
@@ -484,10 +469,7 @@ func (c *Comm) Ialltoall(send, recv Buffer) (*Request, error) {
 // part from rank i lands at recvDispls[i] of recv.
 func (c *Comm) Alltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) error {
 	a, err := c.alltoallvArgs("Alltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-	if err != nil {
-		return err
-	}
-	return c.collective("Alltoallv", callAlltoallv, &a, nil)
+	return c.collective("Alltoallv", callAlltoallv, &a, nil, err)
 }
 
 // Ialltoallv starts a Alltoallv (MPI_Ialltoallv).
@@ -621,10 +603,7 @@ func (c *Comm) ReduceScatterBlock(send, recv Buffer, o *Op) error {
 
 func (c *Comm) reduce(op string, kind int, send, recv Buffer, o *Op, root int) error {
 	a, err := c.reduceArgs(op, kind, send, recv, o, root)
-	if err != nil {
-		return err
-	}
-	return c.collective(op, callReduce, &a, o)
+	return c.collective(op, callReduce, &a, o, err)
 }
 
 // Ireduce starts a Reduce (MPI_Ireduce).
@@ -664,10 +643,7 @@ func (c *Comm) IreduceScatterBlock(send, recv Buffer, o *Op) (*Request, error) {
 // holds the sum of counts.
 func (c *Comm) ReduceScatter(send, recv Buffer, counts []int, o *Op) error {
 	a, err := c.reduceScatterArgs("ReduceScatter", send, recv, counts, o)
-	if err != nil {
-		return err
-	}
-	return c.collective("ReduceScatter", callFunc, &a, o)
+	return c.collective("ReduceScatter", callFunc, &a, o, err)
 }
 
 // IreduceScatter starts a ReduceScatter (MPI_Ireduce_scatter).

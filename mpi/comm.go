@@ -129,11 +129,12 @@ const (
 // SplitType partitions c into communicators of the ranks that share the
 // hardware of kind, ordered by key (MPI_Comm_split_type). Collective over c.
 func (c *Comm) SplitType(kind SplitKind, key int) (*Comm, error) {
-	if err := c.check("SplitType"); err != nil {
-		return nil, err
+	err := c.check("SplitType")
+	if err == nil && (kind < SplitShared || kind > SplitCluster) {
+		err = errorf(ClassArg, "SplitType", "unknown split kind %d", int(kind))
 	}
-	if kind < SplitShared || kind > SplitCluster {
-		return nil, errorf(ClassArg, "SplitType", "unknown split kind %d", int(kind))
+	if err := c.enter("SplitType", err); err != nil {
+		return nil, err
 	}
 	h, rc := rawCommSplitType(c.h, kind, key)
 	if err := mpiError("SplitType", rc); err != nil {
@@ -225,24 +226,6 @@ func (c *Comm) DeleteAttr(key any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.attrs, key)
-}
-
-// Handle returns c's MPI_Comm as a uintptr, for the caller's own cgo code
-// to call MPI functions the binding lacks: in C, (MPI_Comm)h (a pointer in
-// OpenMPI, an int in MPICH). c must stay unfreed while C uses it.
-func (c *Comm) Handle() uintptr { return rawHandleOf(c.h) }
-
-// CommFromHandle wraps an MPI_Comm made by the caller's own C code (its
-// value as a uintptr, see Handle). The binding sets it to return errors
-// (MPI_ERRORS_RETURN); Free frees it.
-func CommFromHandle(h uintptr) (*Comm, error) {
-	if err := checkState("CommFromHandle"); err != nil {
-		return nil, err
-	}
-	if rawHandleFrom(h) == commNull {
-		return nil, errorf(ClassComm, "CommFromHandle", "MPI_COMM_NULL")
-	}
-	return newComm(rawHandleFrom(h), false)
 }
 
 func (c *Comm) split(op string, a *args) (*Comm, error) {

@@ -51,6 +51,7 @@ func makePadded(n, seed int) []padded {
 // as p2p messages and through collectives.
 func TestStructBuffers(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		agreeOnArgErrors(t) // its bad calls are made on every rank, or on some only
 		r, p := w.Rank(), w.Size()
 		next, prev := (r+1)%p, (r+p-1)%p
 		dt, err := mpi.TypeOf[particle]()
@@ -301,6 +302,7 @@ func TestPack(t *testing.T) {
 // outside their slice or overlap, freed types, truncation.
 func TestDatatypeErrors(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		agreeOnArgErrors(t) // its bad calls are made on every rank, or on some only
 		r := w.Rank()
 		f64, _ := mpi.TypeOf[float64]()
 		_, err := mpi.Vector(-1, 1, 1, f64)
@@ -363,6 +365,7 @@ func TestDatatypeErrors(t *testing.T) {
 // TestMinMaxLoc reduces value-index pairs of every Loc type.
 func TestMinMaxLoc(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		agreeOnArgErrors(t) // its bad calls are made on every rank, or on some only
 		r, p := w.Rank(), w.Size()
 		value := func(rank, i int) int { return (rank*37+i*11)%17 - 8 } // ties possible
 		const n = 5

@@ -58,6 +58,14 @@
 // element types, calls before Init or after Finalize, nil or freed
 // communicators.
 //
+// A collective whose arguments fail those checks on some ranks only (the
+// root's buffer is short, one rank names another root) never leaves the
+// other ranks waiting in MPI for it: by default that rank prints the error,
+// naming itself, and aborts the job (AbortOnArgError, free of cost);
+// SetCollectiveErrors(AgreeOnArgErrors) instead has every collective agree
+// on its arguments first and return the error on every rank (one small
+// allreduce more per call). See CollectiveErrors.
+//
 // Truncation is always an error and never corrupts memory. OpenMPI 4.1 writes
 // past the end of a receive buffer when it truncates a message above its
 // eager limit (4 KiB over shared memory, 64 KiB over TCP), so Recv never

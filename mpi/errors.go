@@ -62,6 +62,8 @@ type Error struct {
 	Code  int
 	Op    string
 	Msg   string
+
+	local bool // found in this rank's own arguments, whatever the class (see seenByAll)
 }
 
 func (e *Error) Error() string {

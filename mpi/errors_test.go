@@ -26,6 +26,7 @@ func wantClass(t *testing.T, what string, err, class error) {
 
 func TestBadInput(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		agreeOnArgErrors(t) // its bad calls are made on every rank, or on some only
 		p := w.Size()
 		buf := make([]float64, 4)
 		b := mpi.Buf(buf)
@@ -72,8 +73,8 @@ func TestBadInput(t *testing.T) {
 		wantClass(t, "Allgatherv: negative count", w.Allgatherv(b, mpi.Buf(make([]float64, 100)), counts, displs), mpi.ErrCount)
 		wantClass(t, "InPlace as a send buffer", w.Send(mpi.InPlace, 0, 0), mpi.ErrBuffer)
 		wantClass(t, "zero Buffer", w.Send(mpi.Buffer{}, 0, 0), mpi.ErrBuffer)
-		if p > 1 && w.Rank() != 0 {
-			wantClass(t, "InPlace at a non-root", w.Gather(mpi.InPlace, b, 0), mpi.ErrBuffer)
+		if p > 1 { // fine at the root, which learns of the others' error by agreeing
+			wantClass(t, "InPlace at a non-root", w.Gather(mpi.InPlace, mpi.Buf(make([]float64, 4*p)), 0), mpi.ErrBuffer)
 		}
 
 		// Element types that are not raw memory.
@@ -278,4 +279,12 @@ func TestFinalizeEndsWaits(t *testing.T) {
 			wantClass(t, "Recv waiting at Finalize", <-errs, mpi.ErrFinalized)
 		}
 	}, mpitest.NoInit(), mpitest.Ranks(1, 2))
+}
+
+// agreeOnArgErrors makes a test's collectives agree on argument errors
+// (mpi.AgreeOnArgErrors), so that its bad calls return errors on every rank
+// instead of aborting the job (the default, tested in TestArgErrorAborts).
+func agreeOnArgErrors(t *testing.T) {
+	t.Helper()
+	mpi.SetCollectiveErrors(mpi.AgreeOnArgErrors)
 }

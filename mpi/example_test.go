@@ -1,6 +1,7 @@
 package mpi_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/mpigo/mpigo/mpi"
@@ -214,4 +215,18 @@ func ExampleScatterValues() {
 	mine, err := mpi.ScatterValues(world, items, 0)
 	fmt.Println(mine, err)
 	// Output: 1 <nil>
+}
+
+func ExampleSetCollectiveErrors() {
+	// By default a collective whose arguments are wrong on some ranks only
+	// aborts the job from that rank, since the other ranks already wait in
+	// MPI. While developing, agreeing first returns the error on every rank:
+	old := mpi.SetCollectiveErrors(mpi.AgreeOnArgErrors)
+	defer mpi.SetCollectiveErrors(old)
+	world := mpi.World()
+	send := make([]int, world.Size()+1) // not Size() parts of one element
+	var part int
+	err := world.Scatter(mpi.Buf(send), mpi.One(&part), 0)
+	fmt.Println(old, errors.Is(err, mpi.ErrBuffer))
+	// Output: AbortOnArgError true
 }

@@ -269,19 +269,23 @@ func (c *Comm) CreateGroup(g *Group, tag int) (*Comm, error) {
 }
 
 func (c *Comm) create(op string, g *Group, byGroup bool, tag int) (*Comm, error) {
-	if err := c.check(op); err != nil {
-		return nil, err
+	err := c.check(op)
+	if err == nil {
+		err = g.check(op)
 	}
-	if err := g.check(op); err != nil {
-		return nil, err
-	}
-	if byGroup {
-		if err := checkTag(op, tag, false); err != nil {
-			return nil, err
-		}
-		if g.rank == Undefined {
+	if err == nil && byGroup {
+		if g.rank == Undefined { // no member waits for it
 			return nil, errorf(ClassGroup, op, "this rank is not a member of the group")
 		}
+		err = checkTag(op, tag, false)
+	}
+	if byGroup && err != nil && !seenByAll(err) {
+		// Only the group's members call CreateGroup, and no communicator
+		// holds just them yet to agree over.
+		abortOnArgError(c, op, err)
+	}
+	if err := c.enter(op, err); err != nil {
+		return nil, err
 	}
 	h, rc := rawCommCreate(c.h, g.h, byGroup, tag)
 	if err := mpiError(op, rc); err != nil {

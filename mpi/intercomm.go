@@ -22,22 +22,13 @@ func (c *Comm) RemoteSize() int { return c.peers }
 // and tag a tag free on bridge.
 func (c *Comm) IntercommCreate(localLeader int, bridge *Comm, remoteLeader, tag int) (*Comm, error) {
 	const op = "IntercommCreate"
-	if err := c.check(op); err != nil {
-		return nil, err
-	}
-	if err := c.checkRank(op, "root", localLeader, false); err != nil {
-		return nil, err
-	}
-	if err := checkTag(op, tag, false); err != nil {
-		return nil, err
-	}
-	if c.rank == localLeader {
-		if err := bridge.check(op); err != nil {
-			return nil, err
+	if err := c.checkIntercommCreate(op, localLeader, bridge, remoteLeader, tag); err != nil {
+		if !seenByAll(err) {
+			// The other group waits in its half of the call, out of reach
+			// of any agreement within this group.
+			abortOnArgError(c, op, err)
 		}
-		if err := bridge.checkRank(op, "remote leader", remoteLeader, false); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	b := commNull
 	if bridge != nil {
@@ -48,6 +39,27 @@ func (c *Comm) IntercommCreate(localLeader int, bridge *Comm, remoteLeader, tag 
 		return nil, err
 	}
 	return newComm(h, false)
+}
+
+func (c *Comm) checkIntercommCreate(op string, localLeader int, bridge *Comm, remoteLeader, tag int) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	if err := c.checkRank(op, "root", localLeader, false); err != nil {
+		return err
+	}
+	if err := checkTag(op, tag, false); err != nil {
+		return err
+	}
+	if c.rank == localLeader {
+		if err := bridge.check(op); err != nil {
+			return rankLocal(err)
+		}
+		if err := bridge.checkRank(op, "remote leader", remoteLeader, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Merge returns the intracommunicator of both groups of intercommunicator c

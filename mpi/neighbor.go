@@ -22,7 +22,7 @@ import (
 // len(send) elements.
 func (c *Comm) NeighborAllgather(send, recv Buffer) error {
 	a, err := c.neighborAllgatherArgs("NeighborAllgather", send, recv)
-	return c.collectiveIf("NeighborAllgather", &a, err)
+	return c.collective("NeighborAllgather", callFunc, &a, nil, err)
 }
 
 // IneighborAllgather starts a NeighborAllgather (MPI_Ineighbor_allgather).
@@ -47,7 +47,7 @@ func (c *Comm) neighborAllgatherArgs(op string, send, recv Buffer) (args, error)
 // (MPI_Neighbor_allgatherv).
 func (c *Comm) NeighborAllgatherv(send, recv Buffer, counts, displs []int) error {
 	a, err := c.neighborAllgathervArgs("NeighborAllgatherv", send, recv, counts, displs)
-	return c.collectiveIf("NeighborAllgatherv", &a, err)
+	return c.collective("NeighborAllgatherv", callFunc, &a, nil, err)
 }
 
 // IneighborAllgatherv starts a NeighborAllgatherv (MPI_Ineighbor_allgatherv).
@@ -77,7 +77,7 @@ func (c *Comm) neighborAllgathervArgs(op string, send, recv Buffer, counts, disp
 // i of recv from source i (MPI_Neighbor_alltoall); the parts have one length.
 func (c *Comm) NeighborAlltoall(send, recv Buffer) error {
 	a, err := c.neighborAlltoallArgs("NeighborAlltoall", send, recv)
-	return c.collectiveIf("NeighborAlltoall", &a, err)
+	return c.collective("NeighborAlltoall", callFunc, &a, nil, err)
 }
 
 // IneighborAlltoall starts a NeighborAlltoall (MPI_Ineighbor_alltoall).
@@ -116,7 +116,7 @@ func (c *Comm) neighborAlltoallArgs(op string, send, recv Buffer) (args, error) 
 // places (MPI_Neighbor_alltoallv).
 func (c *Comm) NeighborAlltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) error {
 	a, err := c.neighborAlltoallvArgs("NeighborAlltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-	return c.collectiveIf("NeighborAlltoallv", &a, err)
+	return c.collective("NeighborAlltoallv", callFunc, &a, nil, err)
 }
 
 // IneighborAlltoallv starts a NeighborAlltoallv (MPI_Ineighbor_alltoallv).
@@ -149,7 +149,7 @@ func (c *Comm) neighborAlltoallvArgs(op string, send Buffer, sendCounts, sendDis
 // and the one it matches must hold the same amount of data.
 func (c *Comm) NeighborAlltoallw(sends, recvs []Buffer) error {
 	a, err := c.alltoallwArgs("NeighborAlltoallw", true, sends, recvs)
-	err = c.collectiveIf("NeighborAlltoallw", &a, err)
+	err = c.collective("NeighborAlltoallw", callFunc, &a, nil, err)
 	runtime.KeepAlive(sends) // the parts' memory, which a.parts only addresses
 	runtime.KeepAlive(recvs)
 	return err
@@ -171,7 +171,7 @@ func (c *Comm) IneighborAlltoallw(sends, recvs []Buffer) (*Request, error) {
 // within 2 GiB of the others, and every receive part too (ErrBuffer otherwise).
 func (c *Comm) Alltoallw(sends, recvs []Buffer) error {
 	a, err := c.alltoallwArgs("Alltoallw", false, sends, recvs)
-	err = c.collectiveIf("Alltoallw", &a, err)
+	err = c.collective("Alltoallw", callFunc, &a, nil, err)
 	runtime.KeepAlive(sends)
 	runtime.KeepAlive(recvs)
 	return err
@@ -282,14 +282,6 @@ func (c *Comm) neighborBuffers(op string, send, recv Buffer) (in, out int, dt dt
 		return 0, 0, byteType, err
 	}
 	return in, out, dt, sameType(op, send, recv)
-}
-
-// collectiveIf runs the blocking collective of a.fn unless its arguments failed (err).
-func (c *Comm) collectiveIf(op string, a *args, err error) error {
-	if err != nil {
-		return err
-	}
-	return c.collective(op, callFunc, a, nil)
 }
 
 // Duplicate edges. In a periodic dimension of a Cart with 1 or 2 ranks, a

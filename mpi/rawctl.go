@@ -710,6 +710,14 @@ func aints(v []int64) []aint {
 func rawHandleOf(h C.mpigo_h) uintptr   { return uintptr(h) }
 func rawHandleFrom(u uintptr) C.mpigo_h { return C.mpigo_h(u) }
 
+// rawTypeCommit commits h (MPI_Type_commit; a committed type stays so).
+func rawTypeCommit(h dtypeHandle) int {
+	return ctl(func() C.int {
+		t := toType(h)
+		return C.MPI_Type_commit(&t)
+	})
+}
+
 func rawTypeFree(h dtypeHandle) int {
 	return ctl(func() C.int {
 		t := toType(h)

@@ -78,23 +78,8 @@ type Cart struct {
 // grid may hold fewer ranks than c: the others get a nil *Cart.
 func (c *Comm) CartCreate(dims []int, periods []bool, reorder bool) (*Cart, error) {
 	const op = "CartCreate"
-	if err := c.check(op); err != nil {
+	if err := c.enter(op, c.checkCart(op, dims, periods)); err != nil {
 		return nil, err
-	}
-	if err := c.checkIntra(op); err != nil {
-		return nil, err
-	}
-	if len(dims) == 0 || len(periods) != len(dims) {
-		return nil, errorf(ClassArg, op, "want at least one dimension and a period for each; have %d dims and %d periods", len(dims), len(periods))
-	}
-	n := 1
-	for i, d := range dims {
-		if d < 1 {
-			return nil, errorf(ClassArg, op, "dimension %d is %d", i, d)
-		}
-		if n *= d; n > c.size {
-			return nil, errorf(ClassArg, op, "a grid of %v has more than the %d ranks of the communicator", dims, c.size)
-		}
 	}
 	h, rc := rawCartCreate(c.h, cints(dims), cbools(periods), reorder)
 	if err := mpiError(op, rc); err != nil {
@@ -108,6 +93,28 @@ func (c *Comm) CartCreate(dims []int, periods []bool, reorder bool) (*Cart, erro
 		return nil, err
 	}
 	return comm.cart(op)
+}
+
+func (c *Comm) checkCart(op string, dims []int, periods []bool) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	if err := c.checkIntra(op); err != nil {
+		return err
+	}
+	if len(dims) == 0 || len(periods) != len(dims) {
+		return errorf(ClassArg, op, "want at least one dimension and a period for each; have %d dims and %d periods", len(dims), len(periods))
+	}
+	n := 1
+	for i, d := range dims {
+		if d < 1 {
+			return errorf(ClassArg, op, "dimension %d is %d", i, d)
+		}
+		if n *= d; n > c.size {
+			return errorf(ClassArg, op, "a grid of %v has more than the %d ranks of the communicator", dims, c.size)
+		}
+	}
+	return nil
 }
 
 // AsCart returns c as a Cart, if it has a Cartesian topology (a Dup of a
@@ -238,36 +245,44 @@ type Neighborhood struct {
 // must agree (a source of one rank is a destination of the other).
 func (c *Comm) DistGraphCreateAdjacent(nb Neighborhood, reorder bool) (*Comm, error) {
 	const op = "DistGraphCreateAdjacent"
-	if err := c.check(op); err != nil {
-		return nil, err
-	}
-	if err := c.checkIntra(op); err != nil {
+	if err := c.enter(op, c.checkNeighborhood(op, nb)); err != nil {
 		return nil, err
 	}
 	weighted := nb.SourceWeights != nil || nb.DestWeights != nil
+	h, rc := rawDistGraphCreateAdjacent(c.h, cints(nb.Sources), cints(nb.SourceWeights), cints(nb.Dests), cints(nb.DestWeights), weighted, reorder)
+	if err := mpiError(op, rc); err != nil {
+		return nil, err
+	}
+	return newComm(h, false)
+}
+
+func (c *Comm) checkNeighborhood(op string, nb Neighborhood) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	if err := c.checkIntra(op); err != nil {
+		return err
+	}
+	weighted := nb.SourceWeights != nil || nb.DestWeights != nil
 	if weighted && (len(nb.SourceWeights) != len(nb.Sources) || len(nb.DestWeights) != len(nb.Dests)) {
-		return nil, errorf(ClassArg, op, "%d sources with %d weights, %d destinations with %d weights",
+		return errorf(ClassArg, op, "%d sources with %d weights, %d destinations with %d weights",
 			len(nb.Sources), len(nb.SourceWeights), len(nb.Dests), len(nb.DestWeights))
 	}
 	for _, list := range [][]int{nb.Sources, nb.Dests} {
 		for _, r := range list {
 			if r < 0 || r >= c.size {
-				return nil, errorf(ClassRank, op, "neighbour %d out of range [0, %d)", r, c.size)
+				return errorf(ClassRank, op, "neighbour %d out of range [0, %d)", r, c.size)
 			}
 		}
 	}
 	for _, list := range [][]int{nb.SourceWeights, nb.DestWeights} {
 		for _, w := range list {
 			if w < 0 || w > maxCount {
-				return nil, errorf(ClassArg, op, "weight %d out of range [0, %d]", w, maxCount)
+				return errorf(ClassArg, op, "weight %d out of range [0, %d]", w, maxCount)
 			}
 		}
 	}
-	h, rc := rawDistGraphCreateAdjacent(c.h, cints(nb.Sources), cints(nb.SourceWeights), cints(nb.Dests), cints(nb.DestWeights), weighted, reorder)
-	if err := mpiError(op, rc); err != nil {
-		return nil, err
-	}
-	return newComm(h, false)
+	return nil
 }
 
 // Neighbors returns c's neighbourhood: for a Cart, in each dimension the

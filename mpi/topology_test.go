@@ -49,6 +49,7 @@ func mod(x, n int) int { return ((x % n) + n) % n }
 // what the grid's arithmetic says.
 func TestCart(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		agreeOnArgErrors(t) // its bad calls are made on every rank, or on some only
 		p := w.Size()
 		dims, err := mpi.DimsCreate(p, []int{0, 0})
 		must(t, err)
@@ -191,6 +192,7 @@ func TestCart(t *testing.T) {
 // two) and runs the neighbour collectives over it.
 func TestDistGraph(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		agreeOnArgErrors(t) // its bad calls are made on every rank, or on some only
 		r, p := w.Rank(), w.Size()
 		nb := mpi.Neighborhood{
 			Sources: []int{mod(r-1, p), mod(r-2, p)}, SourceWeights: []int{1, 2},

@@ -108,7 +108,7 @@ func (c *Comm) RecvValue(ptr any, src, tag int) (Status, error) {
 // into ptr (two MPI_Bcast: the length, then the bytes). If the root cannot
 // encode its value, every rank returns an error.
 func (c *Comm) BcastValue(ptr any, root int) error {
-	if err := c.checkRoot("BcastValue", root); err != nil {
+	if err := c.enter("BcastValue", c.checkRoot("BcastValue", root)); err != nil {
 		return err
 	}
 	var data []byte
@@ -177,7 +177,7 @@ func decodeAll[T any](op string, data []byte, counts, displs []int) ([]T, error)
 func ScatterValues[T any](c *Comm, items []T, root int) (T, error) {
 	var zero T
 	const op = "ScatterValues"
-	if err := c.checkRoot(op, root); err != nil {
+	if err := c.enter(op, c.checkRoot(op, root)); err != nil {
 		return zero, err
 	}
 	lengths := make([]int64, c.size)
@@ -233,7 +233,7 @@ func partsOf(lengths []int64) (counts, displs []int, total int) {
 // ranks get nil. A rank whose value cannot be encoded returns that error and
 // the root an error naming the rank.
 func GatherValues[T any](c *Comm, v T, root int) ([]T, error) {
-	if err := c.checkRoot("GatherValues", root); err != nil {
+	if err := c.enter("GatherValues", c.checkRoot("GatherValues", root)); err != nil {
 		return nil, err
 	}
 	return gatherValues[T](c, v, root, false)

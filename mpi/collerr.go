@@ -1,0 +1,161 @@
+package mpi
+
+import (
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// CollectiveErrors says what a collective call does when its arguments fail
+// the binding's checks on some ranks: the root's send buffer of a Scatter is
+// short, one rank passes another root, a neighbour list names a rank that
+// does not exist. Only the ranks with the bad arguments can see the problem;
+// the others have already entered MPI and wait there for ranks that will
+// never come. MPI itself has no way out of that wait, so the binding offers two
+// ways to never leave a job hung, chosen once for the whole program with
+// SetCollectiveErrors (every rank must choose the same):
+//
+//   - AbortOnArgError (the default) costs nothing: the rank that finds the
+//     error prints it, once, naming its rank, the call and what was wrong,
+//     and aborts the job (MPI_Abort on World), as MPI's default error handler
+//     would. mpiexec then ends every rank and exits non-zero.
+//   - AgreeOnArgErrors makes every collective first agree on its arguments:
+//     an 8-byte MPI_Allreduce (MAX) of each rank's verdict, before the
+//     collective itself. A bad argument on any rank then returns an error on
+//     every rank, the same class everywhere, naming the rank that had it,
+//     and no rank enters the collective. It costs that allreduce on every
+//     call: an 8-byte Allreduce took 0.96 µs against 0.44 at 2 ranks, and
+//     10.8 against 6.0 µs with 4 ranks on 2 cores (medians of 7 alternating
+//     rounds, one job each), and a nonblocking collective's start blocks
+//     until it is agreed. Worth it while developing or where a rank's
+//     arguments come from its own input.
+//
+// In both modes an error every rank sees alike is simply returned: MPI not
+// running, a nil or freed communicator, a call that does not exist over an
+// intercommunicator. So is every error on a communicator of one rank, where
+// no one else waits.
+//
+// The calls this governs: every collective of Comm (Barrier to Alltoallw,
+// blocking and nonblocking, the neighbour collectives) and the collective
+// constructors whose arguments are per rank (SplitType, CartCreate,
+// DistGraphCreateAdjacent, Create). CreateGroup and IntercommCreate abort on
+// such an error in either mode: the ranks waiting for them (the group's, the
+// other group's) share no communicator yet to agree over.
+type CollectiveErrors int32
+
+const (
+	AbortOnArgError  CollectiveErrors = iota // print the error and abort the job
+	AgreeOnArgErrors                         // agree first; return errors on every rank
+)
+
+func (m CollectiveErrors) String() string {
+	if m == AgreeOnArgErrors {
+		return "AgreeOnArgErrors"
+	}
+	return "AbortOnArgError"
+}
+
+var collectiveErrors atomic.Int32
+
+// SetCollectiveErrors sets what collectives do with an argument error found
+// on some ranks only (see CollectiveErrors) and returns the previous setting.
+// Every rank must set the same, before the collectives it governs.
+func SetCollectiveErrors(m CollectiveErrors) CollectiveErrors {
+	return CollectiveErrors(collectiveErrors.Swap(int32(m)))
+}
+
+// enter decides whether a collective op over c may go into MPI, given what
+// its argument checks returned (err, nil if they passed): it returns nil to
+// go on, or the error op must return instead. Under AbortOnArgError a
+// rank-local error does not return.
+func (c *Comm) enter(op string, err error) error {
+	if err != nil && (seenByAll(err) || c.size == 1 && !c.inter) {
+		return err
+	}
+	if CollectiveErrors(collectiveErrors.Load()) == AgreeOnArgErrors {
+		return c.agree(op, err)
+	}
+	if err != nil {
+		abortOnArgError(c, op, err)
+	}
+	return nil
+}
+
+// seenByAll reports whether err is one that every rank calling the same
+// collective finds alike (the communicator or MPI's state, not the caller's
+// buffers): the others then return it too instead of waiting.
+func seenByAll(err error) bool {
+	e, ok := err.(*Error)
+	if !ok || e.local {
+		return false
+	}
+	switch e.Class {
+	case ClassComm, ClassNotInitialized, ClassFinalized, ClassUnsupported:
+		return true
+	}
+	return false
+}
+
+// rankLocal marks err, if an *Error, as found in this rank's own arguments
+// even where its class would say the communicator is at fault (a bridge
+// communicator that only the leader passes).
+func rankLocal(err error) error {
+	if e, ok := err.(*Error); ok {
+		e.local = true
+	}
+	return err
+}
+
+// agree allreduces every rank's verdict over c and returns err, or, where
+// this rank's arguments passed but another's did not, an error of that
+// rank's class naming it. The verdict is class<<32 | rank (-1: passed), so MAX
+// keeps the worst class and, among its ranks, the highest. Over an
+// intercommunicator an allreduce returns the other group's result, so a
+// second one, of the larger of the two, spreads the verdict to both groups.
+func (c *Comm) agree(op string, err error) error {
+	verdict := int64(-1)
+	if err != nil {
+		class := ClassOther
+		if e, ok := err.(*Error); ok {
+			class = e.Class
+		}
+		verdict = int64(class)<<32 | int64(c.rank)
+	}
+	rounds := 1
+	if c.inter {
+		rounds = 2
+	}
+	for range rounds {
+		var worst int64
+		a, aerr := c.reduceArgs("agree", redAllreduce, One(&verdict), One(&worst), Max, 0)
+		if aerr == nil {
+			aerr = c.runCollective(op+" (agreeing on arguments)", callReduce, &a, nil)
+		}
+		if aerr != nil {
+			return aerr
+		}
+		verdict = max(verdict, worst)
+	}
+	if err != nil || verdict < 0 {
+		return err
+	}
+	rank := int(verdict & 0xffffffff)
+	where := fmt.Sprintf("rank %d", rank)
+	if c.inter {
+		where = "a rank of either group"
+	}
+	return errorf(Class(verdict>>32), op, "the arguments of %s failed their checks there (%v); no rank entered the collective", where, Class(verdict>>32))
+}
+
+// abortOnArgError ends the job for a collective's argument error found on
+// this rank only (AbortOnArgError).
+func abortOnArgError(c *Comm, op string, err error) {
+	fmt.Fprintf(os.Stderr, "mpigo: rank %d of %d: %v\n"+
+		"mpigo: the other ranks of the communicator are waiting in %s, which this rank cannot join, so the job is aborted\n"+
+		"mpigo: (mpi.SetCollectiveErrors(mpi.AgreeOnArgErrors) returns such errors on every rank instead)\n",
+		world.Rank(), world.Size(), err, op)
+	// Let the launcher forward the message before MPI_Abort kills the job (as RunThread).
+	time.Sleep(200 * time.Millisecond)
+	Abort(1)
+}

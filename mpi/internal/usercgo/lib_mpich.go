@@ -1,0 +1,6 @@
+//go:build mpich
+
+package usercgo
+
+// #cgo pkg-config: mpich
+import "C"
