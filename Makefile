@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build test test-demos bench-heat test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -45,7 +45,7 @@ else
 	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-cgocheck test-race test-mpich test-bench test-multihost
+	$(MAKE) test-demos test-cgocheck test-race test-mpich test-bench test-multihost
 endif
 
 # MPICH side by side with OpenMPI: its own pkg-config name (build tag mpich)
@@ -76,12 +76,19 @@ test-mpich: deps-mpich
 	timeout -k 5 60 mpiexec.mpich -n 2 $(BIN)/mpigo-mpich pingpong --sizes 1,1024,65536 --iters 2000
 	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich broadcast --size 65536 --reps 5
 	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich chat --script demo/chat-%r.txt
+	timeout -k 5 60 mpiexec.mpich -n 3 $(BIN)/mpigo-mpich heat --n 48 --steps 40 --no-scaling
 
 test-cgocheck: deps
 	GOEXPERIMENT=cgocheck2 $(GO) test -p 1 -short -count=1 -timeout 10m ./mpi/...
 
 test-race: deps
 	$(GO) test -race -p 1 -short -count=1 -timeout 10m ./mpi/...
+
+# The demos as a user runs them, small: the heat solver checks its fields
+# against a serial run (exit 1 if one differs) and draws one.
+test-demos: build
+	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo heat --n 48 --steps 40 --png $(BIN)/heat-test.png
+	@test -s $(BIN)/heat-test.png
 
 # The demos: who is where, ping-pong between rank pairs, every broadcast algorithm.
 demo: build
@@ -90,6 +97,7 @@ demo: build
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --reps 10
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --size 1048576 --reps 10
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo chat --script demo/chat-%r.txt
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo heat --n 128 --steps 300 --png $(BIN)/heat.png
 
 # ---- benchmarks (not part of make test) ----
 
@@ -166,6 +174,15 @@ bench-collectives: build
 		echo "## allreduce, $$np ranks, $$s bytes"; \
 		$(MPIEXEC) -n $$np $(OVERSUB) $(BIN)/mpigo allreduce --size $$s --reps $(COLL_REPS) || exit 1; \
 	done; done
+
+# The heat demo against the same loop in C (bench/c/heat.c), alternating
+# jobs at 1, 2 and 4 ranks: steps/s, ratio, and the halo exchanges' cost
+# with datatypes, packed by hand and as a neighbour alltoall.
+HEAT_N ?= 512
+HEAT_STEPS ?= 400
+bench-heat: build
+	mpicc -O2 -o $(BIN)/heat-c bench/c/heat.c -lm
+	BIN=$(BIN) N=$(HEAT_N) STEPS=$(HEAT_STEPS) ROUNDS=$(ROUNDS) scripts/bench-heat.sh
 
 # The chat server's fan-out rate: 4 clients × 2000 posts as fast as possible.
 bench-chat: build

@@ -194,20 +194,36 @@ func truncated(op string, st Status, b Buffer) error {
 }
 
 // Sendrecv sends send to dest and receives recv from src in one step, so
-// that pairs of ranks can exchange without deadlock (MPI_Sendrecv, made of
-// Isend, Recv and Wait). Errors as for Send and Recv.
+// that pairs of ranks can exchange without deadlock (MPI_Sendrecv). It posts
+// the send (MPI_Isend, its buffer pinned, no Request made), receives as Recv
+// does (so a longer message is ErrTruncate and never overruns recv), then
+// waits for the send. ProcNull on either side skips that side, as halo
+// exchanges at a grid's edge do. Errors as for Send and Recv.
 func (c *Comm) Sendrecv(send Buffer, dest, sendTag int, recv Buffer, src, recvTag int) (Status, error) {
-	if _, err := c.checkRecv("Sendrecv", recv, src, recvTag); err != nil {
+	const op = "Sendrecv"
+	if _, err := c.checkRecv(op, recv, src, recvTag); err != nil {
 		return Status{}, err
 	}
-	r, err := c.Isend(send, dest, sendTag)
+	dt, err := c.checkSend(op, send, dest, sendTag)
 	if err != nil {
 		return Status{}, err
 	}
-	st, err := c.Recv(recv, src, recvTag)
-	if _, serr := r.Wait(); err == nil {
-		err = serr
+	if dest == ProcNull {
+		return c.Recv(recv, src, recvTag)
 	}
+	var a args
+	a.buf, a.n, a.dt, a.peer, a.tag, a.comm = send.ptr, send.n, dt, dest, sendTag, c.h
+	pin := pinners.Get().(*runtime.Pinner)
+	pinGo(pin, send.ptr)
+	st, err := Status{}, mpiError(op, run(callIsend, &a))
+	if err == nil {
+		st, err = c.Recv(recv, src, recvTag)
+		if rc := postAndPoll(callTest, callTest, &a); err == nil {
+			err = mpiError(op, rc)
+		}
+	}
+	pin.Unpin()
+	pinners.Put(pin)
 	return st, err
 }
 

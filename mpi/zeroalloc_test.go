@@ -32,6 +32,30 @@ func TestZeroAllocations(t *testing.T) {
 	}, mpitest.Ranks(2))
 }
 
+// A halo exchange allocates nothing: Sendrecv of a row and of a column
+// (a Vector datatype laid over the grid), and with ProcNull on either side.
+func TestSendrecvZeroAllocations(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		next, prev := (r+1)%p, (r+p-1)%p
+		f64, err := mpi.TypeOf[float64]()
+		must(t, err)
+		const rows, cols = 64, 66
+		grid := make([]float64, rows*cols)
+		col, err := mpi.Vector(rows, 1, cols, f64)
+		must(t, err)
+		allocs := testing.AllocsPerRun(200, func() {
+			w.Sendrecv(mpi.Buf(grid[cols:2*cols]), next, 1, mpi.Buf(grid[:cols]), prev, 1)
+			w.Sendrecv(mpi.Typed(grid[cols-2:], col, 1), next, 2, mpi.Typed(grid, col, 1), prev, 2)
+			w.Sendrecv(mpi.Buf(grid[cols:2*cols]), mpi.ProcNull, 3, mpi.Buf(grid[:cols]), mpi.ProcNull, 3)
+		})
+		if allocs != 0 {
+			t.Fatalf("%.1f allocations per three Sendrecvs, want 0", allocs)
+		}
+		must(t, col.Free())
+	}, mpitest.Ranks(2))
+}
+
 // Starting and completing persistent requests allocates nothing.
 func TestPersistentZeroAllocations(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {

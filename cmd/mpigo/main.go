@@ -25,6 +25,7 @@ func main() {
 			allreduceCommand,
 			benchCommand,
 			chatCommand,
+			heatCommand,
 			versionCommand,
 		},
 	}
