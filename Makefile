@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-demos bench-heat test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build test test-demos bench-heat bench-idle test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -183,6 +183,21 @@ HEAT_STEPS ?= 400
 bench-heat: build
 	mpicc -O2 -o $(BIN)/heat-c bench/c/heat.c -lm
 	BIN=$(BIN) N=$(HEAT_N) STEPS=$(HEAT_STEPS) ROUNDS=$(ROUNDS) scripts/bench-heat.sh
+
+# An idle receiver: rank 1 waits in one Recv for IDLE_SECONDS while rank 0
+# sleeps; its CPU use (getrusage) and how late it wakes, in C (spinning, and
+# with mpi_yield_when_idle) and in mpigo with each wait policy of
+# IDLE_POLICIES (mpi.WaitPolicy; "default" is the binding's).
+IDLE_SECONDS ?= 10
+IDLE_POLICIES ?= default spin nap=250us nap=4ms
+bench-idle: build
+	mpicc -O2 -o $(BIN)/idle-c bench/c/idle.c
+	$(MPIEXEC) -n 2 $(BIN)/idle-c $(IDLE_SECONDS)
+	$(MPIEXEC) -n 2 --mca mpi_yield_when_idle 1 $(BIN)/idle-c $(IDLE_SECONDS)
+	@for p in $(IDLE_POLICIES); do \
+		w=; [ "$$p" = default ] || w="--wait $$p"; \
+		$(MPIEXEC) -n 2 $(BIN)/mpigo idle --seconds $(IDLE_SECONDS) $$w || exit 1; \
+	done
 
 # The chat server's fan-out rate: 4 clients × 2000 posts as fast as possible.
 bench-chat: build

@@ -47,8 +47,10 @@ import (
 //     waits for can only arrive while it spins if another goroutine's message
 //     is not being received.
 //  3. A rank that waits long, while the ranks outnumber the cores, spins on
-//     the core its peer needs: a lone wait that lasts idleAfter gives the
-//     core away (sched_yield) before every polling round (yieldFirst).
+//     the core its peer needs: a lone wait that lasts (WaitPolicy.Yield,
+//     100 µs) gives the core away (sched_yield) before every polling round
+//     (yieldFirst); one that lasts longer (WaitPolicy.Sleep, 10 ms) sleeps
+//     between rounds, so that an idle rank leaves its core alone.
 //  4. When the runtime does take the P from a call in C, other goroutines
 //     run on another thread, and if they call MPI then, threads pile up
 //     inside MPI on the one core; so do they with more Ps than cores. A call
@@ -102,7 +104,6 @@ var (
 	yieldEvery uint32 = 16        // look at the clock every this many calls: a power of two (0: never yield)
 	yieldAfter int64  = 1_000_000 // ns between reschedulings (sysmon preempts after 10 ms)
 	spinBudget int64  = 20_000    // ns a polling call spins in C before it returns to Go
-	idleAfter  int64  = 100_000   // ns a wait polls before each round also gives the core away (sched_yield)
 )
 
 type job struct {
@@ -203,7 +204,7 @@ func budget(others int32) int64 {
 
 // yieldFirst is the budget of a polling call that first gives the core to any
 // other runnable process (sched_yield), then tests once. A wait that lasted
-// idleAfter is either for a slow peer or for one that cannot run because the
+// WaitPolicy.Yield is either for a slow peer or for one that cannot run because the
 // ranks outnumber the cores, and then every microsecond it spins is taken
 // from that peer. OpenMPI yields inside MPI_Test when oversubscribed
 // (mpi_yield_when_idle); MPICH never does: with it, package collectives'
@@ -233,16 +234,13 @@ func postAndPoll(post, test rawCall, a *args) int {
 		return rc
 	}
 	waiting.Add(1)
-	idleAt := int64(time.Since(epoch)) + idleAfter
+	w := newWaiter()
 	for rc == 0 && !a.flag {
 		if !keepWaiting() {
 			rc = rcFinalized
 			break
 		}
-		a.budget = budget(1)
-		if a.budget > 0 && int64(time.Since(epoch)) >= idleAt {
-			a.budget = yieldFirst // a lone wait that lasts
-		}
+		a.budget = w.round(budget(1)) // spin, yield or sleep: see WaitPolicy
 		rc = runQuiet(test, a)
 	}
 	waiting.Add(-1)

@@ -45,3 +45,6 @@ func Yields() int64 { return rawYields.Load() }
 // BlockingCollectives reports whether a blocking collective is one blocking
 // MPI call, rather than the nonblocking form polled.
 func BlockingCollectives() bool { return blockingCollectives }
+
+// Naps returns how many times waits slept between polls (see WaitPolicy).
+func Naps() int64 { return naps.Load() }

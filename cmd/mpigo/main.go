@@ -26,6 +26,7 @@ func main() {
 			benchCommand,
 			chatCommand,
 			heatCommand,
+			idleCommand,
 			versionCommand,
 		},
 	}
