@@ -161,6 +161,9 @@ func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option)
 		return rep, fmt.Errorf("collectives: unknown broadcast algorithm %q (have %v)", algorithm, BcastAlgorithms())
 	}
 	ct.fill(&rep)
+	if t.Rank() == root {
+		rep.From = -1 // it had the data: what reached it later (gossip) came redundantly
+	}
 	return rep, err
 }
 

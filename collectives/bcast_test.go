@@ -130,6 +130,9 @@ func TestGossip(t *testing.T) {
 				return rep, err
 			})
 			total := 0
+			if reps[0].From != -1 {
+				t.Fatalf("p=%d f=%d: the root's parent is %d, want none (-1)", p, f, reps[0].From)
+			}
 			for _, r := range reps {
 				total += r.Messages
 				if r.Depth != reps[0].Depth || r.Redundant != reps[0].Redundant {

@@ -94,6 +94,9 @@ func (c *Comm) SendValue(v any, dest, tag int) error {
 // pointer (like json.Unmarshal). The message is matched first (MPI_Mprobe),
 // so any size is received whole.
 func (c *Comm) RecvValue(ptr any, src, tag int) (Status, error) {
+	if err := checkPtr("RecvValue", ptr); err != nil {
+		return Status{}, err // before the message is received, so that it is not lost
+	}
 	data, st, err := RecvSlice[byte](c, src, tag)
 	if err != nil {
 		return st, err
@@ -104,11 +107,24 @@ func (c *Comm) RecvValue(ptr any, src, tag int) (Status, error) {
 	return st, nil
 }
 
+// checkPtr refuses a ptr that a value cannot be decoded into: not a
+// pointer, or a nil one.
+func checkPtr(op string, ptr any) error {
+	if v := reflect.ValueOf(ptr); v.Kind() != reflect.Pointer || v.IsNil() {
+		return errorf(ClassArg, op, "want a non-nil pointer to decode into, have %T", ptr)
+	}
+	return nil
+}
+
 // BcastValue sends *ptr from rank root to every rank, where it is decoded
 // into ptr (two MPI_Bcast: the length, then the bytes). If the root cannot
 // encode its value, every rank returns an error.
 func (c *Comm) BcastValue(ptr any, root int) error {
-	if err := c.enter("BcastValue", c.checkRoot("BcastValue", root)); err != nil {
+	err := c.checkRoot("BcastValue", root)
+	if err == nil {
+		err = checkPtr("BcastValue", ptr)
+	}
+	if err := c.enter("BcastValue", err); err != nil {
 		return err
 	}
 	var data []byte

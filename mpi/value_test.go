@@ -137,6 +137,28 @@ func TestValueErrors(t *testing.T) {
 		}
 		_, err = req.Wait()
 		must(t, err)
+		// A non-pointer is refused before the message is received: the
+		// message stays for a receive with a pointer.
+		sent := make(chan error, 1)
+		go func() { sent <- w.SendValue(7, r, 4) }() // to self: MPICH's send waits for the receive
+		var got int
+		_, err = w.RecvValue(got, r, 4)
+		wantClass(t, "RecvValue into a non-pointer", err, mpi.ErrArg)
+		var nilPtr *int
+		_, err = w.RecvValue(nilPtr, r, 4)
+		wantClass(t, "RecvValue into a nil pointer", err, mpi.ErrArg)
+		if _, err := w.RecvValue(&got, r, 4); err != nil || got != 7 {
+			t.Fatalf("the message after the refused receives: %d, %v", got, err)
+		}
+		must(t, <-sent)
+		mpi.SetCollectiveErrors(mpi.AgreeOnArgErrors)
+		bad := any(&got)
+		if r == w.Size()-1 {
+			bad = got // a non-pointer on the last rank only
+		}
+		err = w.BcastValue(bad, 0)
+		mpi.SetCollectiveErrors(mpi.AbortOnArgError)
+		wantClass(t, "BcastValue with a non-pointer on the last rank", err, mpi.ErrArg)
 		// Deeply nested input is refused by the decoder's depth bound.
 		deep := strings.Repeat("\x81", 10000) + "\x01" // 10000 nested one-element arrays
 		req, err = w.Isend(mpi.Buf([]byte(deep)), r, 3)

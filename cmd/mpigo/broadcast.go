@@ -28,14 +28,41 @@ var broadcastCommand = &cli.Command{
 		&cli.StringFlag{Name: "hosts", Usage: "host of each rank, comma-separated (e.g. 0,0,1,1), for the hierarchical algorithm and the overlay metrics; default: by processor name"},
 	},
 	Action: func(c *cli.Context) error {
-		mpi.Run(func(world *mpi.Comm) error { return broadcast(c, world) })
+		if err := broadcastFlags(c); err != nil {
+			return flagError(err)
+		}
+		runJob(mpi.ThreadMultiple, func(world *mpi.Comm) error { return broadcast(c, world) })
 		return nil
 	},
+}
+
+// broadcastFlags checks the flags before MPI starts.
+func broadcastFlags(c *cli.Context) error {
+	if algo := c.String("algo"); algo != "all" && algo != "native" && !slices.Contains(collectives.BcastAlgorithms(), algo) {
+		return fmt.Errorf("--algo %q: want native, %s or all", algo, strings.Join(collectives.BcastAlgorithms(), ", "))
+	}
+	if n := c.Int("reps"); n < 1 {
+		return fmt.Errorf("--reps %d: want at least 1", n)
+	}
+	if n := c.Int("size"); n < 0 || n > 1<<30 {
+		return fmt.Errorf("--size %d: want 0 (send --value) to %d bytes", n, 1<<30)
+	}
+	if n := c.Int("segment"); n < 1 {
+		return fmt.Errorf("--segment %d: want at least 1 byte", n)
+	}
+	if r := c.Int("root"); r < 0 {
+		return fmt.Errorf("--root %d: want a rank, 0 or more", r)
+	}
+	_, _, err := payloadOf(c)
+	return err
 }
 
 func broadcast(c *cli.Context, world *mpi.Comm) error {
 	algos := algorithmList(c.String("algo"), collectives.BcastAlgorithms())
 	root := c.Int("root")
+	if root >= world.Size() {
+		return jobError{fmt.Errorf("--root %d: the job has %d ranks", root, world.Size())}
+	}
 	want, value, err := payloadOf(c)
 	if err != nil {
 		return err

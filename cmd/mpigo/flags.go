@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
+
+	"github.com/mpigo/mpigo/mpi"
 )
 
 // flagError ends a command whose flags are wrong before MPI starts: every
@@ -19,3 +23,36 @@ func flagError(err error) error {
 	}
 	return err
 }
+
+// jobError is an error that every rank finds alike once MPI runs (a flag
+// that does not fit the job's size): runJob prints it once, from rank 0,
+// and ends the job cleanly with exit code 1 instead of aborting it.
+type jobError struct{ error }
+
+func (e jobError) Unwrap() error { return e.error }
+
+// runJob is mpi.RunThread for the commands, with jobError handled as above.
+func runJob(level mpi.ThreadLevel, main func(world *mpi.Comm) error) {
+	var failed error
+	mpi.RunThread(level, func(world *mpi.Comm) error {
+		err := main(world)
+		var je jobError
+		if !errors.As(err, &je) {
+			return err
+		}
+		failed = je
+		if world.Rank() != 0 {
+			failed = errQuiet
+		}
+		return nil
+	})
+	if failed == errQuiet {
+		os.Exit(1)
+	}
+	if failed != nil {
+		fmt.Fprintln(os.Stderr, "mpigo:", failed)
+		os.Exit(1)
+	}
+}
+
+var errQuiet = errors.New("reported by rank 0")

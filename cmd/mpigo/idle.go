@@ -33,9 +33,9 @@ var idleCommand = &cli.Command{
 			}
 			policy = p
 		}
-		mpi.Run(func(world *mpi.Comm) error {
+		runJob(mpi.ThreadMultiple, func(world *mpi.Comm) error {
 			if world.Size() < 2 {
-				return fmt.Errorf("idle needs 2 ranks")
+				return jobError{fmt.Errorf("idle needs 2 ranks, the job has %d", world.Size())}
 			}
 			mpi.SetWaitPolicy(policy)
 			if err := world.Barrier(); err != nil {

@@ -25,15 +25,21 @@ var pingpongCommand = &cli.Command{
 	Action: func(c *cli.Context) error {
 		sizes, err := parseSizes(c.String("sizes"))
 		if err != nil {
-			return err
+			return flagError(fmt.Errorf("--sizes: %w", err))
+		}
+		if n := c.Int("iters"); n < 0 {
+			return flagError(fmt.Errorf("--iters %d: want 1 or more (0: by size)", n))
+		}
+		if n := c.Int("goroutines"); n < 0 || n > 10000 {
+			return flagError(fmt.Errorf("--goroutines %d: want 0 to 10000", n))
 		}
 		level, err := threadLevel(c)
 		if err != nil {
-			return err
+			return flagError(err)
 		}
-		mpi.RunThread(level, func(world *mpi.Comm) error {
+		runJob(level, func(world *mpi.Comm) error {
 			if world.Size() < 2 {
-				return fmt.Errorf("pingpong needs at least 2 ranks")
+				return jobError{fmt.Errorf("pingpong needs at least 2 ranks, the job has %d", world.Size())}
 			}
 			for _, size := range sizes {
 				if g := c.Int("goroutines"); g > 0 {
@@ -54,12 +60,19 @@ var pingpongCommand = &cli.Command{
 	},
 }
 
+// maxPingpongSize bounds a message of pingpong: each rank holds a send and
+// a receive buffer of it.
+const maxPingpongSize = 1 << 30
+
 func parseSizes(s string) ([]int, error) {
 	var sizes []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 0 {
 			return nil, fmt.Errorf("bad size %q", f)
+		}
+		if n > maxPingpongSize {
+			return nil, fmt.Errorf("size %d: at most %d bytes (1 GiB)", n, maxPingpongSize)
 		}
 		sizes = append(sizes, n)
 	}
