@@ -43,7 +43,10 @@
 // CartCreate and DistGraphCreateAdjacent give communicators with a
 // topology, whose neighbour collectives (NeighborAlltoall, NeighborAlltoallw)
 // exchange halos in one call. Groups (Comm.Group, Incl, Union, …) make new
-// communicators with Create. Every call added for these lives in rawctl.go
+// communicators with Create. Windows (WinCreate, WinAllocate,
+// WinAllocateShared, WinCreateDynamic) give one-sided communication: Put,
+// Get, Accumulate and the atomic FetchAndOp and CompareAndSwap, within
+// Fence, Post/Start/Complete/Wait or Lock/Unlock epochs. Every call added for these lives in rawctl.go
 // as one Go function over the MPI call; Handle and CommFromHandle let a
 // program call what the binding lacks from its own cgo code.
 //

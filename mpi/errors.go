@@ -30,6 +30,8 @@ const (
 	ClassPending
 	ClassNoMem
 	ClassUnsupported
+	ClassWin     // an invalid window (one-sided communication)
+	ClassRMASync // a one-sided operation or call outside the epoch it needs
 	// Detected by this package, not by MPI.
 	ClassNotInitialized // a call before Init
 	ClassFinalized      // a call after Finalize
@@ -43,7 +45,7 @@ var classNames = [...]string{
 	ClassTruncate: "message truncated", ClassOther: "other error", ClassIntern: "internal error",
 	ClassInStatus: "error in status", ClassPending: "pending request", ClassNoMem: "out of memory",
 	ClassUnsupported: "unsupported operation", ClassNotInitialized: "MPI not initialized",
-	ClassFinalized: "MPI already finalized",
+	ClassFinalized: "MPI already finalized", ClassWin: "invalid window", ClassRMASync: "one-sided call out of its epoch",
 }
 
 func (c Class) String() string {
@@ -95,6 +97,8 @@ var (
 	ErrTruncate       = &Error{Class: ClassTruncate, Msg: ClassTruncate.String()}
 	ErrOther          = &Error{Class: ClassOther, Msg: ClassOther.String()}
 	ErrUnsupported    = &Error{Class: ClassUnsupported, Msg: ClassUnsupported.String()}
+	ErrWin            = &Error{Class: ClassWin, Msg: ClassWin.String()}
+	ErrRMASync        = &Error{Class: ClassRMASync, Msg: ClassRMASync.String()}
 	ErrNotInitialized = &Error{Class: ClassNotInitialized, Msg: ClassNotInitialized.String()}
 	ErrFinalized      = &Error{Class: ClassFinalized, Msg: ClassFinalized.String()}
 )

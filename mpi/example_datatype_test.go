@@ -6,7 +6,7 @@ import (
 	"github.com/mpigo/mpigo/mpi"
 )
 
-// Examples of datatypes, topologies and groups; like the others they run as
+// Examples of datatypes, topologies, groups and windows; like the others they run as
 // a job of one rank, which sends to itself.
 
 func ExampleVector() {
@@ -108,4 +108,30 @@ func ExampleGroup_Incl() {
 	defer comm.Free()
 	fmt.Println(first.Size(), comm.Size(), comm.Rank())
 	// Output: 1 1 0
+}
+
+func ExampleWinAllocate() {
+	// A shared counter at rank 0: every rank takes numbers from it with
+	// FetchAndOp, inside one passive-target epoch.
+	world := mpi.World()
+	win, counter, err := mpi.WinAllocate[int64](world, 1)
+	if err != nil {
+		panic(err)
+	}
+	defer win.Free()
+	counter[0] = 100
+	world.Barrier()
+	win.LockAll()
+	var taken []int64
+	for range 3 {
+		one, old := int64(1), int64(0)
+		if err := win.FetchAndOp(mpi.One(&one), mpi.One(&old), 0, 0, mpi.Sum); err != nil {
+			panic(err)
+		}
+		win.Flush(0) // old is valid once the operation is complete
+		taken = append(taken, old)
+	}
+	win.UnlockAll()
+	fmt.Println(taken, counter[0])
+	// Output: [100 101 102] 103
 }

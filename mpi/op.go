@@ -23,6 +23,8 @@ const (
 	oBxor
 	oMinLoc
 	oMaxLoc
+	oReplace
+	oNoOp
 	oUser opKind = -1
 )
 
@@ -62,6 +64,11 @@ var (
 	// among equal ones, the least Index.
 	MinLoc = predefined(oMinLoc, "MinLoc") // MPI_MINLOC
 	MaxLoc = predefined(oMaxLoc, "MaxLoc") // MPI_MAXLOC
+	// Replace and NoOp are for one-sided accumulates only (Win.Accumulate,
+	// GetAccumulate, FetchAndOp): the origin's value replaces the target's,
+	// or the target is only read. Collectives refuse them (ErrOp).
+	Replace = predefined(oReplace, "Replace") // MPI_REPLACE
+	NoOp    = predefined(oNoOp, "NoOp")       // MPI_NO_OP
 )
 
 func (o *Op) String() string { return o.name }
@@ -100,6 +107,9 @@ func (o *Op) resolve(op string, t *elemType, n int) (opHandle, dtypeHandle, int,
 		}
 		h, err := t.handle(op)
 		return o.h, h, n, err
+	}
+	if o.kind == oReplace || o.kind == oNoOp {
+		return o.h, byteType, 0, errorf(ClassOp, op, "%s is for one-sided accumulates (Win) only", o.name)
 	}
 	if !o.accepts(t.base) {
 		return o.h, byteType, 0, errorf(ClassOp, op, "%s is not defined on %s", o.name, t.name)

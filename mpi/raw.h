@@ -56,6 +56,7 @@ MPIGO_CONV(MPI_Op, op)
 MPIGO_CONV(MPI_Request, req)
 MPIGO_CONV(MPI_Message, msg)
 MPIGO_CONV(MPI_Info, info)
+MPIGO_CONV(MPI_Win, win)
 // Pointer constants that cgo cannot take from a macro.
 static inline void *mpigo_in_place(void) { return MPI_IN_PLACE; }
 static inline int *mpigo_unweighted(void) { return MPI_UNWEIGHTED; }
@@ -131,7 +132,7 @@ static MPI_Datatype mpigo_datatype_of(int k) {
 static mpigo_h mpigo_datatype(int k) { return H(mpigo_datatype_of(k)); }
 static mpigo_h mpigo_byte(void) { return H(MPI_BYTE); }
 
-enum { O_SUM, O_PROD, O_MIN, O_MAX, O_LAND, O_LOR, O_LXOR, O_BAND, O_BOR, O_BXOR, O_MINLOC, O_MAXLOC, O_NOPS };
+enum { O_SUM, O_PROD, O_MIN, O_MAX, O_LAND, O_LOR, O_LXOR, O_BAND, O_BOR, O_BXOR, O_MINLOC, O_MAXLOC, O_REPLACE, O_NO_OP, O_NOPS };
 static MPI_Op mpigo_op_of(int k) {
 	switch (k) {
 	case O_SUM: return MPI_SUM;
@@ -146,6 +147,8 @@ static MPI_Op mpigo_op_of(int k) {
 	case O_BXOR: return MPI_BXOR;
 	case O_MINLOC: return MPI_MINLOC;
 	case O_MAXLOC: return MPI_MAXLOC;
+	case O_REPLACE: return MPI_REPLACE;
+	case O_NO_OP: return MPI_NO_OP;
 	}
 	return MPI_OP_NULL;
 }
@@ -218,6 +221,9 @@ static int mpigo_class_kind(int cls) {
 	case MPI_ERR_PENDING: return 16;
 	case MPI_ERR_NO_MEM: return 17;
 	case MPI_ERR_UNSUPPORTED_OPERATION: return 18;
+	case MPI_ERR_WIN: case MPI_ERR_BASE: case MPI_ERR_LOCKTYPE: return 19;
+	case MPI_ERR_RMA_SYNC: case MPI_ERR_RMA_CONFLICT: return 20;
+	case MPI_ERR_RMA_RANGE: case MPI_ERR_DISP: return 11;
 	}
 	return 0; // unknown
 }

@@ -742,3 +742,148 @@ func rawLocType(k kind) dtypeHandle {
 	}
 	return dtypeNull
 }
+
+// ---- one-sided communication (win.go) ----
+
+type winHandle = C.mpigo_h
+
+var winNull = C.mpigo_of_win(C.MPI_WIN_NULL)
+
+func toWin(h winHandle) C.MPI_Win { return C.mpigo_to_win(h) }
+
+// The ways to make a window (rawWinMake).
+const (
+	winCreate   = iota // over the caller's memory (MPI_Win_create)
+	winAllocate        // over memory MPI allocates (MPI_Win_allocate)
+	winShared          // over shared memory MPI allocates (MPI_Win_allocate_shared)
+	winDynamic         // with no memory yet (MPI_Win_create_dynamic)
+)
+
+// rawWinMake makes a window of kind over c, sets it to return errors, and
+// returns it with its local memory (base, or what MPI allocated).
+func rawWinMake(kind int, base unsafe.Pointer, size int64, unit int, c commHandle) (winHandle, unsafe.Pointer, int) {
+	h := winNull
+	rc := ctl(func() C.int {
+		var w C.MPI_Win
+		var rc C.int
+		var out unsafe.Pointer
+		switch kind {
+		case winCreate:
+			rc, out = C.MPI_Win_create(base, aint(size), C.int(unit), C.MPI_INFO_NULL, toComm(c), &w), base
+		case winAllocate:
+			rc = C.MPI_Win_allocate(aint(size), C.int(unit), C.MPI_INFO_NULL, toComm(c), unsafe.Pointer(&out), &w)
+		case winShared:
+			rc = C.MPI_Win_allocate_shared(aint(size), C.int(unit), C.MPI_INFO_NULL, toComm(c), unsafe.Pointer(&out), &w)
+		default:
+			rc = C.MPI_Win_create_dynamic(C.MPI_INFO_NULL, toComm(c), &w)
+		}
+		if rc == C.MPI_SUCCESS {
+			rc = C.MPI_Win_set_errhandler(w, C.MPI_ERRORS_RETURN)
+		}
+		h, base = C.mpigo_of_win(w), out
+		return rc
+	})
+	return h, base, rc
+}
+
+// rawWinSharedQuery returns the memory of rank's part of a shared window.
+func rawWinSharedQuery(w winHandle, rank int) (base unsafe.Pointer, size int64, unit int, rc int) {
+	rc = ctl(func() C.int {
+		var sz aint
+		var u C.int
+		var p unsafe.Pointer
+		rc := C.MPI_Win_shared_query(toWin(w), C.int(rank), &sz, &u, unsafe.Pointer(&p))
+		base, size, unit = p, int64(sz), int(u)
+		return rc
+	})
+	return base, size, unit, rc
+}
+
+// rawWinAttach attaches (or with detach, detaches) memory to a dynamic
+// window, and returns its address as the targets' displacement (MPI_Get_address).
+func rawWinAttach(w winHandle, base unsafe.Pointer, size int64, detach bool) (addr int64, rc int) {
+	rc = ctl(func() C.int {
+		if detach {
+			return C.MPI_Win_detach(toWin(w), base)
+		}
+		var a aint
+		if rc := C.MPI_Get_address(base, &a); rc != C.MPI_SUCCESS {
+			return rc
+		}
+		addr = int64(a)
+		return C.MPI_Win_attach(toWin(w), base, aint(size))
+	})
+	return addr, rc
+}
+
+// rawWinSync runs a synchronization call of w (winFence … winFree).
+func rawWinSync(w winHandle, call, rank int, g groupHandle) int {
+	return ctl(func() C.int {
+		win := toWin(w)
+		switch call {
+		case winFence:
+			return C.MPI_Win_fence(0, win)
+		case winLockShared:
+			return C.MPI_Win_lock(C.MPI_LOCK_SHARED, C.int(rank), 0, win)
+		case winLockExclusive:
+			return C.MPI_Win_lock(C.MPI_LOCK_EXCLUSIVE, C.int(rank), 0, win)
+		case winUnlock:
+			return C.MPI_Win_unlock(C.int(rank), win)
+		case winLockAll:
+			return C.MPI_Win_lock_all(0, win)
+		case winUnlockAll:
+			return C.MPI_Win_unlock_all(win)
+		case winFlush:
+			return C.MPI_Win_flush(C.int(rank), win)
+		case winFlushAll:
+			return C.MPI_Win_flush_all(win)
+		case winFlushLocal:
+			return C.MPI_Win_flush_local(C.int(rank), win)
+		case winFlushLocalAll:
+			return C.MPI_Win_flush_local_all(win)
+		case winSync:
+			return C.MPI_Win_sync(win)
+		case winPost:
+			return C.MPI_Win_post(toGroup(g), 0, win)
+		case winStart:
+			return C.MPI_Win_start(toGroup(g), 0, win)
+		case winComplete:
+			return C.MPI_Win_complete(win)
+		case winWait:
+			return C.MPI_Win_wait(win)
+		}
+		return C.MPI_Win_free(&win)
+	})
+}
+
+// rmaOp is one one-sided operation: the origin (and result, compare)
+// buffers, the target's rank and displacement, and the datatype and count
+// of the origin, used at the target too.
+type rmaOp struct {
+	origin, result, compare unsafe.Pointer
+	n                       int
+	dt                      dtypeHandle
+	target                  int
+	disp                    int64
+	op                      opHandle
+}
+
+// rawRMA runs one one-sided operation (rmaPut … rmaCompareAndSwap) on w.
+func rawRMA(w winHandle, call int, o rmaOp) int {
+	return ctl(func() C.int {
+		win, n, dt, to, disp := toWin(w), C.int(o.n), toType(o.dt), C.int(o.target), aint(o.disp)
+		switch call {
+		case rmaPut:
+			return C.MPI_Put(o.origin, n, dt, to, disp, n, dt, win)
+		case rmaGet:
+			return C.MPI_Get(o.origin, n, dt, to, disp, n, dt, win)
+		case rmaAccumulate:
+			return C.MPI_Accumulate(o.origin, n, dt, to, disp, n, dt, C.mpigo_to_op(o.op), win)
+		case rmaGetAccumulate:
+			return C.MPI_Get_accumulate(o.origin, n, dt, o.result, n, dt, to, disp, n, dt, C.mpigo_to_op(o.op), win)
+		case rmaFetchAndOp:
+			return C.MPI_Fetch_and_op(o.origin, o.result, dt, to, disp, C.mpigo_to_op(o.op), win)
+		}
+		return C.MPI_Compare_and_swap(o.origin, o.compare, o.result, dt, to, disp, win)
+	})
+}

@@ -1,0 +1,592 @@
+package mpi
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Win is a window for one-sided communication (MPI_Win): memory that every
+// rank of a communicator exposes, which the others read and write with Put,
+// Get, Accumulate and the atomic FetchAndOp and CompareAndSwap, inside an
+// epoch that a synchronization call opens and closes:
+//
+//   - active target, collective: Fence … Fence;
+//   - active target, by groups: Post and Wait at the target, Start and
+//     Complete at the origins;
+//   - passive target: Lock(rank) … Unlock(rank), or LockAll … UnlockAll,
+//     with Flush to complete operations inside the epoch.
+//
+// An operation only starts the transfer: its origin buffer (and a Get's or
+// fetch's result buffer) belongs to MPI until a synchronization call
+// completes it, and the binding pins it until then, so Go's collector can
+// neither move nor free it. Each operation checks in Go, before MPI is
+// called, that the target rank exists and that the data stays inside the
+// target's window (the sizes of every rank's window are gathered when it is
+// made; a dynamic window's are not known, and there MPI checks). A freed
+// window is ErrWin, never a crash.
+//
+// Every one-sided call is one MPI call made as the control calls are
+// (rawctl.go), including the synchronization calls that wait for other
+// ranks (Fence, Wait, Complete, Unlock): below ThreadMultiple they hold the
+// binding's lock while they wait.
+type Win struct {
+	h       winHandle
+	kind    int // winCreate … winDynamic
+	comm    *Comm
+	base    unsafe.Pointer // this rank's memory
+	size    int64          // its bytes
+	unit    int            // this rank's displacement unit in bytes
+	sizes   []int64        // every rank's window bytes; nil: dynamic
+	units   []int          // every rank's displacement unit
+	memPin  runtime.Pinner // WinCreate's Go memory, for the window's life
+	mu      sync.Mutex
+	pending map[int]*runtime.Pinner // per target: buffers of operations not yet completed
+	freed   atomic.Bool
+}
+
+// WinCreate makes a window over mem, which every rank of c passes (any
+// length, 0 included); targets address it in elements of T (the
+// displacement unit is T's size). mem is pinned for the window's life:
+// keep using it from Go only between epochs. Collective over c.
+//
+// MPICH 4.0 puts every operation at displacement 0 of a window whose base
+// is not 16-byte aligned (measured in C with MPICH 4.0.2), which Go's
+// allocator gives for some sizes; with MPICH such a mem is ErrUnsupported
+// (WinAllocate, or mpi.Alloc's memory, is aligned).
+func WinCreate[T any](c *Comm, mem []T) (*Win, error) {
+	t := typeOf[T]()
+	if _, err := t.handle("WinCreate"); err != nil {
+		return nil, err
+	}
+	if p := uintptr(unsafe.Pointer(unsafe.SliceData(mem))); len(mem) > 0 && p%16 != 0 && isMPICH() {
+		return nil, c.enter("WinCreate", rankLocal(errorf(ClassUnsupported, "WinCreate", "MPICH misplaces one-sided operations into"+
+			" a window whose base is not 16-byte aligned (this slice starts at %#x): use WinAllocate, or mpi.Alloc's memory", p)))
+	}
+	w, err := newWin("WinCreate", c, winCreate, unsafe.Pointer(unsafe.SliceData(mem)), int64(len(mem))*int64(t.size), int(t.size))
+	return w, err
+}
+
+// WinAllocate makes a window over n elements of T that MPI allocates
+// (MPI_Win_allocate), and returns it with a slice over this rank's part.
+// The slice is C memory, valid until Free: do not use it after.
+func WinAllocate[T any](c *Comm, n int) (*Win, []T, error) {
+	return allocWin[T]("WinAllocate", c, winAllocate, n)
+}
+
+// WinAllocateShared is WinAllocate over memory shared by the ranks of c,
+// which must all run on one node (a communicator of SplitType(SplitShared)):
+// SharedSlice then gives each rank's part as a slice that loads and stores
+// reach directly (MPI_Win_allocate_shared, MPI_Win_shared_query).
+func WinAllocateShared[T any](c *Comm, n int) (*Win, []T, error) {
+	return allocWin[T]("WinAllocateShared", c, winShared, n)
+}
+
+func allocWin[T any](op string, c *Comm, kind, n int) (*Win, []T, error) {
+	t := typeOf[T]()
+	if _, err := t.handle(op); err != nil {
+		return nil, nil, err
+	}
+	if n < 0 || int64(n)*int64(t.size) > 1<<40 {
+		return nil, nil, errorf(ClassCount, op, "%d elements", n)
+	}
+	w, err := newWin(op, c, kind, nil, int64(n)*int64(t.size), int(t.size))
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, unsafe.Slice((*T)(w.base), n), nil
+}
+
+// WinCreateDynamic makes a window with no memory (MPI_Win_create_dynamic):
+// Attach adds some, and targets address it by the address Attach returns
+// (sent to them by the program). Collective over c.
+func WinCreateDynamic(c *Comm) (*Win, error) {
+	return newWin("WinCreateDynamic", c, winDynamic, nil, 0, 1)
+}
+
+func newWin(op string, c *Comm, kind int, base unsafe.Pointer, size int64, unit int) (*Win, error) {
+	if err := c.enter(op, c.checkIntraOnly(op)); err != nil {
+		return nil, err
+	}
+	w := &Win{kind: kind, comm: c, size: size, unit: unit, pending: map[int]*runtime.Pinner{}}
+	if kind == winCreate && base != nil {
+		pinGo(&w.memPin, base)
+	}
+	h, mem, rc := rawWinMake(kind, base, size, unit, c.h)
+	if err := mpiError(op, rc); err != nil {
+		w.memPin.Unpin()
+		if e, ok := err.(*Error); ok && e.Class == ClassWin && isOpenMPI() {
+			e.Msg += "; OpenMPI 4.1 found no one-sided component for this window (measured: osc/pt2pt refuses" +
+				" ThreadMultiple, osc/sm takes only memory it allocates on one node, osc/rdma only ranks of one node" +
+				" and more than one rank, or an RDMA network): on one rank WinAllocate works; across hosts over TCP," +
+				" run below ThreadMultiple with mpiexec --mca osc sm,pt2pt"
+		}
+		return nil, err
+	}
+	w.h, w.base = h, mem
+	if kind == winDynamic {
+		return w, nil
+	}
+	// Every rank's size and unit, for the bounds checks of operations.
+	mine := [2]int64{size, int64(unit)}
+	all := make([][2]int64, c.size)
+	if err := c.Allgather(One(&mine), Buf(all)); err != nil {
+		w.Free()
+		return nil, err
+	}
+	w.sizes, w.units = make([]int64, c.size), make([]int, c.size)
+	for r, su := range all {
+		w.sizes[r], w.units[r] = su[0], int(su[1])
+	}
+	return w, nil
+}
+
+// isOpenMPI reports whether the library is OpenMPI.
+func isOpenMPI() bool {
+	v, _ := LibraryVersion()
+	return strings.Contains(v, "Open MPI")
+}
+
+// isMPICH reports whether the library is MPICH.
+var isMPICH = sync.OnceValue(func() bool {
+	v, _ := LibraryVersion()
+	return strings.Contains(v, "MPICH")
+})
+
+// openMPI4CAS reports whether the library is OpenMPI 4, whose osc/rdma
+// crashes (SIGSEGV in btl/vader's emulated atomics) on a compare-and-swap
+// of 8 bytes between ranks of one node: open-mpi/ompi#7967 and #11349,
+// reproduced here with OpenMPI 4.1.4 in C, with MPI_Win_create and
+// MPI_Win_allocate alike; 4-byte ones and shared windows (osc/sm) work.
+var openMPI4CAS = sync.OnceValue(func() bool {
+	v, _ := LibraryVersion()
+	return strings.Contains(v, "Open MPI v4.")
+})
+
+func (c *Comm) checkIntraOnly(op string) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	return c.checkIntra(op)
+}
+
+func (w *Win) check(op string) error {
+	if err := checkState(op); err != nil {
+		return err
+	}
+	if w == nil || w.h == winNull {
+		return errorf(ClassWin, op, "nil window")
+	}
+	if w.freed.Load() {
+		return errorf(ClassWin, op, "window has been freed")
+	}
+	return nil
+}
+
+// Comm returns the communicator w was made over.
+func (w *Win) Comm() *Comm { return w.comm }
+
+// Free frees w (MPI_Win_free), collective over its communicator, after
+// completing what is pending; WinCreate's memory is unpinned, and
+// WinAllocate's slices must not be used any more.
+func (w *Win) Free() error {
+	if err := w.check("Win.Free"); err != nil {
+		return err
+	}
+	if w.freed.Swap(true) {
+		return errorf(ClassWin, "Win.Free", "window has been freed")
+	}
+	err := mpiError("Win.Free", rawWinSync(w.h, winFree, 0, groupNull))
+	w.release(all)
+	w.memPin.Unpin()
+	return err
+}
+
+// SharedSlice returns rank's part of shared window w (WinAllocateShared) as
+// a slice of T, valid until w is freed.
+func SharedSlice[T any](w *Win, rank int) ([]T, error) {
+	const op = "SharedSlice"
+	if err := w.check(op); err != nil {
+		return nil, err
+	}
+	if err := w.comm.checkRank(op, "rank", rank, false); err != nil {
+		return nil, err
+	}
+	base, size, _, rc := rawWinSharedQuery(w.h, rank)
+	if err := mpiError(op, rc); err != nil {
+		return nil, err
+	}
+	t := typeOf[T]()
+	if size%int64(t.size) != 0 {
+		return nil, errorf(ClassType, op, "rank %d's %d bytes are not whole elements of %s", rank, size, t.name)
+	}
+	return unsafe.Slice((*T)(base), size/int64(t.size)), nil
+}
+
+// Attach adds the memory of s to dynamic window w (MPI_Win_attach), pinned
+// until Detach, and returns the displacement that targets use to reach its
+// first element: its address, to send to them.
+func Attach[T any](w *Win, s []T) (int64, error) {
+	const op = "Attach"
+	if err := w.check(op); err != nil {
+		return 0, err
+	}
+	if w.sizes != nil {
+		return 0, errorf(ClassWin, op, "not a dynamic window (WinCreateDynamic)")
+	}
+	if len(s) == 0 {
+		return 0, errorf(ClassBuffer, op, "empty slice")
+	}
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	w.mu.Lock()
+	pinGo(w.pinner(attached), p)
+	w.mu.Unlock()
+	addr, rc := rawWinAttach(w.h, p, int64(len(s))*int64(typeOf[T]().size), false)
+	return addr, mpiError(op, rc)
+}
+
+// Detach removes s, attached before, from dynamic window w (MPI_Win_detach).
+func Detach[T any](w *Win, s []T) error {
+	if err := w.check("Detach"); err != nil {
+		return err
+	}
+	if len(s) == 0 {
+		return errorf(ClassBuffer, "Detach", "empty slice")
+	}
+	_, rc := rawWinAttach(w.h, unsafe.Pointer(unsafe.SliceData(s)), 0, true)
+	return mpiError("Detach", rc)
+}
+
+// ---- synchronization ----
+
+// The synchronization calls of rawWinSync.
+const (
+	winFence = iota
+	winLockShared
+	winLockExclusive
+	winUnlock
+	winLockAll
+	winUnlockAll
+	winFlush
+	winFlushAll
+	winFlushLocal
+	winFlushLocalAll
+	winSync
+	winPost
+	winStart
+	winComplete
+	winWait
+	winFree
+)
+
+var winCallNames = [...]string{"Fence", "Lock", "Lock", "Unlock", "LockAll", "UnlockAll", "Flush", "FlushAll",
+	"FlushLocal", "FlushLocalAll", "Sync", "Post", "Start", "Complete", "Wait", "Free"}
+
+// Targets of sync that are not ranks.
+const (
+	noRank   = -1000 // a call that names no target rank
+	all      = -1001 // completes: every target's operations
+	none     = -1002 // completes: no operation
+	attached = -1003 // pending: the memory attached to a dynamic window
+)
+
+// sync runs synchronization call on w; rank is the target of a per-target
+// call (or noRank). completes is the target whose operations it completes
+// (or all, none), whose buffers are then unpinned.
+func (w *Win) sync(call, rank int, g *Group, completes int) error {
+	op := "Win." + winCallNames[call]
+	if err := w.check(op); err != nil {
+		return err
+	}
+	if rank != noRank {
+		if err := w.comm.checkRank(op, "target", rank, false); err != nil {
+			return err
+		}
+		if rank == ProcNull {
+			return nil // nothing to lock, unlock or flush
+		}
+	}
+	gh := groupNull
+	if g != nil {
+		if err := g.check(op); err != nil {
+			return err
+		}
+		gh = g.h
+	}
+	err := mpiError(op, rawWinSync(w.h, call, max(rank, 0), gh))
+	if err == nil && completes != none {
+		w.release(completes)
+	}
+	return err
+}
+
+// Fence ends one active-target epoch of every rank and starts the next
+// (MPI_Win_fence): collective over the window's communicator; every
+// operation since the last Fence is then complete.
+func (w *Win) Fence() error { return w.sync(winFence, noRank, nil, all) }
+
+// Lock starts a passive-target epoch at rank (MPI_Win_lock): exclusive,
+// or shared with other ranks' shared locks.
+func (w *Win) Lock(rank int, exclusive bool) error {
+	call := winLockShared
+	if exclusive {
+		call = winLockExclusive
+	}
+	return w.sync(call, rank, nil, none)
+}
+
+// Unlock ends the epoch at rank (MPI_Win_unlock), completing its operations.
+func (w *Win) Unlock(rank int) error { return w.sync(winUnlock, rank, nil, rank) }
+
+// LockAll starts a shared passive-target epoch at every rank (MPI_Win_lock_all).
+func (w *Win) LockAll() error { return w.sync(winLockAll, noRank, nil, none) }
+
+// UnlockAll ends it (MPI_Win_unlock_all), completing every operation.
+func (w *Win) UnlockAll() error { return w.sync(winUnlockAll, noRank, nil, all) }
+
+// Flush completes the operations to rank, at both ends, inside a
+// passive-target epoch (MPI_Win_flush).
+func (w *Win) Flush(rank int) error { return w.sync(winFlush, rank, nil, rank) }
+
+// FlushAll completes every operation, at both ends (MPI_Win_flush_all).
+func (w *Win) FlushAll() error { return w.sync(winFlushAll, noRank, nil, all) }
+
+// FlushLocal completes the operations to rank at the origin: their buffers
+// may be reused (MPI_Win_flush_local).
+func (w *Win) FlushLocal(rank int) error { return w.sync(winFlushLocal, rank, nil, rank) }
+
+// FlushLocalAll is FlushLocal for every target (MPI_Win_flush_local_all).
+func (w *Win) FlushLocalAll() error { return w.sync(winFlushLocalAll, noRank, nil, all) }
+
+// Sync makes this rank's window memory and MPI's view of it agree
+// (MPI_Win_sync), for shared windows read and written directly.
+func (w *Win) Sync() error { return w.sync(winSync, noRank, nil, none) }
+
+// Post exposes this rank's window to the ranks of g, a group of the
+// window's communicator, until Wait (MPI_Win_post).
+func (w *Win) Post(g *Group) error { return w.sync(winPost, noRank, g, none) }
+
+// Start starts an epoch in which this rank accesses the windows of the
+// ranks of g, which Post them, until Complete (MPI_Win_start).
+func (w *Win) Start(g *Group) error { return w.sync(winStart, noRank, g, none) }
+
+// Complete ends the epoch of Start, completing its operations (MPI_Win_complete).
+func (w *Win) Complete() error { return w.sync(winComplete, noRank, nil, all) }
+
+// Wait ends the exposure of Post, once every origin of the group has
+// called Complete (MPI_Win_wait).
+func (w *Win) Wait() error { return w.sync(winWait, noRank, nil, none) }
+
+// pinner returns the pinner of target's pending buffers; w.mu held.
+func (w *Win) pinner(target int) *runtime.Pinner {
+	p := w.pending[target]
+	if p == nil {
+		p = new(runtime.Pinner)
+		w.pending[target] = p
+	}
+	return p
+}
+
+// release unpins the buffers of the operations to target (or all targets)
+// that are now complete; attached memory stays pinned until Free.
+func (w *Win) release(target int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for t, p := range w.pending {
+		if t == target || target == all && (t != attached || w.freed.Load()) {
+			p.Unpin()
+			delete(w.pending, t)
+		}
+	}
+}
+
+// ---- operations ----
+
+// The one-sided operations of rawRMA.
+const (
+	rmaPut = iota
+	rmaGet
+	rmaAccumulate
+	rmaGetAccumulate
+	rmaFetchAndOp
+	rmaCompareAndSwap
+)
+
+// Put writes origin into target's window at displacement disp, counted in
+// the target's displacement unit (its element size for WinCreate and
+// WinAllocate), with origin's datatype there too (MPI_Put).
+func (w *Win) Put(origin Buffer, target, disp int) error {
+	return w.rma("Put", rmaPut, origin, Buffer{}, Buffer{}, target, disp, nil)
+}
+
+// Get reads target's window at disp into origin (MPI_Get); origin holds
+// the data once the epoch's operations are complete.
+func (w *Win) Get(origin Buffer, target, disp int) error {
+	return w.rma("Get", rmaGet, origin, Buffer{}, Buffer{}, target, disp, nil)
+}
+
+// Accumulate combines origin into target's window at disp with op, element
+// by element and atomically per element (MPI_Accumulate): a predefined op,
+// or Replace. Concurrent accumulates to the same place are safe.
+func (w *Win) Accumulate(origin Buffer, target, disp int, op *Op) error {
+	return w.rma("Accumulate", rmaAccumulate, origin, Buffer{}, Buffer{}, target, disp, op)
+}
+
+// GetAccumulate is Accumulate that also returns the target's data from
+// before into result (MPI_Get_accumulate); with NoOp it is an atomic read.
+func (w *Win) GetAccumulate(origin, result Buffer, target, disp int, op *Op) error {
+	return w.rma("GetAccumulate", rmaGetAccumulate, origin, result, Buffer{}, target, disp, op)
+}
+
+// FetchAndOp is GetAccumulate of one element (MPI_Fetch_and_op): origin and
+// result are One(&x) of the same type; a shared counter is
+// FetchAndOp(One(&one), One(&old), rank, 0, Sum).
+func (w *Win) FetchAndOp(origin, result Buffer, target, disp int, op *Op) error {
+	return w.rma("FetchAndOp", rmaFetchAndOp, origin, result, Buffer{}, target, disp, op)
+}
+
+// CompareAndSwap replaces the element at disp of target's window with
+// origin if it equals compare, and returns its old value in result, all
+// atomically (MPI_Compare_and_swap): one element each, of an integer type
+// or bool.
+func (w *Win) CompareAndSwap(origin, compare, result Buffer, target, disp int) error {
+	return w.rma("CompareAndSwap", rmaCompareAndSwap, origin, result, compare, target, disp, nil)
+}
+
+// rma checks and starts one operation: the buffers (result and compare of
+// origin's type and length), the target, the op, and the bounds of the
+// target's window; then pins the buffers until their epoch completes.
+func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, disp int, o *Op) error {
+	op = "Win." + op
+	if err := w.check(op); err != nil {
+		return err
+	}
+	if err := w.comm.checkRank(op, "target", target, false); err != nil {
+		return err
+	}
+	if target == ProcNull {
+		return nil
+	}
+	var dt dtypeHandle
+	var err error
+	if call == rmaGet {
+		dt, err = origin.checkRecvBuf(op)
+	} else {
+		dt, err = origin.check(op)
+	}
+	if err != nil {
+		return err
+	}
+	n := origin.n
+	for _, b := range []struct {
+		buf  Buffer
+		used bool
+	}{{result, call >= rmaGetAccumulate}, {compare, call == rmaCompareAndSwap}} {
+		if !b.used {
+			continue
+		}
+		if _, err := b.buf.checkRecvBuf(op); err != nil {
+			return err
+		}
+		if err := sameType(op, origin, b.buf); err != nil {
+			return err
+		}
+		if b.buf.n != origin.n {
+			return bufErr(op, "origin has %d elements but another buffer %d", origin.n, b.buf.n)
+		}
+	}
+	var oh opHandle
+	switch call {
+	case rmaFetchAndOp, rmaCompareAndSwap:
+		if origin.n != 1 || origin.dt != nil || origin.t.width != 1 {
+			return bufErr(op, "takes one element of a basic type (One(&x)), not %d of %s", origin.n, origin)
+		}
+		if call == rmaCompareAndSwap && !origin.t.base.integer() && origin.t.base != kBool {
+			return errorf(ClassType, op, "compares integers and bools, not %s", origin.t.name)
+		}
+		if call == rmaCompareAndSwap && origin.t.size == 8 && w.kind != winShared && openMPI4CAS() {
+			return errorf(ClassUnsupported, op, "OpenMPI 4's one-sided layer crashes on 8-byte compare-and-swap"+
+				" (open-mpi/ompi#7967, #11349): use a 4-byte type, or a window of WinAllocateShared")
+		}
+	}
+	if call == rmaAccumulate || call == rmaGetAccumulate || call == rmaFetchAndOp {
+		if origin.dt != nil {
+			return errorf(ClassType, op, "accumulates take Buf buffers, not Typed ones")
+		}
+		oh, dt, n, err = o.resolveRMA(op, origin.t, origin.n)
+		if err != nil {
+			return err
+		}
+	}
+	if err := w.inBounds(op, origin, target, disp); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	pin := w.pinner(target)
+	for _, p := range []unsafe.Pointer{origin.ptr, result.ptr, compare.ptr} {
+		if p != nil {
+			pinGo(pin, p)
+		}
+	}
+	w.mu.Unlock()
+	return mpiError(op, rawRMA(w.h, call, rmaOp{origin: origin.ptr, result: result.ptr, compare: compare.ptr,
+		n: n, dt: dt, target: target, disp: int64(disp), op: oh}))
+}
+
+// inBounds checks that b's data, laid at displacement disp of target's
+// window, stays inside it.
+func (w *Win) inBounds(op string, b Buffer, target, disp int) error {
+	if w.sizes == nil { // dynamic: addresses, which MPI checks against what is attached
+		return nil
+	}
+	if disp < 0 {
+		return errorf(ClassArg, op, "negative displacement %d", disp)
+	}
+	lo, hi := int64(disp)*int64(w.units[target]), b.reach()
+	if b.n == 0 {
+		return nil
+	}
+	if lo+hi > w.sizes[target] {
+		return errorf(ClassArg, op, "%s at displacement %d (byte %d) of rank %d's window reaches byte %d; the window has %d bytes",
+			b, disp, lo, target, lo+hi, w.sizes[target])
+	}
+	return nil
+}
+
+// reach is the number of bytes from b's start to the end of the last byte
+// its data reaches.
+func (b Buffer) reach() int64 {
+	if b.dt == nil {
+		return int64(b.bytes())
+	}
+	d := b.dt
+	return d.trueLB + int64(b.n-1)*max(d.extent, 0) + d.trueExtent
+}
+
+// resolveRMA is resolve for one-sided accumulates: predefined ops and
+// Replace and NoOp, on any basic element type.
+func (o *Op) resolveRMA(op string, t *elemType, n int) (opHandle, dtypeHandle, int, error) {
+	if o != nil && o.kind == oUser {
+		return o.h, byteType, 0, errorf(ClassOp, op, "one-sided accumulates take predefined ops (and Replace, NoOp), not %s", o.name)
+	}
+	if o != nil && (o.kind == oReplace || o.kind == oNoOp) {
+		if t.base == kLoc {
+			return o.h, t.h, n, nil
+		}
+		if !t.base.numeric() && t.base != kBool {
+			return o.h, byteType, 0, errorf(ClassOp, op, "%s is not defined on %s", o.name, t.name)
+		}
+		return o.h, scalarTypes[t.base].h, n * t.width, nil
+	}
+	return o.resolve(op, t, n)
+}
+
+func (w *Win) String() string {
+	if w == nil {
+		return "<nil Win>"
+	}
+	return fmt.Sprintf("window of %d bytes over %d ranks", w.size, w.comm.size)
+}
