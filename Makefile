@@ -77,6 +77,7 @@ test-mpich: deps-mpich
 	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich broadcast --size 65536 --reps 5
 	timeout -k 5 60 mpiexec.mpich -n 4 $(BIN)/mpigo-mpich chat --script demo/chat-%r.txt
 	timeout -k 5 60 mpiexec.mpich -n 3 $(BIN)/mpigo-mpich heat --n 48 --steps 40 --no-scaling
+	timeout -k 5 60 mpiexec.mpich -n 3 $(BIN)/mpigo-mpich counter --tasks 300 --work 100
 
 test-cgocheck: deps
 	GOEXPERIMENT=cgocheck2 $(GO) test -p 1 -short -count=1 -timeout 10m ./mpi/...
@@ -89,6 +90,7 @@ test-race: deps
 test-demos: build
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo heat --n 48 --steps 40 --png $(BIN)/heat-test.png
 	@test -s $(BIN)/heat-test.png
+	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo counter --tasks 600 --work 200
 
 # The demos: who is where, ping-pong between rank pairs, every broadcast algorithm.
 demo: build
@@ -98,6 +100,7 @@ demo: build
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --size 1048576 --reps 10
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo chat --script demo/chat-%r.txt
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo heat --n 128 --steps 300 --png $(BIN)/heat.png
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo counter --tasks 2000
 
 # ---- benchmarks (not part of make test) ----
 

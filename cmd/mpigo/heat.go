@@ -88,7 +88,7 @@ func runHeat(c *cli.Context, world *mpi.Comm, cfg heat.Config, exchanges []heat.
 		if world.Size() > runtime.NumCPU() {
 			over = fmt.Sprintf(" (more ranks than cores: the largest runs share cores)")
 		}
-		fmt.Printf("# heat: Jacobi steps of a %d×%d grid, %d steps; %d ranks on %d cores%s\n", cfg.N, cfg.N, cfg.Steps, world.Size(), runtime.NumCPU(), over)
+		fmt.Printf("# heat: Jacobi steps of a %d×%d grid, %d steps; %d ranks (rank 0 may use %d cores)%s\n", cfg.N, cfg.N, cfg.Steps, world.Size(), runtime.NumCPU(), over)
 		fmt.Printf("# each row solves on the first k ranks of the job (the others sleep); steps/s of the slowest rank,\n" +
 			"# speed-up against 1 rank with the same exchange, halo = time in halo exchanges, check = every point equal to the serial run\n")
 		fmt.Printf("%5s  %-5s  %-9s %10s %9s %11s %13s %7s %10s  %s\n", "ranks", "grid", "exchange", "steps/s", "speed-up", "efficiency", "halo µs/step", "halo %", "residual", "check")

@@ -27,6 +27,7 @@ func main() {
 			chatCommand,
 			heatCommand,
 			idleCommand,
+			counterCommand,
 			versionCommand,
 		},
 	}
