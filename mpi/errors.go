@@ -2,6 +2,7 @@ package mpi
 
 import (
 	"fmt"
+	"io/fs"
 )
 
 // Class is the kind of an MPI error: the library's error class (MPI_Error_class)
@@ -30,8 +31,13 @@ const (
 	ClassPending
 	ClassNoMem
 	ClassUnsupported
-	ClassWin     // an invalid window (one-sided communication)
-	ClassRMASync // a one-sided operation or call outside the epoch it needs
+	ClassWin        // an invalid window (one-sided communication)
+	ClassRMASync    // a one-sided operation or call outside the epoch it needs
+	ClassFile       // a bad file, mode or data representation (MPI-IO)
+	ClassNoSuchFile // errors.Is(err, fs.ErrNotExist) too
+	ClassFileExists // errors.Is(err, fs.ErrExist) too
+	ClassAccess     // permission denied or read-only; errors.Is(err, fs.ErrPermission) too
+	ClassIO         // an I/O failure, no space, over quota
 	// Detected by this package, not by MPI.
 	ClassNotInitialized // a call before Init
 	ClassFinalized      // a call after Finalize
@@ -46,6 +52,8 @@ var classNames = [...]string{
 	ClassInStatus: "error in status", ClassPending: "pending request", ClassNoMem: "out of memory",
 	ClassUnsupported: "unsupported operation", ClassNotInitialized: "MPI not initialized",
 	ClassFinalized: "MPI already finalized", ClassWin: "invalid window", ClassRMASync: "one-sided call out of its epoch",
+	ClassFile: "invalid file", ClassNoSuchFile: "no such file", ClassFileExists: "file exists",
+	ClassAccess: "permission denied", ClassIO: "I/O error",
 }
 
 func (c Class) String() string {
@@ -75,8 +83,18 @@ func (e *Error) Error() string {
 	return "mpi: " + e.Op + ": " + e.Msg
 }
 
-// Is makes errors.Is(err, mpi.ErrTruncate) and the like true for any error of that class.
+// Is makes errors.Is(err, mpi.ErrTruncate) and the like true for any error
+// of that class, and errors.Is(err, fs.ErrNotExist), fs.ErrExist and
+// fs.ErrPermission true for the file errors that mean them.
 func (e *Error) Is(target error) bool {
+	switch target {
+	case fs.ErrNotExist:
+		return e.Class == ClassNoSuchFile
+	case fs.ErrExist:
+		return e.Class == ClassFileExists
+	case fs.ErrPermission:
+		return e.Class == ClassAccess
+	}
 	t, ok := target.(*Error)
 	return ok && t.Op == "" && t.Code == 0 && t.Class == e.Class
 }
@@ -99,6 +117,11 @@ var (
 	ErrUnsupported    = &Error{Class: ClassUnsupported, Msg: ClassUnsupported.String()}
 	ErrWin            = &Error{Class: ClassWin, Msg: ClassWin.String()}
 	ErrRMASync        = &Error{Class: ClassRMASync, Msg: ClassRMASync.String()}
+	ErrFile           = &Error{Class: ClassFile, Msg: ClassFile.String()}
+	ErrNoSuchFile     = &Error{Class: ClassNoSuchFile, Msg: ClassNoSuchFile.String()}
+	ErrFileExists     = &Error{Class: ClassFileExists, Msg: ClassFileExists.String()}
+	ErrAccess         = &Error{Class: ClassAccess, Msg: ClassAccess.String()}
+	ErrIO             = &Error{Class: ClassIO, Msg: ClassIO.String()}
 	ErrNotInitialized = &Error{Class: ClassNotInitialized, Msg: ClassNotInitialized.String()}
 	ErrFinalized      = &Error{Class: ClassFinalized, Msg: ClassFinalized.String()}
 )

@@ -2,6 +2,8 @@ package mpi_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/mpigo/mpigo/mpi"
 )
@@ -134,4 +136,26 @@ func ExampleWinAllocate() {
 	win.UnlockAll()
 	fmt.Println(taken, counter[0])
 	// Output: [100 101 102] 103
+}
+
+func ExampleOpenFile() {
+	// Every rank writes its part of a file at its own offset, collectively;
+	// here one rank, in a temporary directory. A File is an io.ReaderAt too.
+	dir, _ := os.MkdirTemp("", "mpigo-example-")
+	defer os.RemoveAll(dir)
+	world := mpi.World()
+	f, err := mpi.OpenFile(world, filepath.Join(dir, "out"), os.O_RDWR|os.O_CREATE, nil)
+	if err != nil {
+		panic(err)
+	}
+	part := []byte(fmt.Sprintf("rank %d\n", world.Rank()))
+	if _, err := f.WriteBufAtAll(mpi.Buf(part), int64(world.Rank()*len(part))); err != nil {
+		panic(err)
+	}
+	back := make([]byte, 7)
+	n, err := f.ReadAt(back, 0)
+	size, _ := f.Size()
+	fmt.Printf("%q %d %v %d\n", back[:n], n, err, size)
+	f.Close()
+	// Output: "rank 0\n" 7 <nil> 7
 }

@@ -81,6 +81,7 @@ type args struct {
 	parts     *parts         // v-collectives
 	batch     *batch         // WaitAll (mpigo_testall)
 	fn        rawFunc        // callFunc: the raw call itself (rawctl.go)
+	off       int64          // MPI-IO: the file offset (rawFileIO); a.comm is then the file
 
 	inPlace, sync bool
 	nonblocking   bool // collectives: post the nonblocking form

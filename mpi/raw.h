@@ -57,6 +57,7 @@ MPIGO_CONV(MPI_Request, req)
 MPIGO_CONV(MPI_Message, msg)
 MPIGO_CONV(MPI_Info, info)
 MPIGO_CONV(MPI_Win, win)
+MPIGO_CONV(MPI_File, file)
 // Pointer constants that cgo cannot take from a macro.
 static inline void *mpigo_in_place(void) { return MPI_IN_PLACE; }
 static inline int *mpigo_unweighted(void) { return MPI_UNWEIGHTED; }
@@ -224,6 +225,12 @@ static int mpigo_class_kind(int cls) {
 	case MPI_ERR_WIN: case MPI_ERR_BASE: case MPI_ERR_LOCKTYPE: return 19;
 	case MPI_ERR_RMA_SYNC: case MPI_ERR_RMA_CONFLICT: return 20;
 	case MPI_ERR_RMA_RANGE: case MPI_ERR_DISP: return 11;
+	case MPI_ERR_FILE: case MPI_ERR_BAD_FILE: case MPI_ERR_NOT_SAME: case MPI_ERR_FILE_IN_USE:
+	case MPI_ERR_AMODE: case MPI_ERR_UNSUPPORTED_DATAREP: case MPI_ERR_DUP_DATAREP: return 21;
+	case MPI_ERR_NO_SUCH_FILE: return 22;
+	case MPI_ERR_FILE_EXISTS: return 23;
+	case MPI_ERR_ACCESS: case MPI_ERR_READ_ONLY: return 24;
+	case MPI_ERR_IO: case MPI_ERR_NO_SPACE: case MPI_ERR_QUOTA: return 25;
 	}
 	return 0; // unknown
 }

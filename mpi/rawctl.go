@@ -22,6 +22,7 @@ package mpi
 import "C"
 
 import (
+	"strings"
 	"unsafe"
 )
 
@@ -886,4 +887,239 @@ func rawRMA(w winHandle, call int, o rmaOp) int {
 		}
 		return C.MPI_Compare_and_swap(o.origin, o.compare, o.result, dt, to, disp, win)
 	})
+}
+
+// ---- Info objects (info.go) ----
+
+type infoHandle = C.mpigo_h
+
+var infoNull = C.mpigo_of_info(C.MPI_INFO_NULL)
+
+func toInfo(h infoHandle) C.MPI_Info { return C.mpigo_to_info(h) }
+
+// rawInfoNew makes an empty info object, or with dup a copy of h.
+func rawInfoNew(h infoHandle, dup bool) (infoHandle, int) {
+	out := infoNull
+	rc := ctl(func() C.int {
+		var i C.MPI_Info
+		var rc C.int
+		if dup {
+			rc = C.MPI_Info_dup(toInfo(h), &i)
+		} else {
+			rc = C.MPI_Info_create(&i)
+		}
+		out = C.mpigo_of_info(i)
+		return rc
+	})
+	return out, rc
+}
+
+// rawInfoSet sets key to value, or with del deletes key.
+func rawInfoSet(h infoHandle, key, value string, del bool) int {
+	k, v := C.CString(key), C.CString(value)
+	defer C.free(unsafe.Pointer(k))
+	defer C.free(unsafe.Pointer(v))
+	return ctl(func() C.int {
+		if del {
+			return C.MPI_Info_delete(toInfo(h), k)
+		}
+		return C.MPI_Info_set(toInfo(h), k, v)
+	})
+}
+
+// rawInfoGet returns key's value and whether it is set.
+func rawInfoGet(h infoHandle, key string) (string, bool, int) {
+	k := C.CString(key)
+	defer C.free(unsafe.Pointer(k))
+	buf := make([]byte, C.MPI_MAX_INFO_VAL+1)
+	var flag C.int
+	rc := ctl(func() C.int {
+		return C.MPI_Info_get(toInfo(h), k, C.MPI_MAX_INFO_VAL, (*C.char)(unsafe.Pointer(&buf[0])), &flag)
+	})
+	s, _, _ := strings.Cut(string(buf), "\x00")
+	return s, flag != 0, rc
+}
+
+// rawInfoKeys returns the keys of h, in order.
+func rawInfoKeys(h infoHandle) ([]string, int) {
+	var keys []string
+	rc := ctl(func() C.int {
+		var n C.int
+		if rc := C.MPI_Info_get_nkeys(toInfo(h), &n); rc != C.MPI_SUCCESS {
+			return rc
+		}
+		buf := make([]byte, C.MPI_MAX_INFO_KEY+1)
+		for i := range int(n) {
+			if rc := C.MPI_Info_get_nthkey(toInfo(h), C.int(i), (*C.char)(unsafe.Pointer(&buf[0]))); rc != C.MPI_SUCCESS {
+				return rc
+			}
+			k, _, _ := strings.Cut(string(buf), "\x00")
+			keys = append(keys, k)
+		}
+		return C.MPI_SUCCESS
+	})
+	return keys, rc
+}
+
+func rawInfoFree(h infoHandle) int {
+	return ctl(func() C.int {
+		i := toInfo(h)
+		return C.MPI_Info_free(&i)
+	})
+}
+
+// ---- MPI-IO (file.go) ----
+
+type fileHandle = C.mpigo_h
+
+var fileNull = C.mpigo_of_file(C.MPI_FILE_NULL)
+
+func toFile(h fileHandle) C.MPI_File { return C.mpigo_to_file(h) }
+
+// The access modes of MPI_File_open, as fileModes (file.go) lists them.
+var fileModeBits = [...]C.int{C.MPI_MODE_RDONLY, C.MPI_MODE_WRONLY, C.MPI_MODE_RDWR, C.MPI_MODE_CREATE,
+	C.MPI_MODE_EXCL, C.MPI_MODE_APPEND, C.MPI_MODE_DELETE_ON_CLOSE, C.MPI_MODE_UNIQUE_OPEN, C.MPI_MODE_SEQUENTIAL}
+
+// rawFileOpen opens name over c (MPI_File_open) with the modes of bits
+// (indexes into fileModeBits).
+func rawFileOpen(c commHandle, name string, bits []int, info infoHandle) (fileHandle, int) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var amode C.int
+	for _, b := range bits {
+		amode |= fileModeBits[b]
+	}
+	out := fileNull
+	rc := ctl(func() C.int {
+		var f C.MPI_File
+		rc := C.MPI_File_open(toComm(c), cname, amode, toInfo(info), &f)
+		out = C.mpigo_of_file(f)
+		return rc
+	})
+	return out, rc
+}
+
+func rawFileDelete(name string, info infoHandle) int {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	return ctl(func() C.int { return C.MPI_File_delete(cname, toInfo(info)) })
+}
+
+// The file calls of rawFileCtl.
+const (
+	fileClose = iota
+	fileGetSize
+	fileSetSize
+	filePreallocate
+	fileSync
+	fileSeek
+	fileSeekShared
+	filePosition
+)
+
+// rawFileCtl runs a control call of f with argument n (a size or an
+// offset; whence for the seeks) and returns its result (size, position).
+func rawFileCtl(f fileHandle, call int, n int64, whence int) (int64, int) {
+	var out int64
+	rc := ctl(func() C.int {
+		h := toFile(f)
+		var off C.MPI_Offset
+		var rc C.int
+		switch call {
+		case fileClose:
+			rc = C.MPI_File_close(&h)
+		case fileGetSize:
+			rc = C.MPI_File_get_size(h, &off)
+		case fileSetSize:
+			rc = C.MPI_File_set_size(h, C.MPI_Offset(n))
+		case filePreallocate:
+			rc = C.MPI_File_preallocate(h, C.MPI_Offset(n))
+		case fileSync:
+			rc = C.MPI_File_sync(h)
+		case fileSeek, fileSeekShared:
+			w := [...]C.int{C.MPI_SEEK_SET, C.MPI_SEEK_CUR, C.MPI_SEEK_END}[whence]
+			if call == fileSeek {
+				rc = C.MPI_File_seek(h, C.MPI_Offset(n), w)
+			} else {
+				rc = C.MPI_File_seek_shared(h, C.MPI_Offset(n), w)
+			}
+		case filePosition:
+			rc = C.MPI_File_get_position(h, &off)
+		}
+		out = int64(off)
+		return rc
+	})
+	return out, rc
+}
+
+// rawFileView sets f's view: displacement, elementary and file types ("native").
+func rawFileView(f fileHandle, disp int64, etype, ftype dtypeHandle) int {
+	rep := C.CString("native")
+	defer C.free(unsafe.Pointer(rep))
+	return ctl(func() C.int {
+		return C.MPI_File_set_view(toFile(f), C.MPI_Offset(disp), toType(etype), toType(ftype), rep, C.MPI_INFO_NULL)
+	})
+}
+
+// The reads and writes of rawFileIO (a.reduce).
+const (
+	ioReadAt = iota
+	ioWriteAt
+	ioReadAtAll
+	ioWriteAtAll
+	ioRead
+	ioWrite
+	ioReadAll
+	ioWriteAll
+	ioReadShared
+	ioWriteShared
+	ioReadOrdered
+	ioWriteOrdered
+)
+
+// rawFileIO reads or writes a.n elements of a.dt at a.buf in file a.comm
+// (a.off for the explicit-offset calls), filling a.st; with a.nonblocking
+// posts MPI_File_iread_at or MPI_File_iwrite_at instead.
+func rawFileIO(a *args) C.int {
+	f, off, b, n, dt := toFile(a.comm), C.MPI_Offset(a.off), a.buf, C.int(a.n), toType(a.dt)
+	if a.nonblocking {
+		return a.posted(func(q *C.MPI_Request) C.int {
+			if a.reduce == ioReadAt {
+				return C.MPI_File_iread_at(f, off, b, n, dt, q)
+			}
+			return C.MPI_File_iwrite_at(f, off, b, n, dt, q)
+		})
+	}
+	var st C.MPI_Status
+	var rc C.int
+	switch a.reduce {
+	case ioReadAt:
+		rc = C.MPI_File_read_at(f, off, b, n, dt, &st)
+	case ioWriteAt:
+		rc = C.MPI_File_write_at(f, off, b, n, dt, &st)
+	case ioReadAtAll:
+		rc = C.MPI_File_read_at_all(f, off, b, n, dt, &st)
+	case ioWriteAtAll:
+		rc = C.MPI_File_write_at_all(f, off, b, n, dt, &st)
+	case ioRead:
+		rc = C.MPI_File_read(f, b, n, dt, &st)
+	case ioWrite:
+		rc = C.MPI_File_write(f, b, n, dt, &st)
+	case ioReadAll:
+		rc = C.MPI_File_read_all(f, b, n, dt, &st)
+	case ioWriteAll:
+		rc = C.MPI_File_write_all(f, b, n, dt, &st)
+	case ioReadShared:
+		rc = C.MPI_File_read_shared(f, b, n, dt, &st)
+	case ioWriteShared:
+		rc = C.MPI_File_write_shared(f, b, n, dt, &st)
+	case ioReadOrdered:
+		rc = C.MPI_File_read_ordered(f, b, n, dt, &st)
+	default:
+		rc = C.MPI_File_write_ordered(f, b, n, dt, &st)
+	}
+	if rc == C.MPI_SUCCESS {
+		C.mpigo_fill(&st, &a.st)
+	}
+	return rc
 }

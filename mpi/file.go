@@ -1,0 +1,379 @@
+package mpi
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync/atomic"
+)
+
+// File is a file opened by every rank of a communicator for parallel I/O
+// (MPI-IO, MPI_File). Ranks read and write it at explicit offsets
+// (ReadBufAt, WriteBufAtAll, …), through a file pointer of their own
+// (ReadBuf, WriteBufAll) or one they share (WriteShared, WriteOrdered); the
+// calls ending in All are collective, and let MPI merge the ranks' accesses.
+// A view (SetView) decides which parts of the file a rank sees and in what
+// unit offsets count: with a Subarray file type, each rank of a
+// domain decomposition sees its block of a global array as if it were
+// contiguous. Without a view, offsets are in bytes.
+//
+// File is also an io.ReaderAt and io.WriterAt of bytes (ReadAt, WriteAt),
+// while its view is the default one.
+type File struct {
+	h      fileHandle
+	comm   *Comm
+	name   string
+	etype  int64 // bytes of the view's elementary type (1 without a view)
+	closed atomic.Bool
+}
+
+// File open flags: os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE,
+// os.O_EXCL, os.O_APPEND and os.O_TRUNC (the file is emptied once opened,
+// which MPI has no mode for), and these MPI modes.
+const (
+	ODeleteOnClose = 1 << 40 // MPI_MODE_DELETE_ON_CLOSE
+	OUniqueOpen    = 1 << 41 // MPI_MODE_UNIQUE_OPEN: no one else opens the file meanwhile
+	OSequential    = 1 << 42 // MPI_MODE_SEQUENTIAL: shared file pointer only
+)
+
+// fileModes maps each flag to its place in fileModeBits (rawctl.go).
+var fileModes = []struct{ flag, bit int }{
+	{os.O_CREATE, 3}, {os.O_EXCL, 4}, {os.O_APPEND, 5},
+	{ODeleteOnClose, 6}, {OUniqueOpen, 7}, {OSequential, 8},
+}
+
+const knownOpenFlags = os.O_RDONLY | os.O_WRONLY | os.O_RDWR | os.O_CREATE | os.O_EXCL | os.O_APPEND | os.O_TRUNC |
+	ODeleteOnClose | OUniqueOpen | OSequential
+
+// OpenFile opens name on every rank of c (MPI_File_open, collective: every
+// rank passes the same name and flags). flag is as for os.OpenFile (the
+// permission bits are MPI's to choose); info gives hints, or nil. A missing
+// file, a bad flag, a directory that does not exist are errors on every
+// rank, as MPI returns them (ErrOther with the library's message for I/O
+// failures; ErrArg for flags caught here).
+func OpenFile(c *Comm, name string, flag int, info *Info) (*File, error) {
+	const op = "OpenFile"
+	err := c.checkIntraOnly(op)
+	if err == nil && flag&^knownOpenFlags != 0 {
+		err = errorf(ClassArg, op, "unknown flags %#x", flag&^knownOpenFlags)
+	}
+	bits := []int{0}
+	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
+	case os.O_WRONLY:
+		bits[0] = 1
+	case os.O_RDWR:
+		bits[0] = 2
+	}
+	for _, m := range fileModes {
+		if flag&m.flag != 0 {
+			bits = append(bits, m.bit)
+		}
+	}
+	if err == nil && flag&(os.O_WRONLY|os.O_RDWR) == 0 && flag&(os.O_CREATE|os.O_TRUNC|os.O_EXCL) != 0 {
+		err = errorf(ClassArg, op, "O_CREATE, O_EXCL and O_TRUNC need O_WRONLY or O_RDWR")
+	}
+	ih, ierr := info.handle(op)
+	if err == nil {
+		err = ierr
+	}
+	if err := c.enter(op, err); err != nil {
+		return nil, err
+	}
+	h, rc := rawFileOpen(c.h, name, bits, ih)
+	if err := mpiError(op, rc); err != nil {
+		return nil, fileError(err, name)
+	}
+	f := &File{h: h, comm: c, name: name, etype: 1}
+	if flag&os.O_TRUNC != 0 {
+		if err := f.SetSize(0); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// fileError adds the file's name to an error of MPI.
+func fileError(err error, name string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		e.Msg += " (" + name + ")"
+	}
+	return err
+}
+
+// DeleteFile deletes name (MPI_File_delete); info gives hints, or nil.
+func DeleteFile(name string, info *Info) error {
+	if err := checkState("DeleteFile"); err != nil {
+		return err
+	}
+	ih, err := info.handle("DeleteFile")
+	if err != nil {
+		return err
+	}
+	return fileError(mpiError("DeleteFile", rawFileDelete(name, ih)), name)
+}
+
+func (f *File) check(op string) error {
+	if err := checkState(op); err != nil {
+		return err
+	}
+	if f == nil || f.closed.Load() {
+		return errorf(ClassArg, op, "nil or closed File")
+	}
+	return nil
+}
+
+// Name returns the name f was opened with.
+func (f *File) Name() string { return f.name }
+
+// Close closes f (MPI_File_close), collective; using f afterwards is ErrArg.
+func (f *File) Close() error {
+	if err := f.check("File.Close"); err != nil {
+		return err
+	}
+	if f.closed.Swap(true) {
+		return errorf(ClassArg, "File.Close", "File already closed")
+	}
+	_, rc := rawFileCtl(f.h, fileClose, 0, 0)
+	return mpiError("File.Close", rc)
+}
+
+func (f *File) ctl(op string, call int, n int64, whence int) (int64, error) {
+	if err := f.check(op); err != nil {
+		return 0, err
+	}
+	out, rc := rawFileCtl(f.h, call, n, whence)
+	return out, mpiError(op, rc)
+}
+
+// Size returns the file's size in bytes (MPI_File_get_size).
+func (f *File) Size() (int64, error) { return f.ctl("File.Size", fileGetSize, 0, 0) }
+
+// SetSize truncates or extends the file to n bytes (MPI_File_set_size), collective.
+func (f *File) SetSize(n int64) error {
+	if n < 0 {
+		return f.comm.enter("File.SetSize", errorf(ClassArg, "File.SetSize", "negative size %d", n))
+	}
+	_, err := f.ctl("File.SetSize", fileSetSize, n, 0)
+	return err
+}
+
+// Preallocate makes sure the first n bytes of the file have storage
+// (MPI_File_preallocate), collective.
+func (f *File) Preallocate(n int64) error {
+	if n < 0 {
+		return f.comm.enter("File.Preallocate", errorf(ClassArg, "File.Preallocate", "negative size %d", n))
+	}
+	_, err := f.ctl("File.Preallocate", filePreallocate, n, 0)
+	return err
+}
+
+// Sync writes what this rank wrote to storage and makes what others wrote
+// and synced visible (MPI_File_sync), collective.
+func (f *File) Sync() error {
+	_, err := f.ctl("File.Sync", fileSync, 0, 0)
+	return err
+}
+
+// Seek moves this rank's file pointer (MPI_File_seek), in units of the
+// view's elementary type; whence is io.SeekStart, io.SeekCurrent or io.SeekEnd.
+// It returns the new position.
+func (f *File) Seek(offset int64, whence int) (int64, error) {
+	if whence < io.SeekStart || whence > io.SeekEnd {
+		return 0, errorf(ClassArg, "File.Seek", "whence %d", whence)
+	}
+	if _, err := f.ctl("File.Seek", fileSeek, offset, whence); err != nil {
+		return 0, err
+	}
+	return f.ctl("File.Seek", filePosition, 0, 0)
+}
+
+// SetView sets what this rank sees of the file (MPI_File_set_view,
+// collective, data representation "native"): from byte disp on, the file is
+// filetype repeated, of which this rank sees the bytes filetype reaches, as
+// a sequence of etype; offsets then count etypes. etype nil means bytes;
+// filetype nil means etype. The file pointers go back to 0.
+func (f *File) SetView(disp int64, etype, filetype *Datatype) error {
+	const op = "File.SetView"
+	err := f.check(op)
+	et, ft := byteType, byteType
+	esize := int64(1)
+	if err == nil && disp < 0 {
+		err = errorf(ClassArg, op, "negative displacement %d", disp)
+	}
+	if err == nil && etype != nil {
+		err = etype.usable(op)
+		et, ft, esize = etype.h, etype.h, etype.size
+	}
+	if err == nil && filetype != nil {
+		err = filetype.usable(op)
+		ft = filetype.h
+	}
+	if err == nil && (esize == 0 || filetype != nil && filetype.size%esize != 0) {
+		err = errorf(ClassType, op, "the file type's bytes are not whole elementary types")
+	}
+	if err := f.comm.enter(op, err); err != nil {
+		return err
+	}
+	if err := mpiError(op, rawFileView(f.h, disp, et, ft)); err != nil {
+		return err
+	}
+	f.etype = esize
+	return nil
+}
+
+// io runs one read or write of b (call: ioReadAt …), at offset off for the
+// explicit-offset calls; the collective ones go through CollectiveErrors.
+func (f *File) io(op string, call int, b Buffer, off int64) (Status, error) {
+	op = "File." + op
+	collective := call == ioReadAtAll || call == ioWriteAtAll || call == ioReadAll || call == ioWriteAll ||
+		call == ioReadOrdered || call == ioWriteOrdered
+	a, err := f.ioArgs(op, call, b, off)
+	if collective {
+		err = f.comm.enter(op, err)
+	}
+	if err != nil {
+		return Status{}, err
+	}
+	rc := runLong(callFunc, &a)
+	st := a.status()
+	if b.t != nil {
+		st.elemSize = b.unit()
+	}
+	return st, mpiError(op, rc)
+}
+
+func (f *File) ioArgs(op string, call int, b Buffer, off int64) (args, error) {
+	if err := f.check(op); err != nil {
+		return args{}, err
+	}
+	read := call%2 == 0 // ioReadAt, ioReadAtAll, ioRead, …: even
+	var dt dtypeHandle
+	var err error
+	if read {
+		dt, err = b.checkRecvBuf(op)
+	} else {
+		dt, err = b.check(op)
+	}
+	if err != nil {
+		return args{}, err
+	}
+	if off < 0 {
+		return args{}, errorf(ClassArg, op, "negative offset %d", off)
+	}
+	var a args
+	a.fn, a.reduce, a.comm, a.off, a.buf, a.n, a.dt = rawFileIO, call, f.h, off, b.ptr, b.n, dt
+	return a, nil
+}
+
+// ReadBufAt reads b from offset off (MPI_File_read_at); Status.Count says
+// how many elements there were (fewer at the end of the file).
+func (f *File) ReadBufAt(b Buffer, off int64) (Status, error) {
+	return f.io("ReadBufAt", ioReadAt, b, off)
+}
+
+// WriteBufAt writes b at offset off (MPI_File_write_at).
+func (f *File) WriteBufAt(b Buffer, off int64) (Status, error) {
+	return f.io("WriteBufAt", ioWriteAt, b, off)
+}
+
+// ReadBufAtAll is ReadBufAt made by every rank together (MPI_File_read_at_all).
+func (f *File) ReadBufAtAll(b Buffer, off int64) (Status, error) {
+	return f.io("ReadBufAtAll", ioReadAtAll, b, off)
+}
+
+// WriteBufAtAll is WriteBufAt made by every rank together (MPI_File_write_at_all).
+func (f *File) WriteBufAtAll(b Buffer, off int64) (Status, error) {
+	return f.io("WriteBufAtAll", ioWriteAtAll, b, off)
+}
+
+// ReadBuf reads b at this rank's file pointer and moves it (MPI_File_read).
+func (f *File) ReadBuf(b Buffer) (Status, error) { return f.io("ReadBuf", ioRead, b, 0) }
+
+// WriteBuf writes b at this rank's file pointer and moves it (MPI_File_write).
+func (f *File) WriteBuf(b Buffer) (Status, error) { return f.io("WriteBuf", ioWrite, b, 0) }
+
+// ReadBufAll is ReadBuf made by every rank together (MPI_File_read_all).
+func (f *File) ReadBufAll(b Buffer) (Status, error) { return f.io("ReadBufAll", ioReadAll, b, 0) }
+
+// WriteBufAll is WriteBuf made by every rank together (MPI_File_write_all).
+func (f *File) WriteBufAll(b Buffer) (Status, error) { return f.io("WriteBufAll", ioWriteAll, b, 0) }
+
+// ReadShared reads b at the file pointer the ranks share, and moves it
+// (MPI_File_read_shared): the ranks' reads follow each other in no set order.
+func (f *File) ReadShared(b Buffer) (Status, error) { return f.io("ReadShared", ioReadShared, b, 0) }
+
+// WriteShared writes b at the shared file pointer (MPI_File_write_shared),
+// as a log written by several ranks.
+func (f *File) WriteShared(b Buffer) (Status, error) { return f.io("WriteShared", ioWriteShared, b, 0) }
+
+// ReadOrdered reads at the shared pointer, collectively, in rank order (MPI_File_read_ordered).
+func (f *File) ReadOrdered(b Buffer) (Status, error) { return f.io("ReadOrdered", ioReadOrdered, b, 0) }
+
+// WriteOrdered writes at the shared pointer, collectively, in rank order
+// (MPI_File_write_ordered): rank 0's part first, then rank 1's, ….
+func (f *File) WriteOrdered(b Buffer) (Status, error) {
+	return f.io("WriteOrdered", ioWriteOrdered, b, 0)
+}
+
+// IreadBufAt starts ReadBufAt (MPI_File_iread_at); b is pinned, and must
+// not be used, until the Request completes.
+func (f *File) IreadBufAt(b Buffer, off int64) (*Request, error) {
+	return f.istart("IreadBufAt", ioReadAt, b, off)
+}
+
+// IwriteBufAt starts WriteBufAt (MPI_File_iwrite_at); b is pinned until the
+// Request completes.
+func (f *File) IwriteBufAt(b Buffer, off int64) (*Request, error) {
+	return f.istart("IwriteBufAt", ioWriteAt, b, off)
+}
+
+func (f *File) istart(op string, call int, b Buffer, off int64) (*Request, error) {
+	op = "File." + op
+	a, err := f.ioArgs(op, call, b, off)
+	if err != nil {
+		return nil, err
+	}
+	return start(op, callFunc, &a, reqSend, b)
+}
+
+// ReadAt reads len(p) bytes at byte offset off (io.ReaderAt; independent
+// MPI_File_read_at). Fewer bytes, at the end of the file, come with io.EOF.
+// Only while the view is the default one, of bytes (ErrArg otherwise).
+func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	if err := f.bytesView("File.ReadAt"); err != nil {
+		return 0, err
+	}
+	st, err := f.ReadBufAt(Buf(p), off)
+	n := st.Bytes()
+	if err == nil && n < len(p) {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// WriteAt writes p at byte offset off (io.WriterAt; MPI_File_write_at),
+// while the view is the default one.
+func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	if err := f.bytesView("File.WriteAt"); err != nil {
+		return 0, err
+	}
+	st, err := f.WriteBufAt(Buf(p), off)
+	if err != nil {
+		return st.Bytes(), err
+	}
+	return len(p), nil
+}
+
+func (f *File) bytesView(op string) error {
+	if f != nil && f.etype != 1 {
+		return errorf(ClassArg, op, "the file has a view of %d-byte elements; ReadAt and WriteAt count bytes", f.etype)
+	}
+	return nil
+}
+
+var (
+	_ io.ReaderAt = (*File)(nil)
+	_ io.WriterAt = (*File)(nil)
+)
