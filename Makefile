@@ -88,8 +88,9 @@ test-race: deps
 # The demos as a user runs them, small: the heat solver checks its fields
 # against a serial run (exit 1 if one differs) and draws one.
 test-demos: build
-	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo heat --n 48 --steps 40 --png $(BIN)/heat-test.png
+	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo heat --n 48 --steps 40 --png $(BIN)/heat-test.png --checkpoint $(BIN)/heat-test.field
 	@test -s $(BIN)/heat-test.png
+	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo heat --n 48 --steps 40 --no-scaling --exchange neighbor --restart $(BIN)/heat-test.field
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo counter --tasks 600 --work 200
 
 # The demos: who is where, ping-pong between rank pairs, every broadcast algorithm.

@@ -25,13 +25,15 @@ var heatCommand = &cli.Command{
 		&cli.StringFlag{Name: "exchange", Value: "all", Usage: "halo exchange: sendrecv (Vector columns), neighbor (NeighborAlltoallw of Subarrays), packed (columns copied by hand), or all"},
 		&cli.BoolFlag{Name: "no-scaling", Usage: "solve on all the job's ranks only, not also on 1, 2, 4, … of them"},
 		&cli.StringFlag{Name: "png", Usage: "write the final field as a heat map to this PNG file"},
+		&cli.StringFlag{Name: "checkpoint", Usage: "write the final field to this file: N×N float64s in row-major order, one collective MPI-IO write through subarray views"},
+		&cli.StringFlag{Name: "restart", Usage: "start from this checkpoint (of the same --n) instead of the cold field"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg, exchanges, err := heatFlags(c)
 		if err != nil {
 			return flagError(err)
 		}
-		mpi.Run(func(world *mpi.Comm) error { return runHeat(c, world, cfg, exchanges) })
+		runJob(mpi.ThreadMultiple, func(world *mpi.Comm) error { return runHeat(c, world, cfg, exchanges) })
 		return nil
 	},
 }
@@ -61,6 +63,24 @@ func heatFlags(c *cli.Context) (heat.Config, []heat.Exchange, error) {
 			return cfg, nil, fmt.Errorf("--png %s: no directory %s", path, filepath.Dir(path))
 		}
 	}
+	cfg.Checkpoint, cfg.Restart = c.String("checkpoint"), c.String("restart")
+	if cfg.Checkpoint != "" {
+		if st, err := os.Stat(filepath.Dir(cfg.Checkpoint)); err != nil || !st.IsDir() {
+			return cfg, nil, fmt.Errorf("--checkpoint %s: no directory %s", cfg.Checkpoint, filepath.Dir(cfg.Checkpoint))
+		}
+	}
+	if cfg.Restart != "" {
+		st, err := os.Stat(cfg.Restart)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--restart: %w", err)
+		}
+		if want := int64(cfg.N) * int64(cfg.N) * 8; st.Size() != want {
+			return cfg, nil, fmt.Errorf("--restart %s: %d bytes, not a %d×%d field (%d bytes): give the --n it was written with", cfg.Restart, st.Size(), cfg.N, cfg.N, want)
+		}
+		if cfg.Restart == cfg.Checkpoint {
+			return cfg, nil, fmt.Errorf("--checkpoint and --restart name the same file: every solve of the table restarts from it")
+		}
+	}
 	return cfg, exchanges, nil
 }
 
@@ -82,7 +102,10 @@ func runHeat(c *cli.Context, world *mpi.Comm, cfg heat.Config, exchanges []heat.
 	var serialRate float64
 	if world.Rank() == 0 {
 		t0 := time.Now()
-		serial, _ = heat.Serial(cfg)
+		var err error
+		if serial, _, err = heat.Serial(cfg); err != nil {
+			return jobError{err}
+		}
 		serialRate = float64(cfg.Steps) / time.Since(t0).Seconds()
 		over := ""
 		if world.Size() > runtime.NumCPU() {

@@ -23,6 +23,7 @@ package heat
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/mpigo/mpigo/mpi"
 )
@@ -57,6 +58,10 @@ type Config struct {
 	N        int      // the grid is N×N points, edges included (N ≥ 3)
 	Steps    int      // Jacobi steps (≥ 1)
 	Exchange Exchange // how halos are refreshed
+	// Restart, if set, is a checkpoint to start from instead of the cold
+	// field; Checkpoint, if set, is where the final field is written (both
+	// with MPI-IO: see checkpoint.go).
+	Restart, Checkpoint string
 }
 
 func (c Config) check() error {
@@ -192,6 +197,11 @@ func Solve(comm *mpi.Comm, cfg Config) (Result, error) {
 	}
 	defer cart.Free()
 	b := newBlock(cfg.N, dims, cart.Coords())
+	if cfg.Restart != "" {
+		if err := b.restart(cart.Comm, cfg.Restart); err != nil {
+			return Result{}, err
+		}
+	}
 	ex, err := newExchanger(cfg.Exchange, cart, b)
 	if err != nil {
 		return Result{}, err
@@ -219,6 +229,11 @@ func Solve(comm *mpi.Comm, cfg Config) (Result, error) {
 		return res, err
 	}
 	res.Seconds, res.Halo = times[0], times[1]
+	if cfg.Checkpoint != "" {
+		if err := b.checkpoint(cart.Comm, cfg.Checkpoint); err != nil {
+			return res, err
+		}
+	}
 	res.Field, err = gather(cart, b)
 	return res, err
 }
@@ -267,19 +282,27 @@ func gather(cart *mpi.Cart, b *block) ([]float64, error) {
 }
 
 // Serial runs cfg's steps on one n×n grid, without MPI and written apart
-// from the distributed code, and returns the field and the last step's
-// residual: what the tests and the demo check the distributed solve against.
-func Serial(cfg Config) ([]float64, float64) {
+// from the distributed code, from the cold field (or cfg.Restart's, read
+// with os), and returns the field and the last step's residual: what the
+// tests and the demo check the distributed solve against.
+func Serial(cfg Config) ([]float64, float64, error) {
 	n := cfg.N
-	u, v := make([]float64, n*n), make([]float64, n*n)
-	for y := range n {
-		for x := range n {
-			if onEdge(n, y, x) {
-				u[y*n+x] = Boundary(n, y, x)
+	u := make([]float64, n*n)
+	if cfg.Restart != "" {
+		var err error
+		if u, err = ReadField(cfg.Restart, n); err != nil {
+			return nil, 0, err
+		}
+	} else {
+		for y := range n {
+			for x := range n {
+				if onEdge(n, y, x) {
+					u[y*n+x] = Boundary(n, y, x)
+				}
 			}
 		}
 	}
-	copy(v, u)
+	v := slices.Clone(u)
 	var change float64
 	for range cfg.Steps {
 		change = 0
@@ -292,5 +315,5 @@ func Serial(cfg Config) ([]float64, float64) {
 		}
 		u, v = v, u
 	}
-	return u, change
+	return u, change, nil
 }

@@ -2,6 +2,9 @@ package heat_test
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/mpigo/mpigo/internal/heat"
@@ -23,7 +26,10 @@ func TestSolveMatchesSerial(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%+v: %v", cfg, err)
 				}
-				want, residual := heat.Serial(cfg)
+				want, residual, err := heat.Serial(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if res.Residual != residual {
 					t.Errorf("%+v: residual %g, serial %g", cfg, res.Residual, residual)
 				}
@@ -51,7 +57,10 @@ func TestSolveMatchesSerial(t *testing.T) {
 // coldest and hottest edge.
 func TestSerialConverges(t *testing.T) {
 	n := 12
-	u, residual := heat.Serial(heat.Config{N: n, Steps: 2000, Exchange: heat.Sendrecv})
+	u, residual, err := heat.Serial(heat.Config{N: n, Steps: 2000, Exchange: heat.Sendrecv})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if residual > 1e-12 {
 		t.Fatalf("residual %g after 2000 steps", residual)
 	}
@@ -93,4 +102,59 @@ func TestBadConfig(t *testing.T) {
 			}
 		}
 	}, mpitest.Ranks(1, 4))
+}
+
+// A checkpoint is the field in row-major order (read here with os, and
+// equal to the serial run's), and a solve restarted from it continues as
+// if never stopped: 10 steps, a checkpoint, 15 more equal 25 steps.
+func TestCheckpointRestart(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		var dir string
+		if w.Rank() == 0 {
+			d, err := os.MkdirTemp("", "mpigo-heat-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir = d
+			defer os.RemoveAll(d)
+		}
+		if err := w.BcastValue(&dir, 0); err != nil {
+			t.Fatal(err)
+		}
+		const n = 19
+		path := filepath.Join(dir, "field")
+		first := heat.Config{N: n, Steps: 10, Exchange: heat.Neighbor, Checkpoint: path}
+		if _, err := heat.Solve(w, first); err != nil {
+			t.Fatal(err)
+		}
+		if w.Rank() == 0 {
+			got, err := heat.ReadField(path, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _, _ := heat.Serial(heat.Config{N: n, Steps: 10})
+			if !slices.Equal(got, want) {
+				t.Fatal("the checkpoint differs from the serial field after 10 steps")
+			}
+		}
+		more := heat.Config{N: n, Steps: 15, Exchange: heat.Sendrecv, Restart: path}
+		res, err := heat.Solve(w, more)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Rank() == 0 {
+			want, _, _ := heat.Serial(heat.Config{N: n, Steps: 25})
+			if !slices.Equal(res.Field, want) {
+				t.Fatal("10 steps, a checkpoint and 15 more differ from 25 steps")
+			}
+			fromFile, _, err := heat.Serial(more)
+			if err != nil || !slices.Equal(res.Field, fromFile) {
+				t.Fatalf("Serial from the checkpoint differs from the restarted solve (%v)", err)
+			}
+		}
+		if _, err := heat.Solve(w, heat.Config{N: n + 1, Steps: 1, Exchange: heat.Sendrecv, Restart: path}); err == nil {
+			t.Error("restart of a 20×20 solve from a 19×19 checkpoint: no error")
+		}
+		w.Barrier()
+	})
 }
