@@ -1123,3 +1123,22 @@ func rawFileIO(a *args) C.int {
 	}
 	return rc
 }
+
+// rawRRMA posts a request-based one-sided operation (a.reduce: rmaPut,
+// rmaGet, rmaAccumulate, rmaGetAccumulate) on window a.comm: the target
+// a.peer at displacement a.off, a.n elements of a.dt from a.buf (result
+// into a.rbuf).
+func rawRRMA(a *args) C.int {
+	win, n, dt, to, disp := toWin(a.comm), C.int(a.n), toType(a.dt), C.int(a.peer), aint(a.off)
+	return a.posted(func(q *C.MPI_Request) C.int {
+		switch a.reduce {
+		case rmaPut:
+			return C.MPI_Rput(a.buf, n, dt, to, disp, n, dt, win, q)
+		case rmaGet:
+			return C.MPI_Rget(a.buf, n, dt, to, disp, n, dt, win, q)
+		case rmaAccumulate:
+			return C.MPI_Raccumulate(a.buf, n, dt, to, disp, n, dt, C.mpigo_to_op(a.op), win, q)
+		}
+		return C.MPI_Rget_accumulate(a.buf, n, dt, a.rbuf, n, dt, to, disp, n, dt, C.mpigo_to_op(a.op), win, q)
+	})
+}

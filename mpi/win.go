@@ -456,72 +456,12 @@ func (w *Win) CompareAndSwap(origin, compare, result Buffer, target, disp int) e
 	return w.rma("CompareAndSwap", rmaCompareAndSwap, origin, result, compare, target, disp, nil)
 }
 
-// rma checks and starts one operation: the buffers (result and compare of
-// origin's type and length), the target, the op, and the bounds of the
-// target's window; then pins the buffers until their epoch completes.
+// rma checks and starts one operation, and pins its buffers until their
+// epoch completes.
 func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, disp int, o *Op) error {
 	op = "Win." + op
-	if err := w.check(op); err != nil {
-		return err
-	}
-	if err := w.comm.checkRank(op, "target", target, false); err != nil {
-		return err
-	}
-	if target == ProcNull {
-		return nil
-	}
-	var dt dtypeHandle
-	var err error
-	if call == rmaGet {
-		dt, err = origin.checkRecvBuf(op)
-	} else {
-		dt, err = origin.check(op)
-	}
-	if err != nil {
-		return err
-	}
-	n := origin.n
-	for _, b := range []struct {
-		buf  Buffer
-		used bool
-	}{{result, call >= rmaGetAccumulate}, {compare, call == rmaCompareAndSwap}} {
-		if !b.used {
-			continue
-		}
-		if _, err := b.buf.checkRecvBuf(op); err != nil {
-			return err
-		}
-		if err := sameType(op, origin, b.buf); err != nil {
-			return err
-		}
-		if b.buf.n != origin.n {
-			return bufErr(op, "origin has %d elements but another buffer %d", origin.n, b.buf.n)
-		}
-	}
-	var oh opHandle
-	switch call {
-	case rmaFetchAndOp, rmaCompareAndSwap:
-		if origin.n != 1 || origin.dt != nil || origin.t.width != 1 {
-			return bufErr(op, "takes one element of a basic type (One(&x)), not %d of %s", origin.n, origin)
-		}
-		if call == rmaCompareAndSwap && !origin.t.base.integer() && origin.t.base != kBool {
-			return errorf(ClassType, op, "compares integers and bools, not %s", origin.t.name)
-		}
-		if call == rmaCompareAndSwap && origin.t.size == 8 && w.kind != winShared && openMPI4CAS() {
-			return errorf(ClassUnsupported, op, "OpenMPI 4's one-sided layer crashes on 8-byte compare-and-swap"+
-				" (open-mpi/ompi#7967, #11349): use a 4-byte type, or a window of WinAllocateShared")
-		}
-	}
-	if call == rmaAccumulate || call == rmaGetAccumulate || call == rmaFetchAndOp {
-		if origin.dt != nil {
-			return errorf(ClassType, op, "accumulates take Buf buffers, not Typed ones")
-		}
-		oh, dt, n, err = o.resolveRMA(op, origin.t, origin.n)
-		if err != nil {
-			return err
-		}
-	}
-	if err := w.inBounds(op, origin, target, disp); err != nil {
+	ro, skip, err := w.prepare(op, call, origin, result, compare, target, disp, o)
+	if err != nil || skip {
 		return err
 	}
 	w.mu.Lock()
@@ -532,8 +472,94 @@ func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, d
 		}
 	}
 	w.mu.Unlock()
-	return mpiError(op, rawRMA(w.h, call, rmaOp{origin: origin.ptr, result: result.ptr, compare: compare.ptr,
-		n: n, dt: dt, target: target, disp: int64(disp), op: oh}))
+	return mpiError(op, rawRMA(w.h, call, ro))
+}
+
+// rrma starts a request-based operation (MPI_Rput …), its buffers pinned
+// by the Request until it completes.
+func (w *Win) rrma(op string, call int, origin, result Buffer, target, disp int, o *Op) (*Request, error) {
+	op = "Win." + op
+	ro, skip, err := w.prepare(op, call, origin, result, Buffer{}, target, disp, o)
+	if err != nil {
+		return nil, err
+	}
+	if skip { // ProcNull: complete at once
+		return &Request{op: op, kind: reqSend, h: requestNull, done: true}, nil
+	}
+	a := args{fn: rawRRMA, reduce: call, comm: w.h, peer: target, off: ro.disp, buf: ro.origin, rbuf: ro.result, n: ro.n, dt: ro.dt, op: ro.op}
+	recv := result
+	if call == rmaGet {
+		recv = origin
+	}
+	return start(op, callFunc, &a, reqSend, recv)
+}
+
+// prepare checks one operation: the buffers (result and compare of
+// origin's type and length), the target, the op, and the bounds of the
+// target's window; skip reports a ProcNull target, which does nothing.
+func (w *Win) prepare(op string, call int, origin, result, compare Buffer, target, disp int, o *Op) (ro rmaOp, skip bool, err error) {
+	if err := w.check(op); err != nil {
+		return ro, false, err
+	}
+	if err := w.comm.checkRank(op, "target", target, false); err != nil {
+		return ro, false, err
+	}
+	if target == ProcNull {
+		return ro, true, nil
+	}
+	var dt dtypeHandle
+	if call == rmaGet {
+		dt, err = origin.checkRecvBuf(op)
+	} else {
+		dt, err = origin.check(op)
+	}
+	if err != nil {
+		return ro, false, err
+	}
+	n := origin.n
+	for _, b := range []struct {
+		buf  Buffer
+		used bool
+	}{{result, call >= rmaGetAccumulate}, {compare, call == rmaCompareAndSwap}} {
+		if !b.used {
+			continue
+		}
+		if _, err := b.buf.checkRecvBuf(op); err != nil {
+			return ro, false, err
+		}
+		if err := sameType(op, origin, b.buf); err != nil {
+			return ro, false, err
+		}
+		if b.buf.n != origin.n {
+			return ro, false, bufErr(op, "origin has %d elements but another buffer %d", origin.n, b.buf.n)
+		}
+	}
+	var oh opHandle
+	switch call {
+	case rmaFetchAndOp, rmaCompareAndSwap:
+		if origin.n != 1 || origin.dt != nil || origin.t.width != 1 {
+			return ro, false, bufErr(op, "takes one element of a basic type (One(&x)), not %d of %s", origin.n, origin)
+		}
+		if call == rmaCompareAndSwap && !origin.t.base.integer() && origin.t.base != kBool {
+			return ro, false, errorf(ClassType, op, "compares integers and bools, not %s", origin.t.name)
+		}
+		if call == rmaCompareAndSwap && origin.t.size == 8 && w.kind != winShared && openMPI4CAS() {
+			return ro, false, errorf(ClassUnsupported, op, "OpenMPI 4's one-sided layer crashes on 8-byte compare-and-swap"+
+				" (open-mpi/ompi#7967, #11349): use a 4-byte type, or a window of WinAllocateShared")
+		}
+	}
+	if call == rmaAccumulate || call == rmaGetAccumulate || call == rmaFetchAndOp {
+		if origin.dt != nil {
+			return ro, false, errorf(ClassType, op, "accumulates take Buf buffers, not Typed ones")
+		}
+		if oh, dt, n, err = o.resolveRMA(op, origin.t, origin.n); err != nil {
+			return ro, false, err
+		}
+	}
+	if err := w.inBounds(op, origin, target, disp); err != nil {
+		return ro, false, err
+	}
+	return rmaOp{origin: origin.ptr, result: result.ptr, compare: compare.ptr, n: n, dt: dt, target: target, disp: int64(disp), op: oh}, false, nil
 }
 
 // inBounds checks that b's data, laid at displacement disp of target's
@@ -589,4 +615,28 @@ func (w *Win) String() string {
 		return "<nil Win>"
 	}
 	return fmt.Sprintf("window of %d bytes over %d ranks", w.size, w.comm.size)
+}
+
+// Rput is Put returning a Request that completes when the origin buffer
+// may be reused (MPI_Rput): only inside a passive-target epoch (Lock,
+// LockAll). The buffer stays pinned until then.
+func (w *Win) Rput(origin Buffer, target, disp int) (*Request, error) {
+	return w.rrma("Rput", rmaPut, origin, Buffer{}, target, disp, nil)
+}
+
+// Rget is Get returning a Request that completes when origin holds the
+// data (MPI_Rget), inside a passive-target epoch.
+func (w *Win) Rget(origin Buffer, target, disp int) (*Request, error) {
+	return w.rrma("Rget", rmaGet, origin, Buffer{}, target, disp, nil)
+}
+
+// Raccumulate is Accumulate returning a Request (MPI_Raccumulate), inside
+// a passive-target epoch.
+func (w *Win) Raccumulate(origin Buffer, target, disp int, op *Op) (*Request, error) {
+	return w.rrma("Raccumulate", rmaAccumulate, origin, Buffer{}, target, disp, op)
+}
+
+// RgetAccumulate is GetAccumulate returning a Request (MPI_Rget_accumulate).
+func (w *Win) RgetAccumulate(origin, result Buffer, target, disp int, op *Op) (*Request, error) {
+	return w.rrma("RgetAccumulate", rmaGetAccumulate, origin, result, target, disp, op)
 }

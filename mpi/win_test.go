@@ -354,3 +354,55 @@ func TestWinErrors(t *testing.T) {
 		wantClass(t, "Fence on a nil window", nilWin.Fence(), mpi.ErrWin)
 	}, overRanks...)
 }
+
+// Request-based operations inside a passive-target epoch: Rput to the next
+// rank, Rget from it, Raccumulate into rank 0 and an atomic read of it with
+// RgetAccumulate(NoOp); each Request completes locally, Flush remotely.
+func TestWinRequests(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		next := (r + 1) % p
+		win, mem, err := mpi.WinAllocate[int64](w, 2)
+		must(t, err)
+		mem[0], mem[1] = -1, 0
+		must(t, w.Barrier())
+		must(t, win.LockAll())
+		mine := []int64{int64(r)}
+		req, err := win.Rput(mpi.Buf(mine), next, 0)
+		must(t, err)
+		runtime.GC()
+		_, err = req.Wait()
+		must(t, err)
+		one := []int64{1}
+		acc, err := win.Raccumulate(mpi.Buf(one), 0, 1, mpi.Sum)
+		must(t, err)
+		must(t, mpi.WaitAll(acc))
+		must(t, win.FlushAll())
+		must(t, w.Barrier())
+		got := []int64{-7}
+		req, err = win.Rget(mpi.Buf(got), next, 0)
+		must(t, err)
+		_, err = req.Wait()
+		must(t, err)
+		if got[0] != int64(next+p-1)%int64(p) {
+			t.Errorf("Rget of rank %d's slot: %d, want %d (put by rank %d)", next, got[0], (next+p-1)%p, (next+p-1)%p)
+		}
+		var nothing, total int64
+		req, err = win.RgetAccumulate(mpi.One(&nothing), mpi.One(&total), 0, 1, mpi.NoOp)
+		must(t, err)
+		_, err = req.Wait()
+		must(t, err)
+		if total != int64(p) {
+			t.Errorf("RgetAccumulate(NoOp) of the sum: %d, want %d", total, p)
+		}
+		req, err = win.Rput(mpi.Buf(mine), mpi.ProcNull, 0)
+		must(t, err)
+		_, err = req.Wait()
+		must(t, err)
+		_, err = win.Rput(mpi.Buf(mine), next, 2)
+		wantClass(t, "Rput past the window's end", err, mpi.ErrArg)
+		must(t, win.UnlockAll())
+		must(t, w.Barrier())
+		must(t, win.Free())
+	}, winJobs(1, 2, 3, 4)...)
+}
