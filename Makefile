@@ -15,7 +15,7 @@ export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-demos bench-heat bench-idle test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build test test-demos bench-heat bench-idle bench-rma test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -187,6 +187,12 @@ HEAT_STEPS ?= 400
 bench-heat: build
 	mpicc -O2 -o $(BIN)/heat-c bench/c/heat.c -lm
 	BIN=$(BIN) N=$(HEAT_N) STEPS=$(HEAT_STEPS) ROUNDS=$(ROUNDS) scripts/bench-heat.sh
+
+# One-sided Put latency and Get bandwidth (OSU's method, Win.Flush) of
+# mpigo against C, alternating jobs of 2 ranks (mpigo rma, bench/c/rma.c).
+bench-rma: build
+	mpicc -O2 -o $(BIN)/rma-c bench/c/rma.c
+	BIN=$(BIN) ROUNDS=$(ROUNDS) scripts/bench-rma.sh
 
 # An idle receiver: rank 1 waits in one Recv for IDLE_SECONDS while rank 0
 # sleeps; its CPU use (getrusage) and how late it wakes, in C (spinning, and

@@ -282,8 +282,9 @@ const (
 	winFree
 )
 
-var winCallNames = [...]string{"Fence", "Lock", "Lock", "Unlock", "LockAll", "UnlockAll", "Flush", "FlushAll",
-	"FlushLocal", "FlushLocalAll", "Sync", "Post", "Start", "Complete", "Wait", "Free"}
+var winCallNames = [...]string{"Win.Fence", "Win.Lock", "Win.Lock", "Win.Unlock", "Win.LockAll", "Win.UnlockAll",
+	"Win.Flush", "Win.FlushAll", "Win.FlushLocal", "Win.FlushLocalAll", "Win.Sync", "Win.Post", "Win.Start",
+	"Win.Complete", "Win.Wait", "Win.Free"}
 
 // Targets of sync that are not ranks.
 const (
@@ -297,7 +298,7 @@ const (
 // call (or noRank). completes is the target whose operations it completes
 // (or all, none), whose buffers are then unpinned.
 func (w *Win) sync(call, rank int, g *Group, completes int) error {
-	op := "Win." + winCallNames[call]
+	op := winCallNames[call]
 	if err := w.check(op); err != nil {
 		return err
 	}
@@ -395,10 +396,9 @@ func (w *Win) pinner(target int) *runtime.Pinner {
 func (w *Win) release(target int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for t, p := range w.pending {
+	for t, p := range w.pending { // kept, unpinned, for the next epoch's buffers
 		if t == target || target == all && (t != attached || w.freed.Load()) {
 			p.Unpin()
-			delete(w.pending, t)
 		}
 	}
 }
@@ -419,33 +419,33 @@ const (
 // the target's displacement unit (its element size for WinCreate and
 // WinAllocate), with origin's datatype there too (MPI_Put).
 func (w *Win) Put(origin Buffer, target, disp int) error {
-	return w.rma("Put", rmaPut, origin, Buffer{}, Buffer{}, target, disp, nil)
+	return w.rma("Win.Put", rmaPut, origin, Buffer{}, Buffer{}, target, disp, nil)
 }
 
 // Get reads target's window at disp into origin (MPI_Get); origin holds
 // the data once the epoch's operations are complete.
 func (w *Win) Get(origin Buffer, target, disp int) error {
-	return w.rma("Get", rmaGet, origin, Buffer{}, Buffer{}, target, disp, nil)
+	return w.rma("Win.Get", rmaGet, origin, Buffer{}, Buffer{}, target, disp, nil)
 }
 
 // Accumulate combines origin into target's window at disp with op, element
 // by element and atomically per element (MPI_Accumulate): a predefined op,
 // or Replace. Concurrent accumulates to the same place are safe.
 func (w *Win) Accumulate(origin Buffer, target, disp int, op *Op) error {
-	return w.rma("Accumulate", rmaAccumulate, origin, Buffer{}, Buffer{}, target, disp, op)
+	return w.rma("Win.Accumulate", rmaAccumulate, origin, Buffer{}, Buffer{}, target, disp, op)
 }
 
 // GetAccumulate is Accumulate that also returns the target's data from
 // before into result (MPI_Get_accumulate); with NoOp it is an atomic read.
 func (w *Win) GetAccumulate(origin, result Buffer, target, disp int, op *Op) error {
-	return w.rma("GetAccumulate", rmaGetAccumulate, origin, result, Buffer{}, target, disp, op)
+	return w.rma("Win.GetAccumulate", rmaGetAccumulate, origin, result, Buffer{}, target, disp, op)
 }
 
 // FetchAndOp is GetAccumulate of one element (MPI_Fetch_and_op): origin and
 // result are One(&x) of the same type; a shared counter is
 // FetchAndOp(One(&one), One(&old), rank, 0, Sum).
 func (w *Win) FetchAndOp(origin, result Buffer, target, disp int, op *Op) error {
-	return w.rma("FetchAndOp", rmaFetchAndOp, origin, result, Buffer{}, target, disp, op)
+	return w.rma("Win.FetchAndOp", rmaFetchAndOp, origin, result, Buffer{}, target, disp, op)
 }
 
 // CompareAndSwap replaces the element at disp of target's window with
@@ -453,13 +453,12 @@ func (w *Win) FetchAndOp(origin, result Buffer, target, disp int, op *Op) error 
 // atomically (MPI_Compare_and_swap): one element each, of an integer type
 // or bool.
 func (w *Win) CompareAndSwap(origin, compare, result Buffer, target, disp int) error {
-	return w.rma("CompareAndSwap", rmaCompareAndSwap, origin, result, compare, target, disp, nil)
+	return w.rma("Win.CompareAndSwap", rmaCompareAndSwap, origin, result, compare, target, disp, nil)
 }
 
 // rma checks and starts one operation, and pins its buffers until their
 // epoch completes.
 func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, disp int, o *Op) error {
-	op = "Win." + op
 	ro, skip, err := w.prepare(op, call, origin, result, compare, target, disp, o)
 	if err != nil || skip {
 		return err
@@ -478,7 +477,6 @@ func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, d
 // rrma starts a request-based operation (MPI_Rput …), its buffers pinned
 // by the Request until it completes.
 func (w *Win) rrma(op string, call int, origin, result Buffer, target, disp int, o *Op) (*Request, error) {
-	op = "Win." + op
 	ro, skip, err := w.prepare(op, call, origin, result, Buffer{}, target, disp, o)
 	if err != nil {
 		return nil, err
@@ -621,22 +619,22 @@ func (w *Win) String() string {
 // may be reused (MPI_Rput): only inside a passive-target epoch (Lock,
 // LockAll). The buffer stays pinned until then.
 func (w *Win) Rput(origin Buffer, target, disp int) (*Request, error) {
-	return w.rrma("Rput", rmaPut, origin, Buffer{}, target, disp, nil)
+	return w.rrma("Win.Rput", rmaPut, origin, Buffer{}, target, disp, nil)
 }
 
 // Rget is Get returning a Request that completes when origin holds the
 // data (MPI_Rget), inside a passive-target epoch.
 func (w *Win) Rget(origin Buffer, target, disp int) (*Request, error) {
-	return w.rrma("Rget", rmaGet, origin, Buffer{}, target, disp, nil)
+	return w.rrma("Win.Rget", rmaGet, origin, Buffer{}, target, disp, nil)
 }
 
 // Raccumulate is Accumulate returning a Request (MPI_Raccumulate), inside
 // a passive-target epoch.
 func (w *Win) Raccumulate(origin Buffer, target, disp int, op *Op) (*Request, error) {
-	return w.rrma("Raccumulate", rmaAccumulate, origin, Buffer{}, target, disp, op)
+	return w.rrma("Win.Raccumulate", rmaAccumulate, origin, Buffer{}, target, disp, op)
 }
 
 // RgetAccumulate is GetAccumulate returning a Request (MPI_Rget_accumulate).
 func (w *Win) RgetAccumulate(origin, result Buffer, target, disp int, op *Op) (*Request, error) {
-	return w.rrma("RgetAccumulate", rmaGetAccumulate, origin, result, target, disp, op)
+	return w.rrma("Win.RgetAccumulate", rmaGetAccumulate, origin, result, target, disp, op)
 }

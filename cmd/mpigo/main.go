@@ -28,6 +28,7 @@ func main() {
 			heatCommand,
 			idleCommand,
 			counterCommand,
+			rmaCommand,
 			versionCommand,
 		},
 	}
