@@ -85,3 +85,11 @@ func (c *Comm) checkIntra(op string) error {
 	}
 	return nil
 }
+
+// checkIntraOnly checks c and refuses an intercommunicator for op.
+func (c *Comm) checkIntraOnly(op string) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	return c.checkIntra(op)
+}

@@ -144,34 +144,23 @@ func newWin(op string, c *Comm, kind int, base unsafe.Pointer, size int64, unit 
 	return w, nil
 }
 
-// isOpenMPI reports whether the library is OpenMPI.
-func isOpenMPI() bool {
+// libraryVersion is LibraryVersion, read once, for the workarounds of
+// one library's faults below.
+var libraryVersion = sync.OnceValue(func() string {
 	v, _ := LibraryVersion()
-	return strings.Contains(v, "Open MPI")
-}
-
-// isMPICH reports whether the library is MPICH.
-var isMPICH = sync.OnceValue(func() bool {
-	v, _ := LibraryVersion()
-	return strings.Contains(v, "MPICH")
+	return v
 })
+
+// isOpenMPI and isMPICH report which library the binding runs on.
+func isOpenMPI() bool { return strings.Contains(libraryVersion(), "Open MPI") }
+func isMPICH() bool   { return strings.Contains(libraryVersion(), "MPICH") }
 
 // openMPI4CAS reports whether the library is OpenMPI 4, whose osc/rdma
 // crashes (SIGSEGV in btl/vader's emulated atomics) on a compare-and-swap
 // of 8 bytes between ranks of one node: open-mpi/ompi#7967 and #11349,
 // reproduced here with OpenMPI 4.1.4 in C, with MPI_Win_create and
 // MPI_Win_allocate alike; 4-byte ones and shared windows (osc/sm) work.
-var openMPI4CAS = sync.OnceValue(func() bool {
-	v, _ := LibraryVersion()
-	return strings.Contains(v, "Open MPI v4.")
-})
-
-func (c *Comm) checkIntraOnly(op string) error {
-	if err := c.check(op); err != nil {
-		return err
-	}
-	return c.checkIntra(op)
-}
+func openMPI4CAS() bool { return strings.Contains(libraryVersion(), "Open MPI v4.") }
 
 func (w *Win) check(op string) error {
 	if err := checkState(op); err != nil {
