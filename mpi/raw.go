@@ -172,7 +172,9 @@ const (
 	callTypeContiguous
 	callOpCreate
 	callOpFree
-	callFunc // a.fn: every call added since, one function each in rawctl.go
+	callRMA      // one-sided operation a.reduce on window a.comm (win.go)
+	callWinFlush // flush a.reduce of window a.comm (win.go)
+	callFunc     // a.fn: every call added since, one function each in rawctl.go
 )
 
 // do performs raw call c with a and returns MPI's return code. a stays
@@ -280,6 +282,10 @@ func (c rawCall) call(a *args) C.int {
 	case callOpFree:
 		h := a.op
 		return C.mpigo_op_free(&h)
+	case callRMA: // a.reduce: rmaPut … rmaFetchAndOp; target a.peer at displacement a.off
+		return C.mpigo_rma(C.int(a.reduce), addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, C.int(a.peer), C.longlong(a.off), a.op, a.comm)
+	case callWinFlush: // a.reduce: 0 Flush(a.peer), 1 FlushAll, 2 FlushLocal(a.peer), 3 FlushLocalAll
+		return C.mpigo_win_flush(C.int(a.reduce), C.int(a.peer), a.comm)
 	case callFunc: // on a copy: a call through a function value would make every a escape
 		b := *a
 		rc := b.fn(&b)

@@ -159,6 +159,35 @@ static mpigo_h mpigo_comm_self(void) { return H(MPI_COMM_SELF); }
 static mpigo_h mpigo_comm_null(void) { return H(MPI_COMM_NULL); }
 static mpigo_h mpigo_request_null(void) { return H(MPI_REQUEST_NULL); }
 
+// ---- one-sided operations (win.go): the per-message calls ----
+// mpigo_rma runs operation call (rmaPut, rmaGet, rmaAccumulate,
+// rmaGetAccumulate, rmaFetchAndOp of rawctl.go: 0-4) of n elements of dt
+// from origin (result into result) at displacement disp of target's part of
+// window win, with op for the accumulates.
+static int mpigo_rma(int call, uintptr_t origin, uintptr_t result, int n, mpigo_h dt, int target, long long disp, mpigo_h op, mpigo_h win) {
+	MPI_Win w = (MPI_Win)win;
+	MPI_Datatype t = DTYPE(dt);
+	MPI_Aint d = (MPI_Aint)disp;
+	switch (call) {
+	case 0: return MPI_Put(PTR(origin), n, t, target, d, n, t, w);
+	case 1: return MPI_Get(PTR(origin), n, t, target, d, n, t, w);
+	case 2: return MPI_Accumulate(PTR(origin), n, t, target, d, n, t, OP(op), w);
+	case 3: return MPI_Get_accumulate(PTR(origin), n, t, PTR(result), n, t, target, d, n, t, OP(op), w);
+	}
+	return MPI_Fetch_and_op(PTR(origin), PTR(result), t, target, d, OP(op), w);
+}
+// mpigo_win_flush completes operations of window win: to rank (0), all
+// (1), at the origin only to rank (2) or all (3).
+static int mpigo_win_flush(int call, int rank, mpigo_h win) {
+	MPI_Win w = (MPI_Win)win;
+	switch (call) {
+	case 0: return MPI_Win_flush(rank, w);
+	case 1: return MPI_Win_flush_all(w);
+	case 2: return MPI_Win_flush_local(rank, w);
+	}
+	return MPI_Win_flush_local_all(w);
+}
+
 // ---- environment ----
 static MPI_Datatype mpigo_stage_unit = MPI_DATATYPE_NULL; // see mpigo_recv_staged
 static int mpigo_init(int required, int *provided) {

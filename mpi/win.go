@@ -306,7 +306,14 @@ func (w *Win) sync(call, rank int, g *Group, completes int) error {
 		}
 		gh = g.h
 	}
-	err := mpiError(op, rawWinSync(w.h, call, max(rank, 0), gh))
+	var err error
+	if call >= winFlush && call <= winFlushLocalAll { // per message: raw.go's path, no allocation
+		var a args
+		a.reduce, a.peer, a.comm = call-winFlush, max(rank, 0), w.h
+		err = mpiError(op, runLong(callWinFlush, &a))
+	} else {
+		err = mpiError(op, rawWinSync(w.h, call, max(rank, 0), gh))
+	}
 	if err == nil && completes != none {
 		w.release(completes)
 	}
@@ -460,7 +467,12 @@ func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, d
 		}
 	}
 	w.mu.Unlock()
-	return mpiError(op, rawRMA(w.h, call, ro))
+	if call == rmaCompareAndSwap { // three buffers: a control call of its own
+		return mpiError(op, rawRMA(w.h, call, ro))
+	}
+	var a args // the per-message path of raw.go: no allocation
+	a.reduce, a.comm, a.peer, a.off, a.buf, a.rbuf, a.n, a.dt, a.op = call, w.h, target, ro.disp, ro.origin, ro.result, ro.n, ro.dt, ro.op
+	return mpiError(op, run(callRMA, &a))
 }
 
 // rrma starts a request-based operation (MPI_Rput …), its buffers pinned

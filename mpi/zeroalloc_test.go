@@ -56,6 +56,32 @@ func TestSendrecvZeroAllocations(t *testing.T) {
 	}, mpitest.Ranks(2))
 }
 
+// One-sided Put, Get, Accumulate and FetchAndOp with a Flush allocate
+// nothing once a window's pinner for the target exists.
+func TestRMAZeroAllocations(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		win, _, err := mpi.WinAllocate[int64](w, 4)
+		must(t, err)
+		target := (w.Rank() + 1) % w.Size()
+		must(t, win.LockAll())
+		x, old := []int64{1, 2}, int64(0)
+		one := int64(1)
+		allocs := testing.AllocsPerRun(200, func() {
+			win.Put(mpi.Buf(x), target, 0)
+			win.Get(mpi.Buf(x), target, 2)
+			win.Accumulate(mpi.Buf(x), target, 0, mpi.Sum)
+			win.FetchAndOp(mpi.One(&one), mpi.One(&old), target, 3, mpi.Sum)
+			win.Flush(target)
+		})
+		if allocs != 0 {
+			t.Errorf("%.1f allocations per Put+Get+Accumulate+FetchAndOp+Flush, want 0", allocs)
+		}
+		must(t, win.UnlockAll())
+		must(t, w.Barrier())
+		must(t, win.Free())
+	}, mpitest.Ranks(2))
+}
+
 // Starting and completing persistent requests allocates nothing.
 func TestPersistentZeroAllocations(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
