@@ -79,7 +79,7 @@ func TestRMAZeroAllocations(t *testing.T) {
 		must(t, win.UnlockAll())
 		must(t, w.Barrier())
 		must(t, win.Free())
-	}, mpitest.Ranks(2))
+	}, winJobs(2)...) // across hosts: ThreadSerialized and osc/pt2pt, as every test of windows
 }
 
 // Starting and completing persistent requests allocates nothing.
