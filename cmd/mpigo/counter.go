@@ -72,23 +72,9 @@ func runCounter(world *mpi.Comm, tasks, work int) error {
 	base := map[string]float64{}
 	for _, k := range scalingSizes(world.Size(), true) {
 		for _, queue := range []string{"counter", "master"} {
-			color := mpi.Undefined
-			if world.Rank() < k {
-				color = 0
-			}
-			sub, err := world.Split(color, world.Rank())
-			if err != nil {
-				return err
-			}
-			if sub != nil {
-				if err := queueOn(sub, queue, tasks, work, want, base); err != nil {
-					return err
-				}
-				if err := sub.Free(); err != nil {
-					return err
-				}
-			}
-			if err := sleepyBarrier(world); err != nil {
+			if _, err := onFirst(world, k, func(sub *mpi.Comm) error {
+				return queueOn(sub, queue, tasks, work, want, base)
+			}); err != nil {
 				return err
 			}
 		}

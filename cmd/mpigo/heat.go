@@ -84,19 +84,6 @@ func heatFlags(c *cli.Context) (heat.Config, []heat.Exchange, error) {
 	return cfg, exchanges, nil
 }
 
-// scalingSizes are the sub-communicator sizes to solve on: 1, 2, 4, … up to
-// p, and p.
-func scalingSizes(p int, scaling bool) []int {
-	if !scaling {
-		return []int{p}
-	}
-	var sizes []int
-	for k := 1; k < p; k *= 2 {
-		sizes = append(sizes, k)
-	}
-	return append(sizes, p)
-}
-
 func runHeat(c *cli.Context, world *mpi.Comm, cfg heat.Config, exchanges []heat.Exchange) error {
 	var serial []float64
 	var serialRate float64
@@ -123,7 +110,11 @@ func runHeat(c *cli.Context, world *mpi.Comm, cfg heat.Config, exchanges []heat.
 	for _, k := range scalingSizes(world.Size(), !c.Bool("no-scaling")) {
 		for _, ex := range exchanges {
 			cfg.Exchange = ex
-			res, in, err := solveOnFirst(world, k, cfg)
+			var res heat.Result
+			in, err := onFirst(world, k, func(sub *mpi.Comm) (err error) {
+				res, err = heat.Solve(sub, cfg)
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -162,45 +153,6 @@ func runHeat(c *cli.Context, world *mpi.Comm, cfg heat.Config, exchanges []heat.
 		fmt.Printf("# wrote %s\n", path)
 	}
 	return nil
-}
-
-// solveOnFirst solves cfg on the first k ranks of world; the others wait,
-// asleep rather than spinning (so that they leave the cores to the solve),
-// until all are done. in says whether this rank took part.
-func solveOnFirst(world *mpi.Comm, k int, cfg heat.Config) (res heat.Result, in bool, err error) {
-	color := mpi.Undefined
-	if world.Rank() < k {
-		color = 0
-	}
-	sub, err := world.Split(color, world.Rank())
-	if err != nil {
-		return res, false, err
-	}
-	if sub != nil {
-		res, err = heat.Solve(sub, cfg)
-		if ferr := sub.Free(); err == nil {
-			err = ferr
-		}
-		if err != nil {
-			return res, true, err
-		}
-	}
-	return res, sub != nil, sleepyBarrier(world)
-}
-
-// sleepyBarrier is a barrier whose waiting sleeps between tests.
-func sleepyBarrier(world *mpi.Comm) error {
-	req, err := world.Ibarrier()
-	if err != nil {
-		return err
-	}
-	for {
-		done, _, err := req.Test()
-		if done || err != nil {
-			return err
-		}
-		time.Sleep(200 * time.Microsecond)
-	}
 }
 
 // firstDifference is the first index where a and b differ, or -1.
