@@ -869,23 +869,12 @@ type rmaOp struct {
 	op                      opHandle
 }
 
-// rawRMA runs one one-sided operation (rmaPut … rmaCompareAndSwap) on w.
-func rawRMA(w winHandle, call int, o rmaOp) int {
+// rawCompareAndSwap runs MPI_Compare_and_swap on w: the one one-sided
+// operation with three buffers, which raw.go's per-message path (callRMA,
+// the others) has no room for.
+func rawCompareAndSwap(w winHandle, o rmaOp) int {
 	return ctl(func() C.int {
-		win, n, dt, to, disp := toWin(w), C.int(o.n), toType(o.dt), C.int(o.target), aint(o.disp)
-		switch call {
-		case rmaPut:
-			return C.MPI_Put(o.origin, n, dt, to, disp, n, dt, win)
-		case rmaGet:
-			return C.MPI_Get(o.origin, n, dt, to, disp, n, dt, win)
-		case rmaAccumulate:
-			return C.MPI_Accumulate(o.origin, n, dt, to, disp, n, dt, C.mpigo_to_op(o.op), win)
-		case rmaGetAccumulate:
-			return C.MPI_Get_accumulate(o.origin, n, dt, o.result, n, dt, to, disp, n, dt, C.mpigo_to_op(o.op), win)
-		case rmaFetchAndOp:
-			return C.MPI_Fetch_and_op(o.origin, o.result, dt, to, disp, C.mpigo_to_op(o.op), win)
-		}
-		return C.MPI_Compare_and_swap(o.origin, o.compare, o.result, dt, to, disp, win)
+		return C.MPI_Compare_and_swap(o.origin, o.compare, o.result, toType(o.dt), C.int(o.target), aint(o.disp), toWin(w))
 	})
 }
 

@@ -401,7 +401,8 @@ func (w *Win) release(target int) {
 
 // ---- operations ----
 
-// The one-sided operations of rawRMA.
+// The one-sided operations: callRMA's (raw.go, mpigo_rma in raw.h, in this
+// order), rawRRMA's, and CompareAndSwap.
 const (
 	rmaPut = iota
 	rmaGet
@@ -468,7 +469,7 @@ func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, d
 	}
 	w.mu.Unlock()
 	if call == rmaCompareAndSwap { // three buffers: a control call of its own
-		return mpiError(op, rawRMA(w.h, call, ro))
+		return mpiError(op, rawCompareAndSwap(w.h, ro))
 	}
 	var a args // the per-message path of raw.go: no allocation
 	a.reduce, a.comm, a.peer, a.off, a.buf, a.rbuf, a.n, a.dt, a.op = call, w.h, target, ro.disp, ro.origin, ro.result, ro.n, ro.dt, ro.op
