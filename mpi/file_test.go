@@ -15,26 +15,6 @@ import (
 	"github.com/mpigo/mpigo/mpi"
 )
 
-// sharedDir is a directory every rank of the job sees: made by rank 0 and
-// broadcast, removed by the test's end.
-func sharedDir(t *testing.T, w *mpi.Comm) string {
-	t.Helper()
-	var dir string
-	if w.Rank() == 0 {
-		d, err := os.MkdirTemp("", "mpigo-file-")
-		must(t, err)
-		dir = d
-	}
-	must(t, w.BcastValue(&dir, 0))
-	t.Cleanup(func() {
-		w.Barrier()
-		if w.Rank() == 0 {
-			os.RemoveAll(dir)
-		}
-	})
-	return dir
-}
-
 // syncAll makes every rank's writes to f visible to every rank: the
 // sync-barrier-sync of MPI-IO's consistency rules.
 func syncAll(t *testing.T, f *mpi.File, w *mpi.Comm) {
@@ -49,7 +29,7 @@ func syncAll(t *testing.T, f *mpi.File, w *mpi.Comm) {
 func TestFileExplicitOffsets(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		r, p := w.Rank(), w.Size()
-		name := filepath.Join(sharedDir(t, w), "blocks")
+		name := filepath.Join(mpitest.SharedDir(t, w), "blocks")
 		f, err := mpi.OpenFile(w, name, os.O_RDWR|os.O_CREATE, nil)
 		must(t, err)
 		const n = 1000
@@ -123,7 +103,7 @@ func TestFileSubarrayView(t *testing.T) {
 		must(t, err)
 		view, err := mpi.Subarray([]int{rows, cols}, []int{nr, nc}, []int{r0, c0}, i32)
 		must(t, err)
-		name := filepath.Join(sharedDir(t, w), "array")
+		name := filepath.Join(mpitest.SharedDir(t, w), "array")
 		f, err := mpi.OpenFile(cart.Comm, name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, nil)
 		must(t, err)
 		must(t, f.SetView(0, i32, view))
@@ -168,7 +148,7 @@ func TestFileSubarrayView(t *testing.T) {
 func TestFileSharedPointerAndNonblocking(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		r, p := w.Rank(), w.Size()
-		name := filepath.Join(sharedDir(t, w), "log")
+		name := filepath.Join(mpitest.SharedDir(t, w), "log")
 		f, err := mpi.OpenFile(w, name, os.O_RDWR|os.O_CREATE, nil)
 		must(t, err)
 		part := make([]int64, r+1) // rank r writes r+1 copies of r
@@ -237,7 +217,7 @@ func TestFileSharedPointerAndNonblocking(t *testing.T) {
 func TestFileErrors(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		agreeOnArgErrors(t)
-		dir := sharedDir(t, w)
+		dir := mpitest.SharedDir(t, w)
 		missing := filepath.Join(dir, "missing")
 		_, err := mpi.OpenFile(w, missing, os.O_RDONLY, nil)
 		if err == nil || !errors.Is(err, fs.ErrNotExist) {

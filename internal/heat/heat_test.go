@@ -2,7 +2,6 @@ package heat_test
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -109,18 +108,7 @@ func TestBadConfig(t *testing.T) {
 // if never stopped: 10 steps, a checkpoint, 15 more equal 25 steps.
 func TestCheckpointRestart(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
-		var dir string
-		if w.Rank() == 0 {
-			d, err := os.MkdirTemp("", "mpigo-heat-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir = d
-			defer os.RemoveAll(d)
-		}
-		if err := w.BcastValue(&dir, 0); err != nil {
-			t.Fatal(err)
-		}
+		dir := mpitest.SharedDir(t, w)
 		const n = 19
 		path := filepath.Join(dir, "field")
 		first := heat.Config{N: n, Steps: 10, Exchange: heat.Neighbor, Checkpoint: path}
@@ -155,6 +143,5 @@ func TestCheckpointRestart(t *testing.T) {
 		if _, err := heat.Solve(w, heat.Config{N: n + 1, Steps: 1, Exchange: heat.Sendrecv, Restart: path}); err == nil {
 			t.Error("restart of a 20×20 solve from a 19×19 checkpoint: no error")
 		}
-		w.Barrier()
 	})
 }

@@ -96,6 +96,31 @@ func Env(np int) []string {
 	return env
 }
 
+// SharedDir returns a directory that every rank of w sees, made by rank 0
+// and broadcast, and removed when the test ends (after a barrier, so that
+// no rank still uses it). Every rank must call it.
+func SharedDir(t *testing.T, w *mpi.Comm) string {
+	t.Helper()
+	var dir string
+	if w.Rank() == 0 {
+		d, err := os.MkdirTemp("", "mpigo-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = d
+	}
+	if err := w.BcastValue(&dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		w.Barrier()
+		if w.Rank() == 0 {
+			os.RemoveAll(dir)
+		}
+	})
+	return dir
+}
+
 // IsRank reports whether this process is a rank of a job started by Run.
 func IsRank() bool { return os.Getenv(envChild) != "" }
 
