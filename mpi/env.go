@@ -95,8 +95,11 @@ func Init() error {
 // ThreadSerialized, every call has to be handed to the one thread MPI
 // allows, ~10 µs a call against ~0.5 µs under the lock. MPI_Init_thread runs
 // on a goroutine locked to its own OS thread, which also runs Finalize and,
-// in that case, every other call. Errors: initializing twice, or again after
-// Finalize (MPI cannot be restarted).
+// in that case, every other call. Init also lowers GOMAXPROCS to the rank's
+// share of the node's cores when the ranks are not bound to one core each,
+// unless the environment sets GOMAXPROCS (see procs.go: 4 ranks on 2 cores
+// otherwise run 8 Ps, whose threads take the cores the ranks need). Errors:
+// initializing twice, or again after Finalize (MPI cannot be restarted).
 func InitThread(required ThreadLevel) (ThreadLevel, error) {
 	ask := required
 	if required == ThreadFunneled {
@@ -134,6 +137,7 @@ func initThread(required, ask ThreadLevel, exact bool) (ThreadLevel, error) {
 		return 0, err
 	}
 	provided = ThreadLevel(a.tag)
+	fitProcs()
 	switch {
 	case provided >= ThreadMultiple:
 		mode = modeDirect

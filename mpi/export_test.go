@@ -48,3 +48,10 @@ func BlockingCollectives() bool { return blockingCollectives }
 
 // Naps returns how many times waits slept between polls (see WaitPolicy).
 func Naps() int64 { return naps.Load() }
+
+// Procs exposes procs.go's rules.
+var (
+	RankShare  = rankShare
+	CountCPUs  = countCPUs
+	OnlineCPUs = onlineCPUs
+)
