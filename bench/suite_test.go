@@ -96,10 +96,19 @@ type damaging struct {
 
 func (d *damaging) Recv(buf []byte, src, tag int) (int, error) {
 	n, err := d.Transport.Recv(buf, src, tag)
-	if d.n++; d.n == d.at && n > 0 {
-		buf[0] ^= 0x40
+	return n, d.damage(buf[:n], err)
+}
+
+func (d *damaging) Sendrecv(out []byte, dest int, in []byte, src, tag int) (int, error) {
+	n, err := d.Transport.Sendrecv(out, dest, in, src, tag)
+	return n, d.damage(in[:n], err)
+}
+
+func (d *damaging) damage(got []byte, err error) error {
+	if d.n++; d.n == d.at && len(got) > 0 {
+		got[0] ^= 0x40
 	}
-	return n, err
+	return err
 }
 
 // TestValidationCatchesCorruption: with Validate, an algorithm whose data

@@ -119,7 +119,7 @@ func recursiveDoubling[T any](t Transport, data []T, red Reduction[T]) error {
 	}
 	for mask := 1; mask < pow; mask <<= 1 {
 		partner := r ^ mask
-		if err := exchange(t, buf, partner, inb, partner, reduceTag+mask, r < partner); err != nil {
+		if err := exchange(t, buf, partner, inb, partner, reduceTag+mask); err != nil {
 			return err
 		}
 		red.combine(data, in, partner < r)
@@ -145,7 +145,7 @@ func ringAllreduce[T any](t Transport, data []T, red Reduction[T]) error {
 	// Reduce-scatter: in step s, send piece r-s, receive and combine piece r-s-1.
 	for s := range p - 1 {
 		out, acc := part(r-s), part(r-s-1)
-		if err := exchange(t, asBytes(out), right, asBytes(in[:len(acc)]), left, reduceTag, ringFirst(t)); err != nil {
+		if err := exchange(t, asBytes(out), right, asBytes(in[:len(acc)]), left, reduceTag); err != nil {
 			return err
 		}
 		red.combine(acc, in[:len(acc)], true)
@@ -153,7 +153,7 @@ func ringAllreduce[T any](t Transport, data []T, red Reduction[T]) error {
 	// Allgather: rank r now holds piece r+1 complete; pass the pieces round.
 	for s := range p - 1 {
 		out, got := part(r+1-s), part(r-s)
-		if err := exchange(t, asBytes(out), right, asBytes(got), left, reduceTag+1, ringFirst(t)); err != nil {
+		if err := exchange(t, asBytes(out), right, asBytes(got), left, reduceTag+1); err != nil {
 			return err
 		}
 	}
@@ -191,7 +191,7 @@ func Barrier(t Transport) (Report, error) {
 	ct := newCounting(t)
 	for k := 1; k < p; k <<= 1 {
 		rep.Depth++
-		if err := exchange(ct, nil, (r+k)%p, nil, (r-k+p)%p, barrierTag+k, true); err != nil { // empty: never blocks
+		if err := exchange(ct, nil, (r+k)%p, nil, (r-k+p)%p, barrierTag+k); err != nil {
 			return rep, err
 		}
 	}

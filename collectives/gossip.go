@@ -2,7 +2,9 @@ package collectives
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sort"
+	"sync/atomic"
 )
 
 // gossipSchedule derives the whole push-gossip schedule from the shared
@@ -53,21 +55,48 @@ func gossipSchedule(p, root, f int, seed uint64) (rounds [][][2]int, coverage []
 	return rounds, coverage
 }
 
+// gossipPlan is a schedule with its coverage and redundant messages (those
+// to ranks informed before, or earlier in the round). The last one made is
+// kept: deriving it took 0.6 µs of an 8-byte broadcast's 0.8.
+type gossipPlan struct {
+	p, root, f int
+	seed       uint64
+	schedule   [][][2]int
+	coverage   []int
+	redundant  int
+}
+
+var lastGossip atomic.Pointer[gossipPlan]
+
+func planGossip(p, root, f int, seed uint64) *gossipPlan {
+	if g := lastGossip.Load(); g != nil && g.p == p && g.root == root && g.f == f && g.seed == seed {
+		return g
+	}
+	g := &gossipPlan{p: p, root: root, f: f, seed: seed}
+	g.schedule, g.coverage = gossipSchedule(p, root, f, seed)
+	informed := make([]bool, p)
+	informed[root] = true
+	for _, msgs := range g.schedule {
+		for _, m := range msgs {
+			if informed[m[1]] {
+				g.redundant++
+			}
+			informed[m[1]] = true
+		}
+	}
+	lastGossip.Store(g)
+	return g
+}
+
 // gossipBcast runs the schedule. Every rank performs its sends and receives
 // of a round in the schedule's one global order, so blocking sends never
 // wait on each other in a cycle; every rank knows what it will receive, so
 // the run ends without further coordination.
 func gossipBcast(t Transport, data []byte, root, f int, seed uint64) (rounds int, coverage []int, redundant int, err error) {
-	p, me := t.Size(), t.Rank()
-	schedule, coverage := gossipSchedule(p, root, f, seed)
-	informed := make([]bool, p)
-	informed[root] = true
-	for _, msgs := range schedule {
+	me := t.Rank()
+	g := planGossip(t.Size(), root, f, seed)
+	for _, msgs := range g.schedule {
 		for _, m := range msgs {
-			if informed[m[1]] { // the receiver has it already, or gets it earlier this round
-				redundant++
-			}
-			informed[m[1]] = true
 			switch me {
 			case m[0]:
 				err = t.Send(data, m[1], gossipTag)
@@ -79,7 +108,7 @@ func gossipBcast(t Transport, data []byte, root, f int, seed uint64) (rounds int
 			}
 		}
 	}
-	return len(schedule), coverage, redundant, nil
+	return len(g.schedule), slices.Clone(g.coverage), g.redundant, nil
 }
 
 const gossipTag = 0x676f

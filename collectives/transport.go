@@ -21,6 +21,10 @@ type Transport interface {
 	Send(data []byte, dest, tag int) error
 	// Recv receives a message from src with tag into buf and returns its length.
 	Recv(buf []byte, src, tag int) (int, error)
+	// Sendrecv sends out to dest and receives a message from src into in,
+	// both with tag, at once: neither waits for the other, so pairs and rings
+	// of ranks exchange in one message time. It returns the received length.
+	Sendrecv(out []byte, dest int, in []byte, src, tag int) (int, error)
 }
 
 // commTransport adapts an *mpi.Comm.
@@ -38,6 +42,12 @@ func (t commTransport) Send(data []byte, dest, tag int) error {
 
 func (t commTransport) Recv(buf []byte, src, tag int) (int, error) {
 	st, err := t.c.Recv(mpi.Buf(buf), src, tag)
+	return st.Count(), err
+}
+
+// Sendrecv is one MPI_Sendrecv (Comm.Sendrecv).
+func (t commTransport) Sendrecv(out []byte, dest int, in []byte, src, tag int) (int, error) {
+	st, err := t.c.Sendrecv(mpi.Buf(out), dest, tag, mpi.Buf(in), src, tag)
 	return st.Count(), err
 }
 
@@ -84,6 +94,14 @@ func (l *local) Send(data []byte, dest, tag int) error {
 	b.mu.Unlock()
 	b.cond.Broadcast()
 	return nil
+}
+
+// Sendrecv sends, which never blocks here, then receives.
+func (l *local) Sendrecv(out []byte, dest int, in []byte, src, tag int) (int, error) {
+	if err := l.Send(out, dest, tag); err != nil {
+		return 0, err
+	}
+	return l.Recv(in, src, tag)
 }
 
 func (l *local) Recv(buf []byte, src, tag int) (int, error) {
