@@ -154,9 +154,11 @@ bench-pingpong: bench-deps
 # The floor of a cgo binding on this machine: one job, alternating rounds of
 # the same ping-pong in one C call, with one cgo call per MPI call, and
 # through mpigo (bench/floor), ratios to the C loop; at ThreadMultiple, then
-# at ThreadSingle.
+# at ThreadSingle; then osu_bw's windows of 64 the same ways (and mpigo's
+# persistent requests).
 bench-floor: bench-deps
 	@for t in multiple single; do for s in 1 64 1024 8192; do $(MPIEXEC) -n 2 $(BIN)/floor -size $$s -thread $$t; done; done
+	@for s in 1 64 1024 8192; do $(MPIEXEC) -n 2 $(BIN)/floor -window 64 -iters 2000 -rounds 9 -size $$s; done
 
 # Smoke test of the suite in make test: every implementation, every
 # benchmark, tiny iteration counts; the driver checks each program's sample

@@ -11,13 +11,18 @@
 //
 // and prints each one's median one-way time over the rounds, with its ratio
 // to c. cgo − c is the cost of the cgo transitions on the critical path,
-// mpigo − cgo what the binding adds. Run it as mpiexec -n 2 floor [flags].
+// mpigo − cgo what the binding adds. With -window W it measures osu_bw's
+// windows instead (rank 0 posts W Isends, rank 1 W Irecvs, a Waitall each,
+// then a 4-byte acknowledgement): the whole loop in C, one cgo call per
+// MPI call, and mpigo with Isend/Irecv/WaitAll and with persistent requests
+// (StartAll), in ns per message. Run it as mpiexec -n 2 floor [flags].
 package main
 
 /*
 #cgo pkg-config: ompi-c
 #include <mpi.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 static void loop(uintptr_t sb, uintptr_t rb, int n, int rank, int iters) {
 	for (int i = 0; i < iters; i++) {
@@ -30,6 +35,24 @@ static void loop(uintptr_t sb, uintptr_t rb, int n, int rank, int iters) {
 		}
 	}
 }
+// osu_bw's window, in C: W messages of n bytes, then the acknowledgement.
+static void window(uintptr_t sb, uintptr_t rb, int n, int rank, int w, int iters, MPI_Request *reqs) {
+	char ack[4];
+	for (int i = 0; i < iters; i++) {
+		for (int k = 0; k < w; k++) {
+			if (rank == 0) MPI_Isend((void *)sb, n, MPI_BYTE, 1, 100, MPI_COMM_WORLD, &reqs[k]);
+			else MPI_Irecv((void *)rb, n, MPI_BYTE, 0, 100, MPI_COMM_WORLD, &reqs[k]);
+		}
+		MPI_Waitall(w, reqs, MPI_STATUSES_IGNORE);
+		if (rank == 0) MPI_Recv(ack, 4, MPI_BYTE, 1, 101, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		else MPI_Send(ack, 4, MPI_BYTE, 0, 101, MPI_COMM_WORLD);
+	}
+}
+static int post(uintptr_t b, int n, int rank, MPI_Request *q) {
+	return rank == 0 ? MPI_Isend((void *)b, n, MPI_BYTE, 1, 100, MPI_COMM_WORLD, q)
+	                 : MPI_Irecv((void *)b, n, MPI_BYTE, 0, 100, MPI_COMM_WORLD, q);
+}
+static int waitall(int w, MPI_Request *reqs) { return MPI_Waitall(w, reqs, MPI_STATUSES_IGNORE); }
 static int send(uintptr_t b, int n, int peer) { return MPI_Send((void *)b, n, MPI_BYTE, peer, 1, MPI_COMM_WORLD); }
 static int recv(uintptr_t b, int n, int peer) {
 	return MPI_Recv((void *)b, n, MPI_BYTE, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -55,6 +78,7 @@ func main() {
 	iters := flag.Int("iters", 50000, "round trips per round and way")
 	rounds := flag.Int("rounds", 15, "rounds")
 	thread := flag.String("thread", "multiple", "thread level to ask for: single, funneled, serialized or multiple")
+	window := flag.Int("window", 0, "measure osu_bw windows of this many messages instead of ping-pongs")
 	flag.Parse()
 	level, err := mpi.ParseThreadLevel(*thread)
 	if err != nil {
@@ -70,7 +94,13 @@ func main() {
 		if w.Size() != 2 {
 			return fmt.Errorf("floor needs 2 ranks, has %d", w.Size())
 		}
-		ways := pingpongs(w, *size, *iters)
+		var ways []way
+		what, per := "one-way ns", 2**iters
+		if *window > 0 {
+			ways, what, per = windows(w, *size, *window, *iters), fmt.Sprintf("ns a message in windows of %d", *window), *window**iters
+		} else {
+			ways = pingpongs(w, *size, *iters)
+		}
 		times := make([][]float64, len(ways))
 		for r := 0; r < *rounds; r++ {
 			for k := range ways {
@@ -82,15 +112,15 @@ func main() {
 				if err := ways[i].run(); err != nil {
 					return err
 				}
-				times[i] = append(times[i], float64(time.Since(start).Nanoseconds())/float64(2**iters))
+				times[i] = append(times[i], float64(time.Since(start).Nanoseconds())/float64(per))
 			}
 		}
 		if w.Rank() == 0 {
-			fmt.Printf("# one-way ns, %d B, thread level %s, median of %d rounds × %d round trips (min–max)\n", *size, mpi.Provided(), *rounds, *iters)
+			fmt.Printf("# %s, %d B, thread level %s, median of %d rounds × %d iterations (min–max)\n", what, *size, mpi.Provided(), *rounds, *iters)
 			c := bench.Summarize(times[0]).Median
 			for i, way := range ways {
 				st := bench.Summarize(times[i])
-				fmt.Printf("%-6s %7.0f  %5.2f×  (%.0f–%.0f)\n", way.name, st.Median, st.Median/c, st.Min, st.Max)
+				fmt.Printf("%-10s %7.0f  %5.2f×  (%.0f–%.0f)\n", way.name, st.Median, st.Median/c, st.Min, st.Max)
 			}
 		}
 		return nil
@@ -173,5 +203,101 @@ func pingpongs(w *mpi.Comm, size, iters int) []way {
 	}
 }
 
-// pinned keeps the Pinner of the cgo way's buffers reachable until the job ends.
-var pinned *runtime.Pinner
+// windows are osu_bw's windows of w messages of size bytes, three ways.
+func windows(w *mpi.Comm, size, win, iters int) []way {
+	rank, peer := w.Rank(), 1-w.Rank()
+	buf := make([]byte, max(size, 1))
+	gbuf := slices.Clone(buf)
+	pin := new(runtime.Pinner)
+	pin.Pin(&buf[0])
+	pinned = pin
+	b, n, r := C.uintptr_t(uintptr(unsafe.Pointer(&buf[0]))), C.int(size), C.int(rank)
+	creqs := (*C.MPI_Request)(C.malloc(C.size_t(win) * C.size_t(unsafe.Sizeof(C.MPI_Request(nil)))))
+	reqs := unsafe.Slice(creqs, win)
+	ack := make([]byte, 4)
+	acknowledge := func() (err error) {
+		if rank == 0 {
+			_, err = w.Recv(mpi.Buf(ack), peer, 101)
+		} else {
+			err = w.Send(mpi.Buf(ack), peer, 101)
+		}
+		return err
+	}
+	post := func(k int) (*mpi.Request, error) {
+		if rank == 0 {
+			return w.Isend(mpi.Buf(gbuf[:size]), peer, 100)
+		}
+		return w.Irecv(mpi.Buf(gbuf[:size]), peer, 100)
+	}
+	greqs := make([]*mpi.Request, win)
+	persistent := make([]*mpi.Request, win)
+	for k := range persistent {
+		var err error
+		if rank == 0 {
+			persistent[k], err = w.SendInit(mpi.Buf(gbuf[:size]), peer, 100)
+		} else {
+			persistent[k], err = w.RecvInit(mpi.Buf(gbuf[:size]), peer, 100)
+		}
+		if err != nil {
+			panic(err)
+		}
+	}
+	keep = append(keep, persistent) // pinned until the job ends
+	return []way{
+		{"c", func() error { C.window(b, b, n, r, C.int(win), C.int(iters), creqs); return nil }},
+		{"cgo", func() error {
+			for range iters {
+				for k := range win {
+					if rc := C.post(b, n, r, &reqs[k]); rc != 0 {
+						return fmt.Errorf("MPI error %d", rc)
+					}
+				}
+				if rc := C.waitall(C.int(win), creqs); rc != 0 {
+					return fmt.Errorf("MPI error %d", rc)
+				}
+				if err := acknowledge(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"mpigo", func() error {
+			for range iters {
+				for k := range win {
+					var err error
+					if greqs[k], err = post(k); err != nil {
+						return err
+					}
+				}
+				if err := mpi.WaitAll(greqs...); err != nil {
+					return err
+				}
+				if err := acknowledge(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"persistent", func() error {
+			for range iters {
+				if err := mpi.StartAll(persistent...); err != nil {
+					return err
+				}
+				if err := mpi.WaitAll(persistent...); err != nil {
+					return err
+				}
+				if err := acknowledge(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	}
+}
+
+// pinned keeps the Pinner of the cgo way's buffers reachable until the job
+// ends, and keep the persistent requests (which pin theirs).
+var (
+	pinned *runtime.Pinner
+	keep   [][]*mpi.Request
+)
