@@ -7,10 +7,10 @@ GO ?= go
 BIN := bin
 NP ?= 4
 
-# OpenMPI settings for these machines (root, oversubscription, pml): one list,
-# shared with the Go test runner (internal/mpitest embeds the same file).
+# OpenMPI settings for these machines (root, oversubscription, pml): one list
+# of `export` lines, shared with the Go test runner (internal/mpitest embeds
+# it) and with users' shells (. ./openmpi.env).
 include internal/mpitest/ompi.env
-export $(shell sed -n 's/^\([A-Z_a-z0-9]*\)=.*/\1/p' internal/mpitest/ompi.env)
 # More ranks than cores: busy-polling ranks must yield to each other.
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec

@@ -26,8 +26,11 @@
 // integer types, float32/64, complex64/128, named types of those, or
 // fixed-size arrays of any of them ([4]float64). MPI reads and writes the Go
 // memory in place. Go values of any other type (structs, maps, strings) go
-// through SendValue, RecvValue, BcastValue, ScatterValues, GatherValues and
-// AllgatherValues, which encode them with a Codec (CBOR by default).
+// through the methods SendValue, RecvValue and BcastValue (which take any
+// value, or a pointer to receive into) and the generic functions
+// ScatterValues, GatherValues and AllgatherValues (functions because Go
+// methods cannot have type parameters: mpi.GatherValues(comm, v, root)),
+// which encode them with a Codec (CBOR by default).
 //
 // # Datatypes, topologies and groups
 //
@@ -83,81 +86,47 @@
 // # Goroutines and thread levels
 //
 // Goroutines move between OS threads, so the binding, not the caller, makes
-// MPI's thread levels safe. At ThreadMultiple (the default, always granted by
-// OpenMPI) calls go straight to MPI. At ThreadSerialized every call takes one
-// mutex, and so at ThreadSingle, the level for programs that use MPI from one
-// goroutine at a time: the library is told MPI_THREAD_SINGLE, the one level
-// at which OpenMPI takes none of its internal locks (ompi_mpi_init turns them
-// on for every other level, ThreadSerialized included), and the binding's
-// mutex keeps calls one at a time from any goroutine. In C that level took
-// 0.7–0.8× the time of a 1 B–1 KiB one-way at the others, and 0.6–0.7× the
-// time of small collectives; mpigo at ThreadSingle took 0.76–0.95× its time
-// at ThreadMultiple for 1 B–1 KiB one-ways (4 runs of 9–11 alternating
-// rounds) and 0.65–0.85× for broadcasts, reductions and barriers up to
-// 64 KiB (one run), and 16 goroutines a rank exchanging 1 KiB messages ran
-// as fast as there (0.9–1.6 µs a message), since the binding makes its calls
-// one at a time at every level (see Speed). Its blocking
-// collectives hold the mutex while they wait for other ranks (InitThread
-// says what that rules out). Asked for ThreadFunneled, the binding asks the
-// library for ThreadSerialized (in OpenMPI the same cost). Only where the
-// library grants less than asked below ThreadSerialized does every call run
-// on the OS thread that initialized MPI, served by a goroutine locked to it
-// (a hand-over between threads: ~10 µs a call). At every level a blocking
-// point-to-point operation is a post, or a matched probe, followed by short
-// polling calls: no lock or thread is held while another rank is awaited, so
-// goroutines of one rank can send to each other, and many goroutines can wait
-// at once without spinning against each other (2 ranks × 16 goroutines, 1 KiB
-// blocking ping-pongs: ~1.5 µs per message, against 250–400 µs when each
-// blocks inside MPI).
+// MPI's thread levels safe; every level is safe to use from any goroutine:
+//   - ThreadMultiple (the default, always granted by OpenMPI): calls go
+//     straight to MPI.
+//   - ThreadSerialized: every call takes the binding's mutex.
+//   - ThreadSingle, for programs that use MPI from one goroutine at a time:
+//     the library is told MPI_THREAD_SINGLE, the one level at which OpenMPI
+//     takes none of its internal locks, and the binding's mutex keeps calls
+//     one at a time. The fastest level (small messages and collectives take
+//     0.65–0.95× the time). Its blocking collectives hold the mutex while
+//     they wait for other ranks (InitThread says what that rules out).
+//   - ThreadFunneled: asked for, the binding asks the library for
+//     ThreadSerialized. Only where the library grants less than asked below
+//     ThreadSerialized does every call run on the thread that initialized
+//     MPI (~10 µs a call).
+//
+// At every level a blocking point-to-point operation is a post, or a matched
+// probe, followed by short polling calls: no lock or thread is held while
+// another rank is awaited, so goroutines of one rank can send to each other,
+// and many goroutines can wait at once without spinning against each other.
 //
 // # Speed
 //
-// One MPI operation is one cgo call, with library handles cached in Go and
-// results returned by value, so typed sends, receives and collectives do not
-// allocate. Handles and buffers cross into C as integers, so cgo has no
-// pointer argument to check (30–60 ns a call otherwise); the binding's own
-// checks are what keeps a buffer pointer-free. mpiexec binds each rank to one
-// core, where the Go runtime's threads compete with the rank's: the binding
-// reschedules its goroutine once a millisecond (with GOMAXPROCS 1) so that
-// the runtime never has to preempt it, and a waiting call spins in C for at
-// most 20 µs (not at all while other goroutines wait) before it yields. A
-// lone wait that has lasted 100 µs also gives the core to other processes
-// (sched_yield) before each poll, for a peer that may need it when the ranks
-// outnumber the cores: MPICH never yields, and with it 4 ranks on 2 cores
-// took 3.3–60 s for a test of broadcasts that now takes 4–8 s. A wait that
-// has lasted 10 ms sleeps between polls, its naps doubling up to 250 µs, so
-// an idle rank (a chat client, a worker waiting for work) uses about 2% of
-// a core instead of all of it (C with OpenMPI: 100%, with or without
-// mpi_yield_when_idle); SetWaitPolicy and the environment variable
-// MPIGO_WAIT change the stages (see WaitPolicy), and `make bench-idle`
-// measures them.
-// Calls are made one at a time: a goroutine that finds another's call in C
-// (its P taken by the runtime, or on another P) waits for it, up to 200 µs,
-// and a spinning call gives way at once. Threads piling up inside MPI had
-// made 16 goroutines per rank 8–90 µs a message in one run in four with one
-// P, and 10–82 µs in every run with GOMAXPROCS 2 on 2 cores; now 0.6–4.7.
+// One MPI operation is one cgo call and typed operations do not allocate: a
+// 1-byte message costs about 1.5× C's time, the cgo transitions being most
+// of the difference, and from 8 KiB on 1.05–1.2×. What a program can do about
+// the rest:
+//   - Use ThreadSingle where one goroutine at a time calls MPI.
+//   - Use persistent requests (SendInit, RecvInit, StartAll) for windows of
+//     small messages: a nonblocking call allocates its Request and pins its
+//     buffer, which a window of 1-byte messages pays per message.
+//   - Leave GOMAXPROCS alone with more ranks than cores: Init lowers it to the
+//     rank's share of the node's cores when mpiexec did not bind the ranks
+//     (GOMAXPROCS in the environment wins), since idle Ps wake threads that
+//     take the cores other ranks need.
+//   - Choose the wait policy (WaitPolicy, MPIGO_WAIT): a rank that waits long
+//     first spins, then yields the core, then sleeps between polls, so an
+//     idle rank uses about 2% of a core (C with OpenMPI: 100%).
+//   - Large messages between ranks of one machine move over twice as fast
+//     from memory on huge pages (Alloc).
 //
-// What is left is the cgo transitions (30–50 ns each here) and the binding's
-// checks. `make bench-floor` measures that floor in one job: the same 1-byte
-// ping-pong as one C loop took 0.23–0.36 µs one-way, with one cgo call per MPI
-// call 1.31–1.39× that, and through Send and Recv 1.45–1.52×; at 8 KiB the
-// cgo loop 0.99–1.12× and Send and Recv 1.05–1.21×. At ThreadSingle the C
-// loop is faster (0.21–0.25 µs at 1 B) and the same binding costs weigh
-// more: cgo 1.27–1.39×, Send and Recv 1.65–1.93×. Receives into
-// buffers above 4 KiB are matched first (MPI_Improbe), to refuse a longer
-// message before it can overrun the buffer: 0.1–0.4 µs a message. A blocking
-// Send above 4 KiB is posted and polled, its buffer pinned meanwhile, rather
-// than one MPI_Send that may wait in C for the receiver: at 8 KiB that costs
-// 2–5% of a one-way (Send and Recv 1.07× the cgo loop, 1.02–1.04× with
-// MPI_Send; alternating jobs). A nonblocking call allocates its Request and
-// pins its buffer: an Irecv of 64 KiB took 0.3–0.55 µs to post (C: 0.04–0.08)
-// and 0.14–0.22 µs to cancel and complete in a WaitAll, which a receiver
-// bound by the copy, as in osu_bw, pays per message (0.86–0.91× C's
-// bandwidth at 64 KiB). Persistent requests (SendInit, RecvInit, StartAll)
-// make both once: the same windows of 64 then ran 1.8–2× faster at 1 B and
-// 1 KiB and 1.05–1.15× at 8 and 64 KiB, 0.97–1.02× C's with persistent
-// requests at 64 KiB (0.43–0.65× up to 1 KiB; mpi4py, whose Waitall blocks
-// in C, 0.81–0.95×). Windows of small messages also pay for the staging
-// areas, 32 GiB apart so that any message fits (see stage.go).
-// `make bench-pingpong` measures the binding against C, gompi and mpi4py.
+// doc/performance.md in the repository has the measurements behind each of
+// these (perf counts, profiles, tables against C, mpi4py and gompi), and the
+// make targets that reproduce them.
 package mpi

@@ -12,7 +12,7 @@ N=${N:-512}
 STEPS=${STEPS:-400}
 ROUNDS=${ROUNDS:-5}
 NPS=${NPS:-1 2 4}
-set -a; . internal/mpitest/ompi.env; set +a # root, oversubscription, pml
+. ./openmpi.env # root, oversubscription, pml
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 mpiexec_np() {
 	local np=$1; shift

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
 ROUNDS=${ROUNDS:-5}
 SIZES=${SIZES:-8 1024 65536 1048576}
-set -a; . internal/mpitest/ompi.env; set +a
+. ./openmpi.env
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 run() { timeout -k 5 120 mpiexec -n 2 "$@" | awk '{print $4}'; }
 echo "# one-sided, 2 ranks, medians of $ROUNDS alternating rounds; ratio: mpigo's time over C's"

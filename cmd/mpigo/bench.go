@@ -271,8 +271,8 @@ var benchCompareCommand = &cli.Command{
 		&cli.Float64Flag{Name: "threshold", Value: 1.3, Usage: "flag results this many times slower (±20–30% is noise on shared machines)"},
 	},
 	Action: func(c *cli.Context) error {
-		if c.NArg() != 2 {
-			return fmt.Errorf("compare needs two result files, got %d arguments", c.NArg())
+		if err := fileArgs(c, 2); err != nil {
+			return err
 		}
 		if c.Float64("threshold") <= 1 {
 			return fmt.Errorf("--threshold must be above 1")
@@ -298,14 +298,28 @@ var benchCompareCommand = &cli.Command{
 	},
 }
 
+// fileArgs checks that a command got n file arguments, and says where its
+// flags go when some came after a file (the flag parser stops at the first).
+func fileArgs(c *cli.Context, n int) error {
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") {
+			return flagError(fmt.Errorf("%s: flags go before the files: mpigo bench %s [flags] %s", a, c.Command.Name, c.Command.ArgsUsage))
+		}
+	}
+	if c.NArg() != n {
+		return flagError(fmt.Errorf("%s needs %s, got %d arguments", c.Command.Name, c.Command.ArgsUsage, c.NArg()))
+	}
+	return nil
+}
+
 var benchShowCommand = &cli.Command{
 	Name:      "show",
 	Usage:     "print the tables of a result file (and --plot, --csv it)",
 	ArgsUsage: "RESULTS.json",
 	Flags:     outputFlags,
 	Action: func(c *cli.Context) error {
-		if c.NArg() != 1 {
-			return fmt.Errorf("show needs one result file")
+		if err := fileArgs(c, 1); err != nil {
+			return err
 		}
 		f, err := bench.Load(c.Args().First())
 		if err != nil {

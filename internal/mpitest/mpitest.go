@@ -87,7 +87,7 @@ func Env(np int) []string {
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line != "" && !strings.HasPrefix(line, "#") {
-			env = append(env, line)
+			env = append(env, strings.TrimPrefix(line, "export "))
 		}
 	}
 	if np > runtime.NumCPU() {
