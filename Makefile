@@ -93,11 +93,13 @@ test-demos: build
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo heat --n 48 --steps 40 --no-scaling --exchange neighbor --restart $(BIN)/heat-test.field
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo counter --tasks 600 --work 200
 
-# The demos: who is where, ping-pong between rank pairs, every broadcast algorithm.
+# The demos: who is where, ping-pong between rank pairs, every broadcast
+# algorithm (the first run on 2 simulated hosts, for its overlay metrics and
+# bin/broadcast.png), the chat, the heat solver, the work queue.
 demo: build
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo hello
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo pingpong --sizes 1,1024,65536 --iters 2000
-	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --reps 10
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --reps 10 --hosts 0,0,1,1 --png $(BIN)/broadcast.png
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo broadcast --size 1048576 --reps 10
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo chat --script demo/chat-%r.txt
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo heat --n 128 --steps 300 --png $(BIN)/heat.png

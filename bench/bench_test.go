@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -164,7 +165,7 @@ func sampleResults() []Result {
 			if impl == "mpigo" {
 				m *= 2
 			}
-			rs = append(rs, Result{Impl: impl, Bench: "latency", Size: size, Unit: Micros, Stats: Stats{N: 10, Mean: m, Min: m, Max: m, Median: m, P99: m}, Rounds: 3, Ratio: m / (float64(size)/1000 + 1), Ref: "c"})
+			rs = append(rs, Result{Impl: impl, Bench: "latency", Size: size, Unit: Micros, Stats: Stats{N: 1000, Mean: m, Min: m, Max: m, Median: m, P99: m}, Rounds: 3, Ratio: m / (float64(size)/1000 + 1), Ref: "c"})
 		}
 	}
 	rs = append(rs, Result{Impl: "mpigo", Algo: "dissemination", Bench: "barrier", Unit: Micros, Stats: Stats{N: 5, Median: 3}, Rounds: 1})
@@ -175,15 +176,20 @@ func TestTables(t *testing.T) {
 	var out bytes.Buffer
 	Table(&out, sampleResults())
 	s := out.String()
-	for _, want := range []string{"# latency: median (µs, lower is better) and its ratio to c; medians of 3 rounds",
-		"1048576", "2099 ( 2.00×)", "mpigo/dissemination", "# barrier"} {
+	for _, want := range []string{"# latency: median (µs, lower is better) and (×) its ratio to c; medians of 3 rounds",
+		"# (×): the median over rounds of value / the reference's in the same round, at the same size; below 1 is faster",
+		"1048576", "2099 ( 2.00×)", "mpigo/dissemination", "# barrier", "3.000*", "# * a median of fewer than 20 samples"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("table lacks %q:\n%s", want, s)
 		}
 	}
+	if strings.Contains(s, "1.00×") || strings.Contains(s, "1050*") {
+		t.Errorf("the reference shows a ratio to itself, or 1000 samples are marked few:\n%s", s)
+	}
 	out.Reset()
 	Detail(&out, sampleResults())
-	if !strings.Contains(out.String(), "# latency, mpigo (µs, lower is better)") || !strings.Contains(out.String(), "iterations") {
+	if !strings.Contains(out.String(), "# latency, mpigo (µs, lower is better)") || !strings.Contains(out.String(), "iterations") ||
+		!regexp.MustCompile(`(?m)^ +0 .* 3\.000 +- +5$`).MatchString(out.String()) {
 		t.Errorf("detail:\n%s", out.String())
 	}
 }
@@ -212,7 +218,7 @@ func TestFiles(t *testing.T) {
 	}
 	for _, name := range []string{"p.png", "p.svg"} {
 		p := filepath.Join(dir, name)
-		if err := Plot(p, f.Results); err != nil {
+		if err := Plot(p, f); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(p)
@@ -220,11 +226,16 @@ func TestFiles(t *testing.T) {
 			t.Fatalf("%s: %d bytes starting %q", name, len(b), b[:min(len(b), 8)])
 		}
 	}
-	if err := Plot(filepath.Join(dir, "p.jpg"), f.Results); err == nil {
+	if err := Plot(filepath.Join(dir, "p.jpg"), f); err == nil {
 		t.Fatal("Plot accepted a .jpg")
 	}
-	if err := Plot(filepath.Join(dir, "q.png"), f.Results[len(f.Results)-1:]); err == nil {
-		t.Fatal("Plot of a barrier alone (nothing sized) succeeded")
+	if err := Plot(filepath.Join(dir, "no", "p.png"), f); err == nil {
+		t.Fatal("Plot accepted a directory that does not exist")
+	}
+	barrier := *f
+	barrier.Results = f.Results[len(f.Results)-1:]
+	if err := Plot(filepath.Join(dir, "q.png"), &barrier); err != nil {
+		t.Fatalf("Plot of a barrier alone (one point per implementation): %v", err)
 	}
 	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil {
 		t.Fatal("Load of a missing file succeeded")

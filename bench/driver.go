@@ -59,31 +59,43 @@ func Drive(j Job) (*File, error) {
 	var placement []string
 	start := time.Now()
 	tty := isTerminal(j.Progress)
+	benchesOf := func(prog Program) []string {
+		return slices.DeleteFunc(slices.Clone(names), func(b string) bool {
+			return prog.Benches != nil && !slices.Contains(prog.Benches, b)
+		})
+	}
+	jobs := 0
+	for _, prog := range j.Programs {
+		if len(benchesOf(prog)) > 0 {
+			jobs++
+		}
+	}
+	jobs *= j.Rounds
+	done := 0
 	for round := range j.Rounds {
 		for k := range j.Programs {
 			prog := j.Programs[(k+round)%len(j.Programs)]
-			benches := slices.DeleteFunc(slices.Clone(names), func(b string) bool {
-				return prog.Benches != nil && !slices.Contains(prog.Benches, b)
-			})
+			benches := benchesOf(prog)
 			if len(benches) == 0 {
 				continue
 			}
-			status := fmt.Sprintf("round %d/%d, %s", round+1, j.Rounds, prog.Name)
+			status := fmt.Sprintf("job %d/%d (round %d/%d, %s)", done+1, jobs, round+1, j.Rounds, prog.Name)
 			show := func(s Series) {
 				if tty {
-					fmt.Fprintf(j.Progress, "\r%-60s", fmt.Sprintf("%s: %s %d B (%.0f s)", status, s.Label(), s.Size, time.Since(start).Seconds()))
+					fmt.Fprintf(j.Progress, "\r%-78s", fmt.Sprintf("%s: %s %d B, %s", status, s.Label(), s.Size, elapsed(start, done, jobs)))
 				}
 			}
 			series, meta, err := j.run(prog, benches, show)
 			if err != nil {
 				return nil, err
 			}
+			done++
 			if j.Progress != nil {
 				end := "\n"
 				if tty {
 					end = "\r"
 				}
-				fmt.Fprintf(j.Progress, "%-60s"+end, fmt.Sprintf("%s: %d series (%.0f s)", status, len(series), time.Since(start).Seconds()))
+				fmt.Fprintf(j.Progress, "%-78s"+end, fmt.Sprintf("%s: %d series; %s", status, len(series), elapsed(start, done, jobs)))
 			}
 			rounds[round] = append(rounds[round], series...)
 			libs[prog.Name] = strings.Join(slices.DeleteFunc([]string{meta["library"], meta["version"]},
@@ -101,6 +113,19 @@ func Drive(j Job) (*File, error) {
 	f.Meta.HugePages = j.Config.HugePages
 	f.Meta.Libraries = libs
 	return f, nil
+}
+
+// elapsed says how long the run has taken and, once a job is done, about how
+// long the rest will take at the same pace (jobs of one round differ, so the
+// estimate is rough until a round is done).
+func elapsed(start time.Time, done, jobs int) string {
+	t := time.Since(start)
+	s := fmt.Sprintf("%s elapsed", t.Round(time.Second))
+	if done > 0 && done < jobs {
+		left := time.Duration(float64(t) / float64(done) * float64(jobs-done))
+		s += fmt.Sprintf(", about %s left", left.Round(time.Second))
+	}
+	return s
 }
 
 // Flags returns the common flags that select what cfg selects, for the

@@ -49,8 +49,12 @@ func byBench(rs []Result) [][]Result {
 }
 
 // Table prints, per benchmark, the median of every implementation at every
-// size side by side with its ratio to the reference implementation.
+// size side by side with its ratio to the reference implementation (the
+// reference's own column has none), and says under the header what the
+// ratio and the columns mean. Medians of fewer than minSamples samples are
+// marked.
 func Table(w io.Writer, rs []Result) {
+	few := false
 	for _, g := range byBench(rs) {
 		var labels []string
 		sizes := map[int]bool{}
@@ -67,14 +71,34 @@ func Table(w io.Writer, rs []Result) {
 			}
 		}
 		fmt.Fprintf(w, "# %s: median (%s)", g[0].Bench, unitName(g[0].Unit))
-		if ref, others := refNames(labels, refs); ref != "" {
-			fmt.Fprintf(w, " and its ratio to %s%s", ref, others)
+		ref, others := refNames(labels, refs)
+		if ref != "" {
+			fmt.Fprintf(w, " and (×) its ratio to %s%s", ref, others)
 		}
 		if g[0].Rounds > 1 {
 			fmt.Fprintf(w, "; medians of %d rounds", g[0].Rounds)
 		}
-		fmt.Fprintf(w, "\n%9s", "size")
+		fmt.Fprintln(w)
+		if ref != "" {
+			better := "below 1 is faster"
+			if HigherIsBetter(g[0].Unit) {
+				better = "above 1 is faster"
+			}
+			how := "value / the reference's"
+			if g[0].Rounds > 1 {
+				how = "the median over rounds of value / the reference's in the same round"
+			}
+			fmt.Fprintf(w, "# (×): %s, at the same size; %s\n", how, better)
+		}
+		if algos := algorithmsOf(labels); algos != "" {
+			fmt.Fprintf(w, "# %s\n", algos)
+		}
+		fmt.Fprintf(w, "%9s", "size")
 		width := make([]int, len(labels))
+		isRef := map[string]bool{}
+		for _, r := range refs {
+			isRef[r] = true
+		}
 		for i, l := range labels {
 			width[i] = max(len(l), 17)
 			fmt.Fprintf(w, "  %*s", width[i], l)
@@ -87,7 +111,11 @@ func Table(w io.Writer, rs []Result) {
 				s := "-"
 				if ok {
 					s = num(r.Median)
-					if r.Ratio > 0 {
+					if r.N < minSamples {
+						s += "*"
+						few = true
+					}
+					if r.Ratio > 0 && !isRef[l] {
 						s += fmt.Sprintf(" (%5.2f×)", r.Ratio)
 					} else {
 						s += strings.Repeat(" ", 9)
@@ -99,10 +127,29 @@ func Table(w io.Writer, rs []Result) {
 		}
 		fmt.Fprintln(w)
 	}
+	if few {
+		fmt.Fprintf(w, "# * a median of fewer than %d samples: raise --scale for a steadier number\n\n", minSamples)
+	}
+}
+
+// minSamples is the fewest samples behind a median the tables print plainly;
+// p99 needs at least 100.
+const minSamples = 20
+
+// algorithmsOf says what the columns of MPI's collective and of package
+// collectives' algorithms are, if labels has any of the latter.
+func algorithmsOf(labels []string) string {
+	for _, l := range labels {
+		if strings.Contains(l, "/") {
+			return "columns: IMPL calls the MPI library's own collective; IMPL/NAME runs algorithm NAME of package collectives over IMPL's point-to-point"
+		}
+	}
+	return ""
 }
 
 // Detail prints an OSU-style table per benchmark and implementation: mean,
-// min, max, median and p99 per size, and the iterations behind them.
+// min, max, median and p99 per size (p99 only from 100 samples on), and the
+// iterations behind them.
 func Detail(w io.Writer, rs []Result) {
 	for _, g := range byBench(rs) {
 		for i, r := range g {
@@ -110,8 +157,12 @@ func Detail(w io.Writer, rs []Result) {
 				fmt.Fprintf(w, "# %s, %s (%s)\n# %8s %12s %12s %12s %12s %12s %10s\n", r.Bench, r.Label(),
 					unitName(r.Unit), "size", "mean", "min", "max", "median", "p99", "iterations")
 			}
+			p99 := num(r.P99)
+			if r.N < 100 {
+				p99 = "-" // not a 99th percentile of so few
+			}
 			fmt.Fprintf(w, "%10d %12s %12s %12s %12s %12s %10d\n", r.Size,
-				num(r.Mean), num(r.Min), num(r.Max), num(r.Median), num(r.P99), r.N)
+				num(r.Mean), num(r.Min), num(r.Max), num(r.Median), p99, r.N)
 			if i == len(g)-1 || r.Label() != g[i+1].Label() {
 				fmt.Fprintln(w)
 			}

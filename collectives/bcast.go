@@ -19,6 +19,7 @@ type Report struct {
 	// and messages (of all ranks) to ranks that already had the data.
 	Coverage  []int
 	Redundant int
+	Fanout    int // kary and gossip: children per rank, pushes per informed rank and round
 }
 
 // Option tunes an algorithm.
@@ -135,6 +136,9 @@ func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option)
 	}
 	ct := newCounting(t)
 	var err error
+	if algorithm == "gossip" || algorithm == "kary" {
+		rep.Fanout = o.fanout
+	}
 	if algorithm == "gossip" {
 		rep.Depth, rep.Coverage, rep.Redundant, err = gossipBcast(ct, data, root, o.fanout, o.seed)
 		rep.Height = rep.Depth

@@ -51,7 +51,7 @@ var benchCommand = &cli.Command{
 	Action: func(c *cli.Context) error {
 		cfg, err := suiteConfig(c)
 		if err != nil {
-			return err
+			return flagError(err)
 		}
 		if !c.Bool("quiet") && !c.Bool("raw") {
 			cfg.Progress = os.Stderr
@@ -73,6 +73,9 @@ func suiteConfig(c *cli.Context) (bench.Config, error) {
 	cfg := bench.Config{Scale: c.Float64("scale"), Validate: c.Bool("validate"), Algos: !c.Bool("no-algos"), HugePages: c.Bool("hugepages")}
 	if cfg.Scale <= 0 {
 		return cfg, fmt.Errorf("--scale must be positive")
+	}
+	if err := checkOutputs(c); err != nil {
+		return cfg, err
 	}
 	for _, b := range strings.Split(c.String("benches"), ",") {
 		if _, err := bench.Lookup(b); err != nil {
@@ -156,7 +159,26 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 	}
 	f.Meta.HugePages = cfg.HugePages
 	f.Meta.Libraries[bench.Impl] = library
-	return report(c, out, f, true)
+	return report(c, out, f, false)
+}
+
+// checkOutputs checks the paths of --json, --csv and --plot before a run,
+// so that a long run does not end in an error.
+func checkOutputs(c *cli.Context) error {
+	for _, name := range []string{"json", "csv", "plot"} {
+		p := c.String(name)
+		if p == "" {
+			continue
+		}
+		check := bench.CheckOutputPath
+		if name == "plot" {
+			check = bench.CheckPlotPath
+		}
+		if err := check(p); err != nil {
+			return fmt.Errorf("--%s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // report prints f's tables and writes the files its flags ask for.
@@ -181,7 +203,7 @@ func report(c *cli.Context, out *bufio.Writer, f *bench.File, detail bool) error
 		}
 	}
 	if p := c.String("plot"); p != "" {
-		if err := bench.Plot(p, f.Results); err != nil {
+		if err := bench.Plot(p, f); err != nil {
 			return err
 		}
 	}
@@ -319,6 +341,9 @@ var benchShowCommand = &cli.Command{
 	Flags:     outputFlags,
 	Action: func(c *cli.Context) error {
 		if err := fileArgs(c, 1); err != nil {
+			return err
+		}
+		if err := checkOutputs(c); err != nil {
 			return err
 		}
 		f, err := bench.Load(c.Args().First())

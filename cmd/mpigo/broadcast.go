@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mpigo/mpigo/bench"
 	"github.com/mpigo/mpigo/collectives"
 	"github.com/mpigo/mpigo/mpi"
 	"github.com/urfave/cli/v2"
@@ -26,6 +27,8 @@ var broadcastCommand = &cli.Command{
 		// The table's messages and bytes are totals over all ranks; depth is in rounds.
 		&cli.IntFlag{Name: "segment", Value: 32 << 10, Usage: "segment bytes of the pipelined chain"},
 		&cli.StringFlag{Name: "hosts", Usage: "host of each rank, comma-separated (e.g. 0,0,1,1), for the hierarchical algorithm and the overlay metrics; default: by processor name"},
+		&cli.StringFlag{Name: "dot", Usage: "write every algorithm's messages as a Graphviz digraph to this file (ranks grouped by host)"},
+		&cli.StringFlag{Name: "png", Usage: "draw every algorithm's messages into this PNG file (ranks grouped by host)"},
 	},
 	Action: func(c *cli.Context) error {
 		if err := broadcastFlags(c); err != nil {
@@ -53,6 +56,16 @@ func broadcastFlags(c *cli.Context) error {
 	if r := c.Int("root"); r < 0 {
 		return fmt.Errorf("--root %d: want a rank, 0 or more", r)
 	}
+	if p := c.String("png"); p != "" {
+		if err := checkPNG(p); err != nil {
+			return fmt.Errorf("--png: %w", err)
+		}
+	}
+	if p := c.String("dot"); p != "" {
+		if err := bench.CheckOutputPath(p); err != nil {
+			return fmt.Errorf("--dot: %w", err)
+		}
+	}
 	_, _, err := payloadOf(c)
 	return err
 }
@@ -78,12 +91,17 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		if value != nil {
 			fmt.Printf("# value %v\n", value)
 		}
-		fmt.Printf("# %d ranks on %d hosts, %d bytes from rank %d; messages and bytes are totals over ranks,\n"+
-			"# depth in rounds, link stress in payload copies on the busiest host uplink, RDP max/mean in inter-host hops\n",
-			world.Size(), countHosts(hosts), size, root)
-		fmt.Printf("%-18s %12s %8s %9s %12s %6s %7s %11s %9s\n", "algorithm", "time µs", "×native", "messages", "bytes", "depth", "stress", "RDP", "verified")
+		fmt.Printf("# %d ranks on %d hosts%s, %d bytes from rank %d, median of %d repetitions (the slowest rank's time)\n",
+			world.Size(), countHosts(hosts), simulated(c), size, root, c.Int("reps"))
+		fmt.Println("# messages, bytes: totals over ranks; rounds: steps if each rank sends one message a step; height: hops from the root\n" +
+			"# to the farthest rank; edges: sender→receiver pairs used (the overlay's cost), across: of those, between hosts;\n" +
+			"# stress: payload copies on the busiest host uplink; RDP: inter-host hops to a rank off the root's host (a direct send: 1)")
+		fmt.Printf("%-18s %9s %8s %8s %10s %6s %6s %5s %6s %6s %7s %8s %8s\n",
+			"algorithm", "time µs", "×native", "messages", "bytes", "rounds", "height", "edges", "across", "stress", "RDP max", "RDP mean", "verified")
 	}
 	var nativeTime float64
+	var runs []overlay
+	var notes []string
 	for _, algo := range algos {
 		buf := make([]byte, size)
 		var times []float64
@@ -120,31 +138,71 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		if err != nil {
 			return err
 		}
-		if world.Rank() == root {
-			slices.Sort(times)
-			median := times[len(times)/2]
-			if algo == "native" {
-				nativeTime = median
+		if world.Rank() != root {
+			continue
+		}
+		slices.Sort(times)
+		median := times[len(times)/2]
+		if algo == "native" {
+			nativeTime = median
+		}
+		ratio := "-"
+		if nativeTime > 0 {
+			ratio = fmt.Sprintf("%.2f", median/nativeTime)
+		}
+		verified := !slices.Contains(verdicts, false)
+		if algo == "native" {
+			fmt.Printf("%-18s %9.1f %8s %8s %10s %6s %6s %5s %6s %6s %7s %8s %8v\n", "native (MPI_Bcast)", median, ratio,
+				"-", "-", "-", "-", "-", "-", "-", "-", "-", verified)
+			continue
+		}
+		m, b := 0, 0
+		for _, r := range reps {
+			m, b = m+r.Messages, b+r.Bytes
+		}
+		o := collectives.OverlayMetrics(reps, hosts, root, size)
+		fmt.Printf("%-18s %9.1f %8s %8d %10d %6d %6d %5d %6d %6.2f %7.0f %8.2f %8v\n", algo, median, ratio,
+			m, b, rep.Depth, rep.Height, o.Edges, o.InterHostEdges, o.MaxLinkStress, o.MaxRDP, o.MeanRDP, verified)
+		runs = append(runs, overlay{algo: algo, reps: reps, hosts: hosts, root: root})
+		switch {
+		case algo == "gossip":
+			cov := make([]string, len(rep.Coverage))
+			for i, n := range rep.Coverage {
+				cov[i] = fmt.Sprint(n)
 			}
-			ratio := "-"
-			if nativeTime > 0 {
-				ratio = fmt.Sprintf("%.2f", median/nativeTime)
-			}
-			msgs, bytes, depth, stress, rdp := "-", "-", "-", "-", "-"
-			if algo != "native" {
-				m, b := 0, 0
-				for _, r := range reps {
-					m, b = m+r.Messages, b+r.Bytes
-				}
-				o := collectives.OverlayMetrics(reps, hosts, root, size)
-				msgs, bytes, depth = fmt.Sprint(m), fmt.Sprint(b), fmt.Sprint(rep.Depth)
-				stress, rdp = fmt.Sprintf("%.2f", o.MaxLinkStress), fmt.Sprintf("%.0f/%.2f", o.MaxRDP, o.MeanRDP)
-			}
-			fmt.Printf("%-18s %12.1f %8s %9s %12s %6s %7s %11s %9v\n", algo, median, ratio, msgs, bytes, depth, stress, rdp,
-				!slices.Contains(verdicts, false))
+			notes = append(notes, fmt.Sprintf("# gossip: each informed rank pushes to %d random others a round; ranks informed after each round: 1 → %s; %d of %d messages went to ranks that had the payload",
+				rep.Fanout, strings.Join(cov, " → "), rep.Redundant, m))
+		case algo == "kary":
+			notes = append(notes, fmt.Sprintf("# kary: fan-out %d", rep.Fanout))
 		}
 	}
+	if world.Rank() != root {
+		return nil
+	}
+	for _, n := range notes {
+		fmt.Println(n)
+	}
+	if p := c.String("dot"); p != "" {
+		if err := writeDot(p, runs); err != nil {
+			return err
+		}
+		fmt.Printf("# wrote %s (dot -Tpng %s -o tree.png)\n", p, p)
+	}
+	if p := c.String("png"); p != "" {
+		if err := drawTrees(p, runs); err != nil {
+			return err
+		}
+		fmt.Printf("# drew %s\n", p)
+	}
 	return nil
+}
+
+// simulated says where --hosts placed the ranks on made-up hosts.
+func simulated(c *cli.Context) string {
+	if c.String("hosts") != "" {
+		return " (as --hosts says: simulated, the messages go where MPI puts the ranks)"
+	}
+	return ""
 }
 
 // payloadOf returns the bytes to broadcast: --size bytes of a pattern, or

@@ -13,8 +13,9 @@ var pingpongCommand = &cli.Command{
 	Name:  "pingpong",
 	Usage: "ping-pong latency (and --bw bandwidth) between rank pairs 0↔1, 2↔3, …",
 	Description: "OSU method: warm-up excluded, separate send and receive buffers written before timing,\n" +
-		"10000 iterations up to 8 KiB and 1000 above (--iters overrides). Rank 0 prints one line a size,\n" +
-		"\"size=N oneway_us=X\" (or \"size=N mbps=X\" with --bw, a window of 64 nonblocking sends).",
+		"10000 iterations up to 8 KiB and 1000 above (--iters overrides). Rank 0 prints a table: per size\n" +
+		"the one-way latency of pair 0 in µs (with --bw: MB/s through windows of 64 nonblocking sends;\n" +
+		"with --goroutines: µs per message over all goroutines, and each goroutine's one-way latency).",
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "sizes", Value: "1,1024,65536", Usage: "message sizes in bytes, comma-separated"},
 		&cli.IntFlag{Name: "iters", Usage: "iterations per size (default: by size)"},
@@ -40,6 +41,20 @@ var pingpongCommand = &cli.Command{
 		runJob(level, func(world *mpi.Comm) error {
 			if world.Size() < 2 {
 				return jobError{fmt.Errorf("pingpong needs at least 2 ranks, the job has %d", world.Size())}
+			}
+			if world.Rank() == 0 {
+				pairs := "rank pairs 0↔1, 2↔3, … at once; pair 0's numbers"
+				switch {
+				case c.Int("goroutines") > 0:
+					fmt.Printf("# %d goroutines per rank ping-pong at once between ranks 0 and 1, thread level %v\n", c.Int("goroutines"), mpi.Provided())
+					fmt.Printf("#%9s %12s %12s %10s\n", "size", "µs/message", "one-way µs", "iterations")
+				case c.Bool("bw"):
+					fmt.Printf("# osu_bw: windows of 64 nonblocking sends from rank 0 to rank 1, each acknowledged; thread level %v\n", mpi.Provided())
+					fmt.Printf("#%9s %12s %10s\n", "size", "MB/s", "windows")
+				default:
+					fmt.Printf("# ping-pong: %d ranks, %s; thread level %v\n", world.Size(), pairs, mpi.Provided())
+					fmt.Printf("#%9s %12s %10s\n", "size", "one-way µs", "iterations")
+				}
 			}
 			for _, size := range sizes {
 				if g := c.Int("goroutines"); g > 0 {
@@ -137,7 +152,7 @@ func pingpong(world *mpi.Comm, size, override int) error {
 	}
 	us := (mpi.Wtime() - t0) * 1e6 / float64(2*iters)
 	if r == 0 {
-		fmt.Printf("size=%d oneway_us=%.4f\n", size, us)
+		fmt.Printf("%10d %12.3f %10d\n", size, us, iters)
 	}
 	return nil
 }
@@ -184,7 +199,7 @@ func bandwidth(world *mpi.Comm, size, override int) error {
 	}
 	s := mpi.Wtime() - t0
 	if r == 0 {
-		fmt.Printf("size=%d mbps=%.2f\n", size, float64(size)*window*float64(iters)/s/1e6)
+		fmt.Printf("%10d %12.1f %10d\n", size, float64(size)*window*float64(iters)/s/1e6, iters)
 	}
 	return world.Barrier()
 }
@@ -242,8 +257,7 @@ func concurrentPingpong(world *mpi.Comm, size, g, override int) error {
 	}
 	elapsed := (mpi.Wtime() - t0) * 1e6
 	if r == 0 {
-		fmt.Printf("goroutines=%d size=%d us_per_message=%.3f oneway_us=%.3f\n",
-			g, size, elapsed/float64(2*g*iters), elapsed/float64(2*iters))
+		fmt.Printf("%10d %12.3f %12.3f %10d\n", size, elapsed/float64(2*g*iters), elapsed/float64(2*iters), iters)
 	}
 	return world.Barrier()
 }
