@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build test test-demos bench-heat bench-idle bench-rma test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build chat test test-demos bench-heat bench-idle bench-rma test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -212,6 +212,14 @@ bench-idle: build
 		w=; [ "$$p" = default ] || w="--wait $$p"; \
 		$(MPIEXEC) -n 2 $(BIN)/mpigo idle --seconds $(IDLE_SECONDS) $$w || exit 1; \
 	done
+
+# The chat in tmux, a pane per person: the server, HUMANS clients (2) who
+# type in their panes, BOTS bots (1); messages kept in bin/chat.log.
+HUMANS ?= 2
+BOTS ?= 1
+chat: build
+	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
+	BIN=$(BIN) HUMANS=$(HUMANS) BOTS=$(BOTS) scripts/chat-tmux.sh
 
 # The chat server's fan-out rate: 4 clients × 2000 posts as fast as possible.
 bench-chat: build

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/mpigo/mpigo/internal/chat"
 	"github.com/mpigo/mpigo/mpi"
 	"github.com/urfave/cli/v2"
@@ -9,10 +11,12 @@ import (
 var chatCommand = &cli.Command{
 	Name:  "chat",
 	Usage: "a multi-channel chat: rank 0 serves, every other rank is a client",
-	Description: "Commands: /join CH, /leave CH, /channels, /who CH, /msg @RANK text, /history CH [n], /nick NAME,\n" +
-		"/quit; plain text posts to the channel joined last. \"all\" is a read-only view of every channel.\n" +
-		"Input: a script per rank (--script, %r is the rank; a line may start with a delay such as @500ms),\n" +
-		"or standard input (OpenMPI: mpiexec --stdin RANK); type /shutdown at the server (rank 0, with --server-input).",
+	Description: "Commands: /join CH, /leave CH, /channels, /who CH, /msg NAME text, /history CH [n], /nick NAME,\n" +
+		"/help, /quit; plain text posts to the current channel. \"all\" is a read-only view of every channel.\n" +
+		"Input: a terminal per client (--ttys, one per rank from 1: make chat opens a tmux pane for each),\n" +
+		"a script per rank (--script, %r is the rank; a line may start with a delay such as @500ms), bots\n" +
+		"(--bots, on ranks without a terminal or script), or standard input (OpenMPI gives it to one rank:\n" +
+		"mpiexec --stdin RANK; the others listen). Type /shutdown at the server (rank 0) to end the chat.",
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "script", Usage: "commands of each client, from this file (%r: the rank)"},
 		&cli.IntFlag{Name: "bots", Usage: "each client posts this many generated messages"},
@@ -26,15 +30,19 @@ var chatCommand = &cli.Command{
 		&cli.StringFlag{Name: "out", Usage: "write each rank's output to this file (%r: the rank)"},
 		&cli.StringFlag{Name: "pidfile", Usage: "write each rank's PID to this file (%r: the rank)"},
 		&cli.DurationFlag{Name: "start-delay", Usage: "clients wait this long before their first command"},
-		&cli.BoolFlag{Name: "server-input", Usage: "the server reads /shutdown from standard input"},
-		&cli.StringFlag{Name: "server-script", Usage: "the server reads /shutdown from this file"},
+		&cli.StringFlag{Name: "server-script", Usage: "the server reads /shutdown from this file (default: standard input, what is typed at mpiexec)"},
+		&cli.StringFlag{Name: "ttys", Usage: "terminals of ranks 1, 2, … (comma-separated device paths, e.g. tmux panes' /dev/pts/N): each such client reads and writes its own"},
+		&cli.StringFlag{Name: "log", Usage: "the server's durable log of channel messages (JSON lines): replayed at start, each post synced to disk before anyone sees it"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg := chat.Config{
 			Script: c.String("script"), Bots: c.Int("bots"), Rate: c.Float64("rate"), BotChannel: c.String("bot-channel"), BotSize: c.Int("bot-size"),
 			History: c.Int("history"), QueueLen: c.Int("queue"), MaxLen: c.Int("max-len"), JSON: c.Bool("json"),
 			Out: c.String("out"), PIDFile: c.String("pidfile"), StartDelay: c.Duration("start-delay"),
-			ServerInput: c.Bool("server-input"), ServerScript: c.String("server-script"),
+			ServerScript: c.String("server-script"), Log: c.String("log"),
+		}
+		if t := c.String("ttys"); t != "" {
+			cfg.TTYs = strings.Split(t, ",")
 		}
 		mpi.Run(func(world *mpi.Comm) error { return chat.Run(world, cfg) })
 		return nil

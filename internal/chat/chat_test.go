@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/mpigo/mpigo/internal/chat"
 	"github.com/mpigo/mpigo/internal/mpitest"
@@ -300,5 +302,187 @@ func TestServerShutdown(t *testing.T) {
 	}, mpitest.Ranks(4))
 	if d := time.Since(start); d > 15*time.Second && !mpitest.IsRank() {
 		t.Errorf("shutdown took %v", d)
+	}
+}
+
+// Names are unique and without spaces, /msg takes a name, control
+// characters typed are dropped, and after /leave plain text goes to the channel
+// joined before; /channels lists only channels with members.
+func TestNamesLeaveAndChannels(t *testing.T) {
+	withDir(t)
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		scripts := map[int]string{
+			1: "/nick alice\n/join general\n/join side\nin side\n/leave side\nback in general\n@300ms /channels\n" +
+				"/msg bob hi bob\n/leave general\nnowhere\n@300ms /quit\n",
+			2: "@100ms /nick alice\n/nick bob smith\n/nick bob\n/join general\nbell \a here\n@500ms /quit\n",
+		}
+		events := job(t, w, chat.Config{}, scripts)
+		if w.Rank() != 0 {
+			return
+		}
+		has := func(r int, f func(chat.Event) bool) bool { return count(events[r], f) > 0 }
+		if !has(1, func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Channel == "side" && ev.Text == "in side" }) ||
+			!has(1, func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Channel == "general" && ev.Text == "back in general" }) {
+			t.Errorf("after /leave side, plain text did not go to #general: %+v", events[1])
+		}
+		if !has(1, func(ev chat.Event) bool { return ev.Kind == "info" && ev.Text == "channels: general (2)" }) {
+			t.Errorf("/channels did not list only #general with its 2 members: %+v", events[1])
+		}
+		if !has(1, func(ev chat.Event) bool {
+			return ev.Kind == "error" && strings.Contains(ev.Text, "you are in no channel")
+		}) {
+			t.Error("plain text after leaving every channel was not refused locally")
+		}
+		if !has(2, func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Text == "bell  here" }) {
+			t.Errorf("the typed bell character was not dropped: %+v", events[2])
+		}
+		for _, want := range []string{"the name alice is taken (rank 1)", "a name has no spaces"} {
+			if !has(2, func(ev chat.Event) bool { return ev.Kind == "error" && ev.Text == want }) {
+				t.Errorf("rank 2 did not get the error %q: %+v", want, events[2])
+			}
+		}
+		if !has(2, func(ev chat.Event) bool { return ev.Kind == "dm" && ev.Name == "alice" && ev.ToName == "bob" && ev.Text == "hi bob" }) {
+			t.Errorf("the direct message by name did not reach bob: %+v", events[2])
+		}
+	}, mpitest.Ranks(3))
+}
+
+// The server's log survives a restart: a second chat over the same log
+// gives a newcomer the first chat's messages as history, numbers new posts
+// after them, and drops a line cut short (never acknowledged).
+func TestDurableLog(t *testing.T) {
+	withDir(t)
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		dir := os.Getenv("CHAT_TEST_DIR")
+		log := filepath.Join(dir, "chat.log")
+		cfg := chat.Config{Log: log}
+		first := job(t, w, cfg, map[int]string{1: "/join ops\none\ntwo\nthree\n@200ms /quit\n"})
+		if w.Rank() == 0 {
+			if n := count(first[1], func(ev chat.Event) bool { return ev.Kind == "msg" }); n != 3 {
+				t.Fatalf("first chat: %d messages, want 3", n)
+			}
+			f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+			must(t, err)
+			_, err = f.WriteString(`{"kind":"msg","channel":"ops","seq":4,"te`) // a crash mid-write
+			must(t, err)
+			must(t, f.Close())
+		}
+		must(t, w.Barrier())
+		second := job(t, w, cfg, map[int]string{1: "/join ops\nfour\n@200ms /quit\n"})
+		if w.Rank() != 0 {
+			return
+		}
+		var texts []string
+		for _, ev := range second[1] {
+			if ev.Kind == "history" || ev.Kind == "msg" {
+				texts = append(texts, fmt.Sprintf("%s:%d:%s", ev.Kind, ev.Seq, ev.Text))
+			}
+		}
+		want := "history:1:one history:2:two history:3:three msg:4:four"
+		if strings.Join(texts, " ") != want {
+			t.Errorf("after the restart: %q, want %q", strings.Join(texts, " "), want)
+		}
+		b, err := os.ReadFile(log)
+		must(t, err)
+		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 4 || !strings.Contains(lines[3], `"text":"four"`) {
+			t.Errorf("the log holds %d lines, want 4 whole ones:\n%s", len(lines), b)
+		}
+	}, mpitest.Ranks(2))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openPTY makes a pseudo-terminal: the master side, and the path of the
+// terminal a client opens (/dev/pts/N).
+func openPTY(t *testing.T) (*os.File, string) {
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unlock int32
+	var n uint32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+		t.Fatal(e)
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n))); e != 0 {
+		t.Fatal(e)
+	}
+	return m, fmt.Sprintf("/dev/pts/%d", n)
+}
+
+// A client with a terminal of its own (--ttys, a tmux pane in make chat)
+// greets, prompts with its name and channel, answers /help, and shows what
+// is typed there; the test types as a person would, waiting for each prompt.
+func TestTerminalClient(t *testing.T) {
+	var screen func() string
+	var typing chan error
+	if !mpitest.IsRank() {
+		master, tty := openPTY(t)
+		defer master.Close()
+		t.Setenv("CHAT_TTY", tty)
+		var mu sync.Mutex
+		var out []byte
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				n, err := master.Read(buf)
+				mu.Lock()
+				out = append(out, buf[:n]...)
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+		screen = func() string {
+			mu.Lock()
+			defer mu.Unlock()
+			return string(out)
+		}
+		typing = make(chan error, 1)
+		go func() {
+			for _, step := range []struct{ wait, line string }{
+				{"rank-1> ", "/nick alice"}, {"alice> ", "/join x"}, {"alice #x> ", "hello"},
+				{"hello  [seq 1]", "/help"}, {"/quit ", "/quit"},
+			} {
+				deadline := time.Now().Add(20 * time.Second)
+				for !strings.Contains(screen(), step.wait) {
+					if time.Now().After(deadline) {
+						typing <- fmt.Errorf("no %q on the terminal:\n%s", step.wait, screen())
+						return
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				if _, err := master.WriteString(step.line + "\n"); err != nil {
+					typing <- err
+					return
+				}
+			}
+			typing <- nil
+		}()
+	}
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", TTYs: []string{os.Getenv("CHAT_TTY")}}
+		if err := chat.Run(w, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}, mpitest.Ranks(2))
+	if mpitest.IsRank() {
+		return
+	}
+	if err := <-typing; err != nil {
+		t.Fatal(err)
+	}
+	s := screen()
+	for _, want := range []string{"welcome, rank-1: /help lists the commands", "you are now alice",
+		"#x          alice(1)         hello  [seq 1]", "/msg NAME text  a direct message", "you left the chat"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the terminal lacks %q:\n%s", want, s)
+		}
 	}
 }

@@ -6,28 +6,43 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mpigo/mpigo/mpi"
 )
 
-// printer writes events, one line each, for people or (JSON) for tools.
+// printer writes events, one line each, for people or (JSON) for tools. On
+// a terminal (prompt set) each event first clears the line being typed and
+// is followed by the prompt again.
 type printer struct {
-	out  io.Writer
-	json bool
+	out    io.Writer
+	json   bool
+	prompt func() string
+	mu     *sync.Mutex
+	tag    string // before each line where ranks share one output (mpiexec's)
 }
 
 func (p printer) print(ev Event) {
+	if p.mu != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
 	if p.json {
 		b, _ := json.Marshal(ev)
 		fmt.Fprintf(p.out, "%s\n", b)
 		return
 	}
-	t := time.UnixMilli(ev.Time).Format("15:04:05.000")
+	if p.prompt != nil {
+		fmt.Fprint(p.out, "\r\033[K")
+	}
+	t := p.tag + time.UnixMilli(ev.Time).Format("15:04:05")
 	who := fmt.Sprintf("%s(%d)", ev.Name, ev.From)
 	switch ev.Kind {
 	case "msg", "history", "replay":
@@ -35,22 +50,85 @@ func (p printer) print(ev Event) {
 		if ev.Kind != "msg" {
 			mark = " (" + ev.Kind + ")"
 		}
-		fmt.Fprintf(p.out, "%s #%-10s %-14s %s  [seq %d]%s\n", t, ev.Channel, who, ev.Text, ev.Seq, mark)
+		fmt.Fprintf(p.out, "%s #%-10s %-16s %s  [seq %d]%s\n", t, ev.Channel, who, ev.Text, ev.Seq, mark)
 	case "dm":
-		fmt.Fprintf(p.out, "%s @%-10d %-14s %s\n", t, ev.To, who, ev.Text)
+		fmt.Fprintf(p.out, "%s @%-10s %-16s %s\n", t, ev.ToName, who, ev.Text)
 	case "join", "leave":
-		fmt.Fprintf(p.out, "%s #%-10s %-14s %ss\n", t, ev.Channel, who, ev.Kind)
+		fmt.Fprintf(p.out, "%s #%-10s %-16s %ss\n", t, ev.Channel, who, ev.Kind)
+	case "bye":
+		fmt.Fprintf(p.out, "%s you left the chat\n", t)
 	default:
 		fmt.Fprintf(p.out, "%s %-11s %s\n", t, ev.Kind+":", ev.Text)
 	}
+	if p.prompt != nil {
+		switch ev.Kind {
+		case "bye", "shutdown", "disconnected":
+		default:
+			fmt.Fprint(p.out, p.prompt())
+		}
+	}
 }
 
-// runClient sends the commands of its input (a script or standard input)
-// and prints what the server sends, at the same time, until the server says
-// bye, shutdown or disconnected. Then it tells the server it is gone: the
-// server receives until every client has, so no send of a client is left
-// waiting for a server that stopped listening.
-func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader) error {
+// session is what a client knows of itself: its name and the channels it
+// joined, the last one current (where plain text goes).
+type session struct {
+	mu     sync.Mutex
+	nick   string
+	joined []string
+}
+
+func (s *session) current() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.joined) == 0 {
+		return ""
+	}
+	return s.joined[len(s.joined)-1]
+}
+
+// join makes ch current (joined again, it moves to the end); leave drops it.
+func (s *session) join(ch string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joined = append(slices.DeleteFunc(s.joined, func(c string) bool { return c == ch }), ch)
+}
+
+func (s *session) leave(ch string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joined = slices.DeleteFunc(s.joined, func(c string) bool { return c == ch })
+}
+
+func (s *session) prompt() string {
+	s.mu.Lock()
+	nick := s.nick
+	s.mu.Unlock()
+	if ch := s.current(); ch != "" {
+		return nick + " #" + ch + "> "
+	}
+	return nick + "> "
+}
+
+// help is what /help prints.
+const help = `commands:
+  /join CH        join channel CH (made if new) and post there; joined again, CH becomes current
+  /leave CH       leave CH; plain text then goes to the channel joined before it
+  /channels       the channels with members
+  /who CH         who is in CH
+  /msg NAME text  a direct message (NAME: a nickname, or @RANK)
+  /history CH [n] the last n messages of CH again
+  /nick NAME      your name (no spaces, unique)
+  /help           this list
+  /quit           leave the chat
+plain text goes to the current channel; "all" is a read-only view of every channel`
+
+// runClient sends the commands of its input (a terminal, a script or
+// standard input) and prints what the server sends, at the same time, until
+// the server says bye, shutdown or disconnected. Then it tells the server it
+// is gone: the server receives until every client has, so no send of a
+// client is left waiting for a server that stopped listening. Without input
+// (listen) the client only prints, until the server ends the chat.
+func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader, me *session, listen bool) error {
 	finished := make(chan struct{}) // closed on the final event
 	var recvErr error
 	var readDelay atomic.Int64 // set by the script line /slow DURATION: a slow reader, for tests
@@ -63,6 +141,11 @@ func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader) error 
 				return
 			}
 			time.Sleep(time.Duration(readDelay.Load()))
+			if ev.Kind == "nick" {
+				me.mu.Lock()
+				me.nick = ev.Name
+				me.mu.Unlock()
+			}
 			out.print(ev)
 			switch ev.Kind {
 			case "bye", "shutdown", "disconnected":
@@ -77,7 +160,7 @@ func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader) error 
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			select {
-			case lines <- sc.Text():
+			case lines <- printable(sc.Text()):
 			case <-finished:
 				return
 			}
@@ -100,10 +183,20 @@ func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader) error 
 		}
 	}
 	send := func(c command) error { return world.SendValue(c, 0, tagCommand) }
-	localError := func(text string) { out.print(Event{Kind: "error", Text: text, Time: now()}) }
+	local := func(kind, text string) { out.print(Event{Kind: kind, Text: text, Time: now()}) }
 
-	current, quit := "", false
+	quit := false
 	wait(cfg.StartDelay)
+	if out.prompt != nil {
+		local("info", "welcome, "+me.nick+": /help lists the commands")
+	}
+	if listen {
+		<-finished
+		if recvErr != nil {
+			return recvErr
+		}
+		return send(command{Kind: "gone"})
+	}
 loop:
 	for !quit && !stopped() {
 		var line string
@@ -126,6 +219,11 @@ loop:
 			}
 		}
 		if strings.TrimSpace(line) == "" {
+			if out.prompt != nil {
+				out.mu.Lock()
+				fmt.Fprint(out.out, out.prompt())
+				out.mu.Unlock()
+			}
 			continue
 		}
 		if d, ok := strings.CutPrefix(line, "/slow "); ok { // local: read events slowly
@@ -134,13 +232,20 @@ loop:
 				continue
 			}
 		}
-		c, err := parse(line, current, world.Rank())
-		if err != nil {
-			localError(err.Error())
+		if strings.TrimSpace(line) == "/help" {
+			local("help", "\n"+help)
 			continue
 		}
-		if c.Kind == "join" && c.Channel != allView {
-			current = c.Channel
+		c, err := parse(line, me.current())
+		if err != nil {
+			local("error", err.Error())
+			continue
+		}
+		switch {
+		case c.Kind == "join" && c.Channel != allView:
+			me.join(c.Channel)
+		case c.Kind == "leave":
+			me.leave(c.Channel)
 		}
 		quit = c.Kind == "quit"
 		if err := send(c); err != nil {
@@ -193,15 +298,29 @@ func bots(cfg Config, rank int, send func(command) error, stopped func() bool) e
 	return nil
 }
 
+// printable drops control characters from a typed line (a terminal can
+// deliver a NUL or an escape sequence with the text).
+func printable(line string) string {
+	if !utf8.ValidString(line) {
+		return line // refused whole by parse (strings.Map would mend it)
+	}
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, line)
+}
+
 // parse turns an input line into a command; current is the channel plain
 // text goes to.
-func parse(line, current string, rank int) (command, error) {
+func parse(line, current string) (command, error) {
 	if !utf8.ValidString(line) {
 		return command{}, fmt.Errorf("input is not valid UTF-8")
 	}
 	if !strings.HasPrefix(line, "/") {
 		if current == "" {
-			return command{}, fmt.Errorf("join a channel first (/join NAME)")
+			return command{}, fmt.Errorf("you are in no channel: /join NAME first (/help lists the commands)")
 		}
 		return command{Kind: "post", Channel: current, Text: line}, nil
 	}
@@ -233,18 +352,27 @@ func parse(line, current string, rank int) (command, error) {
 		}
 		return command{Kind: "history", Channel: arg(1), N: n}, nil
 	case "/msg":
-		to, err := strconv.Atoi(strings.TrimPrefix(arg(1), "@"))
-		if err != nil || !strings.HasPrefix(arg(1), "@") {
-			return command{}, fmt.Errorf("usage: /msg @RANK text")
-		}
 		_, text, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "/msg")), " ")
-		return command{Kind: "msg", To: to, Text: strings.TrimSpace(text)}, nil
+		if arg(1) == "" || strings.TrimSpace(text) == "" {
+			return command{}, fmt.Errorf("usage: /msg NAME text (NAME: a nickname, or @RANK)")
+		}
+		c := command{Kind: "msg", Text: strings.TrimSpace(text)}
+		if r, ok := strings.CutPrefix(arg(1), "@"); ok {
+			to, err := strconv.Atoi(r)
+			if err != nil || to < 1 {
+				return command{}, fmt.Errorf("usage: /msg NAME text (NAME: a nickname, or @RANK)")
+			}
+			c.To = to
+		} else {
+			c.ToName = arg(1)
+		}
+		return c, nil
 	case "/nick":
 		return command{Kind: "nick", Text: strings.TrimSpace(strings.TrimPrefix(line, "/nick"))}, nil
 	case "/quit":
 		return command{Kind: "quit"}, nil
 	}
-	return command{}, fmt.Errorf("unknown command %s (have /join /leave /channels /who /msg /history /nick /quit)", f[0])
+	return command{}, fmt.Errorf("unknown command %s (/help lists them)", f[0])
 }
 
 // Run runs the chat on this rank of world: the server on rank 0, a client
@@ -283,7 +411,7 @@ func Run(world *mpi.Comm, cfg Config) error {
 			}
 			defer f.Close()
 			in = f
-		case cfg.ServerInput:
+		case !isDevNull(os.Stdin): // what is typed at mpiexec (OpenMPI forwards it to rank 0)
 			in = os.Stdin
 		}
 		if in != nil {
@@ -303,8 +431,29 @@ func Run(world *mpi.Comm, cfg Config) error {
 		}
 		return serve(world, cfg, out, local)
 	}
+	me := &session{nick: fmt.Sprintf("rank-%d", rank)}
+	p := printer{out: out, json: cfg.JSON}
+	if cfg.Out == "" {
+		p.tag = fmt.Sprintf("[%d] ", rank) // the clients' lines mix in mpiexec's output
+	}
 	var input io.Reader = strings.NewReader("")
+	listen := false
 	switch {
+	case rank <= len(cfg.TTYs) && cfg.TTYs[rank-1] != "":
+		// Its own terminal (a tmux pane): read lines typed there, write
+		// there, with a prompt.
+		tty, err := os.OpenFile(cfg.TTYs[rank-1], os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("chat: rank %d's terminal: %w", rank, err)
+		}
+		defer tty.Close()
+		input = tty
+		if cfg.Out == "" {
+			p.out, p.tag = tty, ""
+		}
+		if !cfg.JSON {
+			p.prompt, p.mu = me.prompt, &sync.Mutex{}
+		}
 	case cfg.Script != "":
 		f, err := os.Open(subst(cfg.Script))
 		if err != nil {
@@ -312,8 +461,24 @@ func Run(world *mpi.Comm, cfg Config) error {
 		}
 		defer f.Close()
 		input = f
-	case cfg.Bots == 0:
+	case cfg.Bots > 0:
+		if len(cfg.TTYs) > 0 && cfg.Out == "" {
+			p.out = io.Discard // a bot among people with terminals: not in the server's pane
+		}
+	case isDevNull(os.Stdin):
+		// mpiexec gives standard input to one rank only: the others listen.
+		listen = true
+		fmt.Fprintf(out, "rank %d: no input here (mpiexec gives standard input to one rank); listening. make chat gives each client a terminal\n", rank)
+	default:
 		input = os.Stdin
 	}
-	return runClient(world, cfg, printer{out: out, json: cfg.JSON}, input)
+	return runClient(world, cfg, p, input, me, listen)
+}
+
+// isDevNull reports whether f is /dev/null, the standard input mpiexec gives
+// all ranks but one.
+func isDevNull(f *os.File) bool {
+	fi, err1 := f.Stat()
+	null, err2 := os.Stat(os.DevNull)
+	return err1 == nil && err2 == nil && os.SameFile(fi, null)
 }

@@ -17,18 +17,20 @@ const (
 type command struct {
 	Kind    string // join leave channels who msg post history quit nick stop
 	Channel string
-	To      int // msg: the recipient rank
-	N       int // history: how many
+	To      int    // msg: the recipient's rank (@3), or 0 and
+	ToName  string // msg: the recipient's nickname
+	N       int    // history: how many
 	Text    string
 }
 
 // Event is what the server sends a client, and what the client prints.
 type Event struct {
-	Kind    string `json:"kind"` // msg dm join leave error info history replay bye shutdown disconnected
+	Kind    string `json:"kind"` // msg dm join leave nick error info history replay bye shutdown disconnected
 	Channel string `json:"channel,omitempty"`
 	From    int    `json:"from"`
 	Name    string `json:"name,omitempty"`
 	To      int    `json:"to,omitempty"`
+	ToName  string `json:"to_name,omitempty"` // dm: the recipient's name
 	Text    string `json:"text,omitempty"`
 	Seq     int    `json:"seq,omitempty"` // per channel, assigned by the server
 	Time    int64  `json:"time"`          // server time, Unix milliseconds
@@ -50,6 +52,7 @@ type Config struct {
 	Out          string        // output file, %r replaced by the rank ("" for standard output)
 	PIDFile      string        // write the rank's PID here, %r replaced by the rank
 	StartDelay   time.Duration // clients wait this long before their first command
-	ServerInput  bool          // the server reads commands (/shutdown) from standard input
-	ServerScript string        // ... or from this file (lines may start with a delay such as @500ms)
+	ServerScript string        // the server reads commands (/shutdown) from this file (lines may start with a delay such as @500ms), else from standard input
+	TTYs         []string      // terminals of ranks 1, 2, …: each such client reads and writes its own (see Run)
+	Log          string        // the server's durable log of channel messages: replayed at start, each post fsynced before it is fanned out
 }

@@ -1,13 +1,17 @@
 package chat
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mpigo/mpigo/mpi"
@@ -37,6 +41,7 @@ type server struct {
 	senders  sync.WaitGroup
 	fanned   int       // events queued for clients
 	started  time.Time // the first command
+	journal  *os.File  // the durable log (Config.Log), or nil
 }
 
 const allView = "all"
@@ -46,6 +51,13 @@ const allView = "all"
 func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) error {
 	s := &server{cfg: cfg, world: world, log: log, channels: map[string]*channel{},
 		clients: map[int]*client{}, watchers: map[int]bool{}}
+	if cfg.Log != "" {
+		if err := s.replay(cfg.Log); err != nil {
+			return err
+		}
+		defer s.journal.Close()
+	}
+	fmt.Fprintf(log, "server: %d clients; each reads its own terminal (--ttys, as make chat sets up), a script or bots; /shutdown here ends the chat\n", world.Size()-1)
 	for r := 1; r < world.Size(); r++ {
 		c := &client{rank: r, name: fmt.Sprintf("rank-%d", r), queue: make(chan Event, cfg.QueueLen)}
 		s.clients[r] = c
@@ -176,12 +188,16 @@ func (s *server) handle(from int, cmd command) {
 	switch cmd.Kind {
 	case "nick":
 		name := strings.TrimSpace(cmd.Text)
-		if name == "" || !utf8.ValidString(name) || len(name) > 32 {
-			s.reply(from, "error", "bad name")
+		if err := checkNick(name); err != "" {
+			s.reply(from, "error", err)
+			return
+		}
+		if other := s.byName(name); other != nil && other != c {
+			s.reply(from, "error", fmt.Sprintf("the name %s is taken (rank %d)", name, other.rank))
 			return
 		}
 		c.name = name
-		s.reply(from, "info", "you are now "+name)
+		s.deliver(from, Event{Kind: "nick", From: from, Name: name, Text: "you are now " + name, Time: now()})
 	case "join":
 		s.join(from, cmd.Channel)
 	case "leave":
@@ -189,9 +205,15 @@ func (s *server) handle(from int, cmd command) {
 	case "channels":
 		var names []string
 		for n, ch := range s.channels {
-			names = append(names, fmt.Sprintf("%s (%d)", n, len(ch.members)))
+			if len(ch.members) > 0 { // a channel nobody is in is not listed (its history stays)
+				names = append(names, fmt.Sprintf("%s (%d)", n, len(ch.members)))
+			}
 		}
 		sort.Strings(names)
+		if len(names) == 0 {
+			s.reply(from, "info", "no channels yet: /join NAME makes one")
+			return
+		}
 		s.reply(from, "info", "channels: "+strings.Join(names, ", "))
 	case "who":
 		ch := s.channels[cmd.Channel]
@@ -211,13 +233,20 @@ func (s *server) handle(from int, cmd command) {
 			return
 		}
 		to := s.clients[cmd.To]
+		if cmd.ToName != "" {
+			to = s.byName(cmd.ToName)
+		}
 		if to == nil || to.gone {
-			s.reply(from, "error", fmt.Sprintf("no user @%d", cmd.To))
+			who := cmd.ToName
+			if who == "" {
+				who = fmt.Sprintf("@%d", cmd.To)
+			}
+			s.reply(from, "error", "no user "+who+" (/who CHANNEL lists names)")
 			return
 		}
-		ev := Event{Kind: "dm", From: from, Name: c.name, To: cmd.To, Text: cmd.Text, Time: now()}
-		s.deliver(cmd.To, ev)
-		if cmd.To != from {
+		ev := Event{Kind: "dm", From: from, Name: c.name, To: to.rank, ToName: to.name, Text: cmd.Text, Time: now()}
+		s.deliver(to.rank, ev)
+		if to.rank != from {
 			s.deliver(from, ev)
 		}
 	case "post":
@@ -244,12 +273,104 @@ func (s *server) handle(from int, cmd command) {
 	}
 }
 
+// remember keeps ev in the channel's history for newcomers.
+func (s *server) remember(ch *channel, ev Event) {
+	ch.history = append(ch.history, ev)
+	if len(ch.history) > s.cfg.History {
+		ch.history = ch.history[len(ch.history)-s.cfg.History:]
+	}
+}
+
+// replay rebuilds the channels' histories and sequence numbers from the
+// durable log at path (made if missing), and keeps it open for appending.
+// A line cut short by a crash (the last one) is dropped: it was never
+// acknowledged, since a post reaches its sender only after its line is
+// synced.
+func (s *server) replay(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("chat log: %w", err)
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	n, good := 0, int64(0)
+	for sc.Scan() {
+		var ev Event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Kind != "msg" {
+			break
+		}
+		ch := s.channels[ev.Channel]
+		if ch == nil {
+			ch = &channel{members: map[int]bool{}}
+			s.channels[ev.Channel] = ch
+		}
+		ch.seq = ev.Seq
+		s.remember(ch, ev)
+		n++
+		good += int64(len(sc.Bytes())) + 1
+	}
+	// Append after the last whole line (dropping a torn one).
+	if err := f.Truncate(good); err != nil {
+		f.Close()
+		return fmt.Errorf("chat log: %w", err)
+	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		f.Close()
+		return fmt.Errorf("chat log: %w", err)
+	}
+	s.journal = f
+	fmt.Fprintf(s.log, "server: replayed %d messages of %d channels from %s\n", n, len(s.channels), path)
+	return nil
+}
+
+// record appends ev to the durable log and syncs it to disk, if there is a log.
+func (s *server) record(ev Event) error {
+	if s.journal == nil {
+		return nil
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if _, err := s.journal.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return s.journal.Sync()
+}
+
 func (s *server) checkText(text string) string {
 	switch {
 	case !utf8.ValidString(text):
 		return "message is not valid UTF-8"
+	case strings.IndexFunc(text, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) >= 0:
+		return "message has control characters" // they would reach other people's terminals
 	case len(text) > s.cfg.MaxLen:
 		return fmt.Sprintf("message of %d bytes is longer than %d", len(text), s.cfg.MaxLen)
+	}
+	return ""
+}
+
+// byName is the connected client called name, or nil.
+func (s *server) byName(name string) *client {
+	for _, c := range s.clients {
+		if c.name == name && !c.gone {
+			return c
+		}
+	}
+	return nil
+}
+
+// checkNick says what is wrong with a nickname: it must be 1 to 20
+// printable characters without spaces (it is a column of the chat's lines
+// and the name /msg takes), and not look like a rank (@3).
+func checkNick(name string) string {
+	switch {
+	case name == "" || utf8.RuneCountInString(name) > 20 || !utf8.ValidString(name):
+		return "a name is 1 to 20 characters"
+	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0:
+		return "a name has no spaces"
+	case strings.HasPrefix(name, "@"):
+		return "a name does not start with @"
 	}
 	return ""
 }
@@ -348,12 +469,14 @@ func (s *server) post(r int, name, text string) {
 		s.reply(r, "error", err)
 		return
 	}
-	ch.seq++
-	ev := Event{Kind: "msg", Channel: name, From: r, Name: s.clients[r].name, Text: text, Seq: ch.seq, Time: now()}
-	ch.history = append(ch.history, ev)
-	if len(ch.history) > s.cfg.History {
-		ch.history = ch.history[len(ch.history)-s.cfg.History:]
+	ev := Event{Kind: "msg", Channel: name, From: r, Name: s.clients[r].name, Text: text, Seq: ch.seq + 1, Time: now()}
+	if err := s.record(ev); err != nil {
+		fmt.Fprintf(s.log, "server: the log: %v; the message of %s (rank %d) is refused\n", err, ev.Name, r)
+		s.reply(r, "error", "the server could not store your message; not sent")
+		return
 	}
+	ch.seq++
+	s.remember(ch, ev)
 	for m := range ch.members {
 		s.deliver(m, ev)
 	}

@@ -1,0 +1,38 @@
+#!/bin/bash
+# make chat: the chat demo in tmux, a pane per person. The server (rank 0)
+# runs mpiexec in the first pane, where /shutdown ends the chat; each human
+# client (HUMANS, default 2) reads and writes the terminal of a pane of its
+# own (chat --ttys), and BOTS more ranks post now and then to #bots. The
+# server keeps its messages in LOG (default bin/chat.log), so a restarted
+# chat replays them. Detach with Ctrl-b d; `tmux attach -t mpigo-chat`.
+# (timeout --foreground: mpiexec must own the pane's terminal to pass what
+# is typed there to rank 0.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-bin} HUMANS=${HUMANS:-2} BOTS=${BOTS:-1} LOG=${LOG:-bin/chat.log}
+session=mpigo-chat
+. ./openmpi.env
+tmux kill-session -t "$session" 2>/dev/null || true
+# Each client pane runs only `sleep`, so what is typed there reaches the
+# client that reads the pane's terminal, not a shell.
+tmux new-session -d -s "$session" -x 180 -y 48 -n chat "sleep 1d"
+ttys=()
+for i in $(seq 1 "$HUMANS"); do
+	tmux split-window -t "$session:chat" "sleep 1d"
+	tmux select-layout -t "$session:chat" tiled >/dev/null
+done
+for i in $(seq 1 "$HUMANS"); do
+	ttys+=("$(tmux display-message -p -t "$session:chat.$i" '#{pane_tty}')")
+	tmux select-pane -t "$session:chat.$i" -T "client $i"
+done
+tmux select-pane -t "$session:chat.0" -T server
+tmux set-option -t "$session" pane-border-status top >/dev/null
+np=$((1 + HUMANS + BOTS))
+list=$(IFS=,; echo "${ttys[*]}")
+cmd="timeout --foreground -k 5 8h mpiexec -n $np $BIN/mpigo chat --ttys $list --bots 100000 --rate 0.1 --log $LOG"
+tmux respawn-pane -k -t "$session:chat.0" "$cmd; echo; echo 'the chat is over: press Enter to close'; read; tmux kill-session -t $session"
+tmux select-pane -t "$session:chat.1"
+if [ -n "${TMUX:-}" ]; then
+	exec tmux switch-client -t "$session"
+fi
+exec tmux attach -t "$session"
