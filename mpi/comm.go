@@ -241,17 +241,25 @@ func (c *Comm) split(op string, a *args) (*Comm, error) {
 // Free releases c (MPI_Comm_free). Collective over c; later use of c returns
 // ErrComm. World and Self cannot be freed.
 func (c *Comm) Free() error {
-	if err := c.check("Free"); err != nil {
+	if err := c.release("Free"); err != nil {
 		return err
-	}
-	if c.predefined {
-		return errorf(ClassComm, "Free", "World and Self cannot be freed")
-	}
-	if c.freed.Swap(true) {
-		return errorf(ClassComm, "Free", "communicator has been freed")
 	}
 	a := args{comm: c.h}
 	return mpiError("Free", run(callCommFree, &a))
+}
+
+// release marks c freed for op (Free, Disconnect), unless it cannot be.
+func (c *Comm) release(op string) error {
+	if err := c.check(op); err != nil {
+		return err
+	}
+	if c.predefined {
+		return errorf(ClassComm, op, "World and Self cannot be freed")
+	}
+	if c.freed.Swap(true) {
+		return errorf(ClassComm, op, "communicator has been freed")
+	}
+	return nil
 }
 
 // Abort ends every rank of c's job with exit code code (MPI_Abort).

@@ -52,7 +52,9 @@
 // Fence, Post/Start/Complete/Wait or Lock/Unlock epochs. OpenFile opens a
 // file for parallel I/O: with a Subarray view, each rank of a domain
 // decomposition writes its block of a global array in one collective call
-// (WriteBufAll), and the file holds the array in row-major order. Every call added for these lives in rawctl.go
+// (WriteBufAll), and the file holds the array in row-major order. Spawn
+// starts more processes, and OpenPort, Accept and Connect join jobs started
+// apart, each giving an intercommunicator (see dynamic.go). Every call added for these lives in rawctl.go
 // as one Go function over the MPI call; Handle and CommFromHandle let a
 // program call what the binding lacks from its own cgo code.
 //

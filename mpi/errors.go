@@ -38,6 +38,9 @@ const (
 	ClassFileExists // errors.Is(err, fs.ErrExist) too
 	ClassAccess     // permission denied or read-only; errors.Is(err, fs.ErrPermission) too
 	ClassIO         // an I/O failure, no space, over quota
+	ClassSpawn      // processes could not be started (Spawn)
+	ClassPort       // a bad port name, or no one accepts on it (Connect)
+	ClassName       // a service name not published, or a bad one (LookupName)
 	// Detected by this package, not by MPI.
 	ClassNotInitialized // a call before Init
 	ClassFinalized      // a call after Finalize
@@ -53,7 +56,8 @@ var classNames = [...]string{
 	ClassUnsupported: "unsupported operation", ClassNotInitialized: "MPI not initialized",
 	ClassFinalized: "MPI already finalized", ClassWin: "invalid window", ClassRMASync: "one-sided call out of its epoch",
 	ClassFile: "invalid file", ClassNoSuchFile: "no such file", ClassFileExists: "file exists",
-	ClassAccess: "permission denied", ClassIO: "I/O error",
+	ClassAccess: "permission denied", ClassIO: "I/O error", ClassSpawn: "spawn failed",
+	ClassPort: "invalid port", ClassName: "no such service name",
 }
 
 func (c Class) String() string {
@@ -122,6 +126,9 @@ var (
 	ErrFileExists     = &Error{Class: ClassFileExists, Msg: ClassFileExists.String()}
 	ErrAccess         = &Error{Class: ClassAccess, Msg: ClassAccess.String()}
 	ErrIO             = &Error{Class: ClassIO, Msg: ClassIO.String()}
+	ErrSpawn          = &Error{Class: ClassSpawn, Msg: ClassSpawn.String()}
+	ErrPort           = &Error{Class: ClassPort, Msg: ClassPort.String()}
+	ErrName           = &Error{Class: ClassName, Msg: ClassName.String()}
 	ErrNotInitialized = &Error{Class: ClassNotInitialized, Msg: ClassNotInitialized.String()}
 	ErrFinalized      = &Error{Class: ClassFinalized, Msg: ClassFinalized.String()}
 )

@@ -260,6 +260,9 @@ static int mpigo_class_kind(int cls) {
 	case MPI_ERR_FILE_EXISTS: return 23;
 	case MPI_ERR_ACCESS: case MPI_ERR_READ_ONLY: return 24;
 	case MPI_ERR_IO: case MPI_ERR_NO_SPACE: case MPI_ERR_QUOTA: return 25;
+	case MPI_ERR_SPAWN: return 26;
+	case MPI_ERR_PORT: return 27;
+	case MPI_ERR_NAME: case MPI_ERR_SERVICE: return 28;
 	}
 	return 0; // unknown
 }

@@ -1131,3 +1131,150 @@ func rawRRMA(a *args) C.int {
 		return C.MPI_Rget_accumulate(a.buf, n, dt, a.rbuf, n, dt, to, disp, n, dt, C.mpigo_to_op(a.op), win, q)
 	})
 }
+
+// ---- dynamic processes (dynamic.go) ----
+
+// cstrings copies ss into C memory as a NULL-terminated array (for argv);
+// free releases it.
+func cstrings(ss []string) (arr **C.char, free func()) {
+	if ss == nil {
+		return nil, func() {}
+	}
+	p := (**C.char)(C.malloc(C.size_t(len(ss)+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+	v := unsafe.Slice(p, len(ss)+1)
+	for i, s := range ss {
+		v[i] = C.CString(s)
+	}
+	v[len(ss)] = nil
+	return p, func() {
+		for _, c := range v[:len(ss)] {
+			C.free(unsafe.Pointer(c))
+		}
+		C.free(unsafe.Pointer(p))
+	}
+}
+
+// rawSpawn starts the programs of cmds (MPI_Comm_spawn_multiple, or
+// MPI_Comm_spawn for one), from root of c, and returns the intercommunicator
+// and each process's error code.
+func rawSpawn(c commHandle, cmds []spawnSpec, root int) (commHandle, []int, int) {
+	n := len(cmds)
+	total := 0
+	for _, s := range cmds {
+		total += s.procs
+	}
+	names, freeNames := cstrings(func() []string {
+		v := make([]string, n)
+		for i, s := range cmds {
+			v[i] = s.command
+		}
+		return v
+	}())
+	defer freeNames()
+	argvs := make([]**C.char, n)
+	for i, s := range cmds {
+		a, free := cstrings(append([]string{}, s.args...))
+		defer free()
+		argvs[i] = a
+	}
+	// The arrays go to C in C memory (cgo forbids passing Go memory that
+	// holds pointers, even to C memory).
+	argvArr := (***C.char)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof((**C.char)(nil)))))
+	defer C.free(unsafe.Pointer(argvArr))
+	copy(unsafe.Slice(argvArr, n), argvs)
+	procs := (*C.int)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.int(0)))))
+	defer C.free(unsafe.Pointer(procs))
+	var anInfo C.MPI_Info // a pointer in OpenMPI, an int in MPICH
+	infos := (*C.MPI_Info)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(anInfo))))
+	defer C.free(unsafe.Pointer(infos))
+	for i, s := range cmds {
+		unsafe.Slice(procs, n)[i] = C.int(s.procs)
+		unsafe.Slice(infos, n)[i] = toInfo(s.info)
+	}
+	codes := (*C.int)(C.malloc(C.size_t(max(total, 1)) * C.size_t(unsafe.Sizeof(C.int(0)))))
+	defer C.free(unsafe.Pointer(codes))
+	var out commHandle
+	rc := ctl(func() C.int {
+		var ic C.MPI_Comm
+		rc := C.MPI_Comm_spawn_multiple(C.int(n), names, argvArr, procs, infos, C.int(root), toComm(c), &ic, codes)
+		out = C.mpigo_of_comm(ic)
+		return rc
+	})
+	errs := make([]int, total)
+	for i, e := range unsafe.Slice(codes, max(total, 1))[:total] {
+		errs[i] = int(e)
+	}
+	return out, errs, rc
+}
+
+// rawParent returns the intercommunicator to the parent job, or commNull.
+func rawParent() (commHandle, int) {
+	var out commHandle
+	rc := ctl(func() C.int {
+		var p C.MPI_Comm
+		rc := C.MPI_Comm_get_parent(&p)
+		out = C.mpigo_of_comm(p)
+		return rc
+	})
+	return out, rc
+}
+
+func rawDisconnect(c commHandle) int {
+	return ctl(func() C.int {
+		comm := toComm(c)
+		return C.MPI_Comm_disconnect(&comm)
+	})
+}
+
+// rawOpenPort returns a new port name (MPI_Open_port).
+func rawOpenPort(info infoHandle) (string, int) {
+	buf := (*C.char)(C.malloc(C.MPI_MAX_PORT_NAME + 1))
+	defer C.free(unsafe.Pointer(buf))
+	rc := ctl(func() C.int { return C.MPI_Open_port(toInfo(info), buf) })
+	return C.GoString(buf), rc
+}
+
+func rawClosePort(port string) int {
+	p := C.CString(port)
+	defer C.free(unsafe.Pointer(p))
+	return ctl(func() C.int { return C.MPI_Close_port(p) })
+}
+
+// rawConnect is MPI_Comm_accept, or with connect MPI_Comm_connect.
+func rawConnect(port string, info infoHandle, root int, c commHandle, connect bool) (commHandle, int) {
+	p := C.CString(port)
+	defer C.free(unsafe.Pointer(p))
+	var out commHandle
+	rc := ctl(func() C.int {
+		var ic C.MPI_Comm
+		var rc C.int
+		if connect {
+			rc = C.MPI_Comm_connect(p, toInfo(info), C.int(root), toComm(c), &ic)
+		} else {
+			rc = C.MPI_Comm_accept(p, toInfo(info), C.int(root), toComm(c), &ic)
+		}
+		out = C.mpigo_of_comm(ic)
+		return rc
+	})
+	return out, rc
+}
+
+// rawNameService publishes (op 0), unpublishes (1) or looks up (2) service.
+func rawNameService(op int, service, port string, info infoHandle) (string, int) {
+	s, p := C.CString(service), C.CString(port)
+	defer C.free(unsafe.Pointer(s))
+	defer C.free(unsafe.Pointer(p))
+	buf := (*C.char)(C.malloc(C.MPI_MAX_PORT_NAME + 1))
+	defer C.free(unsafe.Pointer(buf))
+	*buf = 0
+	rc := ctl(func() C.int {
+		switch op {
+		case 0:
+			return C.MPI_Publish_name(s, toInfo(info), p)
+		case 1:
+			return C.MPI_Unpublish_name(s, toInfo(info), p)
+		}
+		return C.MPI_Lookup_name(s, toInfo(info), buf)
+	})
+	return C.GoString(buf), rc
+}

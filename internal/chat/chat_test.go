@@ -467,7 +467,9 @@ func TestTerminalClient(t *testing.T) {
 		}()
 	}
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
-		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", TTYs: []string{os.Getenv("CHAT_TTY")}}
+		// Rank 1 has the terminal; any other clients (the namespace hosts
+		// run 6 ranks) are bots that post once and quit.
+		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", Bots: 1, TTYs: []string{os.Getenv("CHAT_TTY")}}
 		if err := chat.Run(w, cfg); err != nil {
 			t.Fatal(err)
 		}

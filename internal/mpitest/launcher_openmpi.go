@@ -4,5 +4,7 @@ package mpitest
 
 import "regexp"
 
-// launcher: OpenMPI's mpiexec, each output line tagged "[job,rank]<stdout>:".
-var launcher = launcherSpec{"mpiexec", []string{"--tag-output"}, regexp.MustCompile(`(?m)^\[\d+,(\d+)\]<stdout>:--- PASS`), 1}
+// launcher: OpenMPI's mpiexec, each output line tagged "[job,rank]<stdout>:";
+// the job started is job 1 (jobs it spawns are 2, 3, …: their ranks' passes
+// are not the launched ranks').
+var launcher = launcherSpec{"mpiexec", []string{"--tag-output"}, regexp.MustCompile(`(?m)^\[1,(\d+)\]<stdout>:--- PASS`), 1}
