@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build chat test test-demos bench-heat bench-idle bench-rma test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build chat chat-join test test-demos bench-heat bench-idle bench-rma test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -220,6 +220,12 @@ BOTS ?= 1
 chat: build
 	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
 	BIN=$(BIN) HUMANS=$(HUMANS) BOTS=$(BOTS) scripts/chat-tmux.sh
+
+# Join the running make chat from this terminal: a job of one rank that
+# connects to the server through the name it published on ompi-server.
+chat-join: build
+	@test -s $(BIN)/ompi-server.uri || { echo "no chat is running (make chat starts one)"; exit 1; }
+	mpiexec -n 1 --ompi-server file:$(BIN)/ompi-server.uri --mca btl_tcp_if_include lo $(BIN)/mpigo chat --join mpigo-chat
 
 # The chat server's fan-out rate: 4 clients × 2000 posts as fast as possible.
 bench-chat: build

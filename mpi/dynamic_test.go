@@ -3,8 +3,6 @@ package mpi_test
 import (
 	"errors"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -187,35 +185,7 @@ func TestConnectAcrossJobs(t *testing.T) {
 		connectAcrossJobs(t)
 		return
 	}
-	if mpitest.MultiHost() {
-		t.Skip("ompi-server runs on this machine; the namespace hosts reach it only by address")
-	}
-	if v, _ := mpi.LibraryVersion(); !strings.Contains(v, "Open MPI") {
-		t.Skip("MPICH's jobs meet through hydra_nameserver, not ompi-server; this test is OpenMPI's")
-	}
-	bin, err := exec.LookPath("ompi-server")
-	if err != nil {
-		t.Fatalf("ompi-server (OpenMPI's name server, in openmpi-bin) is missing: %v", err)
-	}
-	dir := t.TempDir()
-	uri := filepath.Join(dir, "uri")
-	server := exec.Command(bin, "--no-daemonize", "--report-uri", uri)
-	server.Env = append(os.Environ(), mpitest.Env(1)...)
-	var out strings.Builder
-	server.Stdout, server.Stderr = &out, &out
-	must(t, server.Start())
-	defer func() {
-		server.Process.Kill()
-		server.Wait()
-	}()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if b, err := os.ReadFile(uri); err == nil && len(b) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ompi-server wrote no URI in 10 s: %s", out.String())
-		}
-	}
+	server := mpitest.NameServer(t)
 	var wg sync.WaitGroup
 	for _, role := range []string{"server", "client"} {
 		wg.Add(1)
@@ -223,7 +193,7 @@ func TestConnectAcrossJobs(t *testing.T) {
 			defer wg.Done()
 			t.Run(role, func(t *testing.T) {
 				mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {}, mpitest.Ranks(2),
-					mpitest.MpiexecArgs("--ompi-server", "file:"+uri, "-x", "CONNECT_ROLE="+role),
+					mpitest.MpiexecArgs(append(server, "-x", "CONNECT_ROLE="+role)...),
 					mpitest.Timeout(60*time.Second))
 			})
 		}()

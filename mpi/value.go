@@ -89,6 +89,20 @@ func (c *Comm) SendValue(v any, dest, tag int) error {
 	return c.Send(Buf(data), dest, tag)
 }
 
+// IsendValue encodes v and starts sending it to dest with tag (MPI_Isend of
+// the bytes): the Request holds the encoded copy, so v may change at once.
+// RecvValue receives it. Errors as for SendValue.
+func (c *Comm) IsendValue(v any, dest, tag int) (*Request, error) {
+	if _, err := c.checkSend("IsendValue", Buf([]byte(nil)), dest, tag); err != nil {
+		return nil, err
+	}
+	data, err := currentCodec().Marshal(v)
+	if err != nil {
+		return nil, encodeErr("IsendValue", err)
+	}
+	return c.isend("IsendValue", Buf(data), dest, tag, false)
+}
+
 // RecvValue receives a value sent with SendValue from src (or AnySource)
 // with tag (or AnyTag) and decodes it into ptr, which must be a non-nil
 // pointer (like json.Unmarshal). The message is matched first (MPI_Mprobe),

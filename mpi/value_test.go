@@ -34,6 +34,25 @@ func TestValuesMpi4pyExamples(t *testing.T) {
 				}
 			}
 		}
+		// IsendValue: the value may change once the send has started.
+		if p > 1 {
+			switch r {
+			case 0:
+				v := pet{A: 8, B: "dog"}
+				q, err := w.IsendValue(v, 1, 12)
+				must(t, err)
+				v.A, v.B = 0, "changed"
+				_, err = q.Wait()
+				must(t, err)
+			case 1:
+				var got pet
+				_, err := w.RecvValue(&got, 0, 12)
+				must(t, err)
+				if got != (pet{8, "dog"}) {
+					t.Fatalf("IsendValue: received %+v", got)
+				}
+			}
+		}
 		// Bcast of a map from root 0.
 		var data map[string]any
 		if r == 0 {

@@ -4,7 +4,9 @@
 # client (HUMANS, default 2) reads and writes the terminal of a pane of its
 # own (chat --ttys), and BOTS more ranks post now and then to #bots. The
 # server keeps its messages in LOG (default bin/chat.log), so a restarted
-# chat replays them. Detach with Ctrl-b d; `tmux attach -t mpigo-chat`.
+# chat replays them. Others join later from a terminal of their own with
+# make chat-join (a job of one rank, through ompi-server, which this starts).
+# Detach with Ctrl-b d; `tmux attach -t mpigo-chat`.
 # (timeout --foreground: mpiexec must own the pane's terminal to pass what
 # is typed there to rank 0.)
 set -euo pipefail
@@ -29,7 +31,14 @@ tmux select-pane -t "$session:chat.0" -T server
 tmux set-option -t "$session" pane-border-status top >/dev/null
 np=$((1 + HUMANS + BOTS))
 list=$(IFS=,; echo "${ttys[*]}")
-cmd="timeout --foreground -k 5 8h mpiexec -n $np $BIN/mpigo chat --ttys $list --bots 100000 --rate 0.1 --log $LOG"
+# OpenMPI's name server, so that people join later from jobs of their own
+# (make chat-join in another terminal); between jobs, TCP over the loopback.
+uri=$BIN/ompi-server.uri
+pkill -f "ompi-server --no-daemonize --report-uri $uri" 2>/dev/null || true
+rm -f "$uri"
+ompi-server --no-daemonize --report-uri "$uri" >/dev/null 2>&1 &
+for _ in $(seq 50); do [ -s "$uri" ] && break; sleep 0.1; done
+cmd="timeout --foreground -k 5 8h mpiexec -n $np --ompi-server file:$uri --mca btl_tcp_if_include lo $BIN/mpigo chat --ttys $list --bots 100000 --rate 0.1 --log $LOG --service mpigo-chat; pkill -f 'ompi-server --no-daemonize --report-uri $uri'"
 tmux respawn-pane -k -t "$session:chat.0" "$cmd; echo; echo 'the chat is over: press Enter to close'; read; tmux kill-session -t $session"
 tmux select-pane -t "$session:chat.1"
 if [ -n "${TMUX:-}" ]; then

@@ -32,14 +32,23 @@ var chatCommand = &cli.Command{
 		&cli.DurationFlag{Name: "start-delay", Usage: "clients wait this long before their first command"},
 		&cli.StringFlag{Name: "server-script", Usage: "the server reads /shutdown from this file (default: standard input, what is typed at mpiexec)"},
 		&cli.StringFlag{Name: "ttys", Usage: "terminals of ranks 1, 2, … (comma-separated device paths, e.g. tmux panes' /dev/pts/N): each such client reads and writes its own"},
+		&cli.StringFlag{Name: "service", Usage: "the server takes clients that join later from jobs of their own (--join), published under this name (OpenMPI: start ompi-server, give mpiexec --ompi-server file:URI)"},
+		&cli.StringFlag{Name: "port-file", Usage: "with --service, also write the port name to this file; with --join, read it from there (no name server needed within one machine's ompi-server)"},
+		&cli.StringFlag{Name: "join", Usage: "join the running chat published under this name, as a client in a job of its own (mpiexec -n 1)"},
+		&cli.StringFlag{Name: "knock", Hidden: true, Usage: "connect to this port and go (a chat server spawns this to stop taking joins)"},
 		&cli.StringFlag{Name: "log", Usage: "the server's durable log of channel messages (JSON lines): replayed at start, each post synced to disk before anyone sees it"},
 	},
 	Action: func(c *cli.Context) error {
+		if port := c.String("knock"); port != "" {
+			mpi.Run(func(*mpi.Comm) error { return chat.Knock(port) })
+			return nil
+		}
 		cfg := chat.Config{
 			Script: c.String("script"), Bots: c.Int("bots"), Rate: c.Float64("rate"), BotChannel: c.String("bot-channel"), BotSize: c.Int("bot-size"),
 			History: c.Int("history"), QueueLen: c.Int("queue"), MaxLen: c.Int("max-len"), JSON: c.Bool("json"),
 			Out: c.String("out"), PIDFile: c.String("pidfile"), StartDelay: c.Duration("start-delay"),
 			ServerScript: c.String("server-script"), Log: c.String("log"),
+			Service: c.String("service"), PortFile: c.String("port-file"), Join: c.String("join"),
 		}
 		if t := c.String("ttys"); t != "" {
 			cfg.TTYs = strings.Split(t, ",")

@@ -3,6 +3,7 @@ package chat_test
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -250,18 +251,7 @@ func TestKilledClientAbortsJob(t *testing.T) {
 	if !mpitest.IsRank() {
 		dir := t.TempDir()
 		t.Setenv("CHAT_TEST_DIR", dir)
-		go func() { // the killer: wait for rank 2's PID, then SIGKILL it
-			for range 300 {
-				if b, err := os.ReadFile(filepath.Join(dir, "pid2")); err == nil && len(b) > 0 {
-					if pid, err := strconv.Atoi(string(b)); err == nil {
-						time.Sleep(300 * time.Millisecond)
-						syscall.Kill(pid, syscall.SIGKILL)
-						return
-					}
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-		}()
+		go killWhenWritten(filepath.Join(dir, "pid2"), 300*time.Millisecond)
 	}
 	start := time.Now()
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
@@ -322,7 +312,9 @@ func TestNamesLeaveAndChannels(t *testing.T) {
 		}
 		has := func(r int, f func(chat.Event) bool) bool { return count(events[r], f) > 0 }
 		if !has(1, func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Channel == "side" && ev.Text == "in side" }) ||
-			!has(1, func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Channel == "general" && ev.Text == "back in general" }) {
+			!has(1, func(ev chat.Event) bool {
+				return ev.Kind == "msg" && ev.Channel == "general" && ev.Text == "back in general"
+			}) {
 			t.Errorf("after /leave side, plain text did not go to #general: %+v", events[1])
 		}
 		if !has(1, func(ev chat.Event) bool { return ev.Kind == "info" && ev.Text == "channels: general (2)" }) {
@@ -341,7 +333,9 @@ func TestNamesLeaveAndChannels(t *testing.T) {
 				t.Errorf("rank 2 did not get the error %q: %+v", want, events[2])
 			}
 		}
-		if !has(2, func(ev chat.Event) bool { return ev.Kind == "dm" && ev.Name == "alice" && ev.ToName == "bob" && ev.Text == "hi bob" }) {
+		if !has(2, func(ev chat.Event) bool {
+			return ev.Kind == "dm" && ev.Name == "alice" && ev.ToName == "bob" && ev.Text == "hi bob"
+		}) {
 			t.Errorf("the direct message by name did not reach bob: %+v", events[2])
 		}
 	}, mpitest.Ranks(3))
@@ -486,5 +480,130 @@ func TestTerminalClient(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("the terminal lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// TestJoinFromAnotherJob: a chat of 2 ranks (server and alice) takes
+// clients that join later, each a job of its own started by its own
+// mpiexec, through a name published on ompi-server: bob joins, posts and
+// leaves; carol joins and is killed (SIGKILL). The chat goes on (alice
+// posts after the kill and sees bob and carol), the server says carol is
+// gone, and the chat job ends cleanly at /shutdown.
+func TestJoinFromAnotherJob(t *testing.T) {
+	if mpitest.IsRank() {
+		joinRole(t)
+		return
+	}
+	// Between jobs messages go over TCP: over the loopback only.
+	args := append(mpitest.NameServer(t), "--mca", "btl_tcp_if_include", "lo")
+	withDir(t)
+	dir := os.Getenv("CHAT_TEST_DIR")
+	go killWhenWritten(filepath.Join(dir, "carol.pid"), 1500*time.Millisecond) // once she has posted
+	var wg sync.WaitGroup
+	for _, role := range []struct {
+		name  string
+		ranks int
+		opts  []mpitest.Option
+	}{
+		{"server", 2, nil},
+		{"bob", 1, nil},
+		{"carol", 1, []mpitest.Option{mpitest.ExpectFailure("signal 9")}},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if role.name == "carol" {
+				time.Sleep(2 * time.Second) // after bob
+			}
+			t.Run(role.name, func(t *testing.T) {
+				opts := append([]mpitest.Option{mpitest.Ranks(role.ranks), mpitest.Timeout(60 * time.Second),
+					mpitest.MpiexecArgs(append(args, "-x", "CHAT_ROLE="+role.name)...)}, role.opts...)
+				mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {}, opts...)
+			})
+		}()
+	}
+	wg.Wait()
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	log, alice, bob := read("server-out0"), read("server-out1"), read("bob-out0")
+	for _, want := range []string{"guest-2 (client 2) joined from a job of its own", "guest-3 (client 3) joined from a job of its own",
+		"carol (client 3) is gone", "server: done"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the server's log lacks %q:\n%s", want, log)
+		}
+	}
+	for _, want := range []string{`"text":"hello from bob"`, `"text":"carol here"`, `"text":"after the kill"`, `"kind":"leave","channel":"general","from":3`} {
+		if !strings.Contains(alice, want) {
+			t.Errorf("alice's events lack %s:\n%s", want, alice)
+		}
+	}
+	if !strings.Contains(bob, `"text":"hello from bob"`) || !strings.Contains(bob, `"kind":"bye"`) {
+		t.Errorf("bob's events:\n%s", bob)
+	}
+}
+
+// joinRole is a rank of TestJoinFromAnotherJob's jobs.
+func joinRole(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		dir := os.Getenv("CHAT_TEST_DIR")
+		role := os.Getenv("CHAT_ROLE")
+		scripts := map[string]string{
+			"server1": "/nick alice\n/join general\n@5s after the kill\n@6s /quit\n",
+			"server0": "@12s /shutdown\n",
+			"bob0":    "/nick bob\n/join general\n@300ms hello from bob\n@300ms /quit\n",
+			"carol0":  "/nick carol\n/join general\n@200ms carol here\n@30s /quit\n",
+		}
+		name := fmt.Sprintf("%s%d", role, w.Rank())
+		script := filepath.Join(dir, role+"-script"+strconv.Itoa(w.Rank()))
+		must(t, os.WriteFile(script, []byte(scripts[name]), 0o644))
+		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", JSON: true,
+			Out: filepath.Join(dir, role+"-out%r"), Script: filepath.Join(dir, role+"-script%r")}
+		switch role {
+		case "server":
+			cfg.Service, cfg.ServerScript = "mpigo-chat-test", script
+			exe, err := os.Executable()
+			must(t, err)
+			cfg.Knock = []string{exe, "-test.run", "^TestKnock$"} // this binary is no mpigo CLI
+		default:
+			cfg.Join = "mpigo-chat-test"
+			if role == "carol" {
+				cfg.PIDFile = filepath.Join(dir, "carol.pid")
+			}
+		}
+		if err := chat.Run(w, cfg); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestKnock is the process a chat server of TestJoinFromAnotherJob spawns
+// to stop taking joins (chat.Knock, the port its one argument); in any other
+// run it does nothing.
+func TestKnock(t *testing.T) {
+	if !mpitest.IsRank() || flag.NArg() != 1 {
+		return
+	}
+	if p, err := mpi.Parent(); err == nil && p != nil {
+		must(t, chat.Knock(flag.Arg(0)))
+	}
+}
+
+// killWhenWritten waits (up to 20 s) for a process to write its PID to
+// path, then, after a pause, kills it with SIGKILL.
+func killWhenWritten(path string, pause time.Duration) {
+	for range 400 {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			if pid, err := strconv.Atoi(string(b)); err == nil {
+				time.Sleep(pause)
+				syscall.Kill(pid, syscall.SIGKILL)
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

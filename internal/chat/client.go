@@ -57,6 +57,8 @@ func (p printer) print(ev Event) {
 		fmt.Fprintf(p.out, "%s #%-10s %-16s %ss\n", t, ev.Channel, who, ev.Kind)
 	case "bye":
 		fmt.Fprintf(p.out, "%s you left the chat\n", t)
+	case "nick":
+		fmt.Fprintf(p.out, "%s %-11s %s\n", t, "info:", ev.Text)
 	default:
 		fmt.Fprintf(p.out, "%s %-11s %s\n", t, ev.Kind+":", ev.Text)
 	}
@@ -123,12 +125,13 @@ const help = `commands:
 plain text goes to the current channel; "all" is a read-only view of every channel`
 
 // runClient sends the commands of its input (a terminal, a script or
-// standard input) and prints what the server sends, at the same time, until
+// standard input) to the server (rank 0 of server: World, or the remote
+// group of a client that joined) and prints what the server sends, at the same time, until
 // the server says bye, shutdown or disconnected. Then it tells the server it
 // is gone: the server receives until every client has, so no send of a
 // client is left waiting for a server that stopped listening. Without input
 // (listen) the client only prints, until the server ends the chat.
-func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader, me *session, listen bool) error {
+func runClient(server *mpi.Comm, id int, cfg Config, out printer, input io.Reader, me *session, listen, ping bool) error {
 	finished := make(chan struct{}) // closed on the final event
 	var recvErr error
 	var readDelay atomic.Int64 // set by the script line /slow DURATION: a slow reader, for tests
@@ -136,7 +139,7 @@ func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader, me *se
 		defer close(finished)
 		for {
 			var ev Event
-			if _, err := world.RecvValue(&ev, 0, tagEvent); err != nil {
+			if _, err := server.RecvValue(&ev, 0, tagEvent); err != nil {
 				recvErr = err
 				return
 			}
@@ -182,7 +185,30 @@ func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader, me *se
 			return false
 		}
 	}
-	send := func(c command) error { return world.SendValue(c, 0, tagCommand) }
+	send := func(c command) error { return server.SendValue(c, 0, tagCommand) }
+	var pinger sync.WaitGroup
+	if ping { // a client of its own job: the server hears it is alive
+		pinger.Add(1)
+		go func() {
+			defer pinger.Done()
+			t := time.NewTicker(pingEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					if send(command{Kind: "ping"}) != nil {
+						return
+					}
+				case <-finished:
+					return
+				}
+			}
+		}()
+	}
+	gone := func() error { // the last message: nothing may follow it
+		pinger.Wait()
+		return send(command{Kind: "gone"})
+	}
 	local := func(kind, text string) { out.print(Event{Kind: kind, Text: text, Time: now()}) }
 
 	quit := false
@@ -195,7 +221,7 @@ func runClient(world *mpi.Comm, cfg Config, out printer, input io.Reader, me *se
 		if recvErr != nil {
 			return recvErr
 		}
-		return send(command{Kind: "gone"})
+		return gone()
 	}
 loop:
 	for !quit && !stopped() {
@@ -253,7 +279,7 @@ loop:
 		}
 	}
 	if !quit && !stopped() && cfg.Bots > 0 {
-		if err := bots(cfg, world.Rank(), send, stopped); err != nil {
+		if err := bots(cfg, id, send, stopped); err != nil {
 			return err
 		}
 	}
@@ -266,7 +292,7 @@ loop:
 	if recvErr != nil {
 		return recvErr
 	}
-	return send(command{Kind: "gone"})
+	return gone()
 }
 
 // bots joins the bot channel and posts cfg.Bots messages at cfg.Rate a second.
@@ -378,8 +404,11 @@ func parse(line, current string) (command, error) {
 // Run runs the chat on this rank of world: the server on rank 0, a client
 // on every other rank.
 func Run(world *mpi.Comm, cfg Config) error {
-	if world.Size() < 2 {
-		return fmt.Errorf("chat needs at least 2 ranks (a server and a client)")
+	if world.Size() < 2 && cfg.Service == "" && cfg.Join == "" {
+		return fmt.Errorf("chat needs at least 2 ranks (a server and a client), or --service to take clients that join")
+	}
+	if cfg.Join != "" && world.Size() != 1 {
+		return fmt.Errorf("chat --join: run it as a job of one rank (mpiexec -n 1)")
 	}
 	if cfg.QueueLen <= 0 || cfg.History < 0 || cfg.MaxLen <= 0 {
 		return fmt.Errorf("chat: queue length and maximum message length must be positive, history not negative")
@@ -399,6 +428,9 @@ func Run(world *mpi.Comm, cfg Config) error {
 		}
 		defer f.Close()
 		out = f
+	}
+	if cfg.Join != "" {
+		return joinChat(cfg, out)
 	}
 	if rank == 0 {
 		local := make(chan string)
@@ -472,7 +504,33 @@ func Run(world *mpi.Comm, cfg Config) error {
 	default:
 		input = os.Stdin
 	}
-	return runClient(world, cfg, p, input, me, listen)
+	return runClient(world, rank, cfg, p, input, me, listen, false)
+}
+
+// joinChat is a client in a job of its own: it connects to the chat's
+// server, reads its script or what is typed at mpiexec, and disconnects.
+func joinChat(cfg Config, out io.Writer) error {
+	ic, err := join(cfg.Join, cfg.PortFile)
+	if err != nil {
+		return err
+	}
+	me := &session{nick: "guest"}
+	p := printer{out: out, json: cfg.JSON}
+	var input io.Reader = os.Stdin
+	if cfg.Script != "" {
+		f, err := os.Open(strings.ReplaceAll(cfg.Script, "%r", "0"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		input = f
+	} else if !cfg.JSON {
+		p.prompt, p.mu = me.prompt, &sync.Mutex{}
+	}
+	if err := runClient(ic, 0, cfg, p, input, me, false, true); err != nil {
+		return err
+	}
+	return ic.Disconnect()
 }
 
 // isDevNull reports whether f is /dev/null, the standard input mpiexec gives

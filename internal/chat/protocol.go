@@ -55,4 +55,8 @@ type Config struct {
 	ServerScript string        // the server reads commands (/shutdown) from this file (lines may start with a delay such as @500ms), else from standard input
 	TTYs         []string      // terminals of ranks 1, 2, …: each such client reads and writes its own (see Run)
 	Log          string        // the server's durable log of channel messages: replayed at start, each post fsynced before it is fanned out
+	Service      string        // server: take clients that join from jobs of their own, published under this name
+	PortFile     string        // server: write the port there too; a joining client: read it from there
+	Join         string        // this job is one client joining the chat published under this name
+	Knock        []string      // server: the program that runs Knock (default: this one, "chat --knock"), the port appended
 }

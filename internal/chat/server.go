@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -24,11 +25,15 @@ type channel struct {
 }
 
 type client struct {
-	rank  int
+	rank  int       // its id: a rank of World, or from World's size on, a client that joined
+	comm  *mpi.Comm // where it is: World, or the intercommunicator of its own job
+	peer  int       // its rank in comm
 	name  string
 	queue chan Event
 	gone  bool
-	final Event // sent after the queue is drained and closed: bye, shutdown or disconnected
+	lost  atomic.Bool   // its job ended without a word: nothing more is sent to it
+	final Event         // sent after the queue is drained and closed: bye, shutdown or disconnected
+	sent  chan struct{} // closed when its sender is done
 }
 
 type server struct {
@@ -37,17 +42,36 @@ type server struct {
 	log      io.Writer
 	channels map[string]*channel
 	clients  map[int]*client
-	watchers map[int]bool // members of the read-only "all" view
-	senders  sync.WaitGroup
-	fanned   int       // events queued for clients
-	started  time.Time // the first command
-	journal  *os.File  // the durable log (Config.Log), or nil
+	watchers map[int]bool   // members of the read-only "all" view
+	senders  sync.WaitGroup // the senders of World's clients
+	fanned   int            // events queued for clients
+	started  time.Time      // the first command
+	journal  *os.File       // the durable log (Config.Log), or nil
+	// Sends to clients of their own jobs that were given up (sendTo).
+	abandonedMu sync.Mutex
+	abandoned   []*mpi.Request
 }
 
 const allView = "all"
 
+// joinSilence is how long a client that joined may say nothing (it pings
+// every pingEvery) before it is taken for gone.
+const (
+	joinSilence = 5 * time.Second
+	pingEvery   = time.Second
+)
+
+// incoming is a command from a client (from: its id), or the end of its
+// stream (err).
+type incoming struct {
+	from int
+	cmd  command
+	err  error
+}
+
 // serve runs rank 0 until every client has quit or been disconnected, or
-// /shutdown was typed at the server.
+// /shutdown was typed at the server; with cfg.Service, it also takes
+// clients that join from jobs of their own, until /shutdown.
 func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) error {
 	s := &server{cfg: cfg, world: world, log: log, channels: map[string]*channel{},
 		clients: map[int]*client{}, watchers: map[int]bool{}}
@@ -59,17 +83,9 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 	}
 	fmt.Fprintf(log, "server: %d clients; each reads its own terminal (--ttys, as make chat sets up), a script or bots; /shutdown here ends the chat\n", world.Size()-1)
 	for r := 1; r < world.Size(); r++ {
-		c := &client{rank: r, name: fmt.Sprintf("rank-%d", r), queue: make(chan Event, cfg.QueueLen)}
-		s.clients[r] = c
-		s.senders.Add(1)
-		go s.send(c)
+		s.add(&client{rank: r, comm: world, peer: r, name: fmt.Sprintf("rank-%d", r)})
 	}
 	// Commands from the clients, and from the server's own input, in one stream.
-	type incoming struct {
-		from int
-		cmd  command
-		err  error
-	}
 	in := make(chan incoming, 64)
 	go func() {
 		for {
@@ -87,27 +103,91 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 			}
 		}
 	}()
+	var door *door
+	if cfg.Service != "" {
+		var err error
+		knock := cfg.Knock
+		if len(knock) == 0 {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			knock = []string{exe, "chat", "--knock"}
+		}
+		if door, err = openDoor(cfg.Service, cfg.PortFile, knock, log); err != nil {
+			return err
+		}
+	}
+	var joins <-chan *mpi.Comm
+	if door != nil {
+		joins = door.joins
+	}
 	// Serve until every client is gone: it got its final event (bye, shutdown,
-	// disconnected) and said it will send nothing more.
-	for gone := 0; gone < world.Size()-1; {
+	// disconnected) and said it will send nothing more; and while joins are
+	// taken, until /shutdown.
+	open := world.Size() - 1
+	heard := map[int]time.Time{} // joined clients: when each was last heard from
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for open > 0 || joins != nil {
 		select {
+		case <-tick.C:
+			for id, at := range heard {
+				if c := s.clients[id]; time.Since(at) > joinSilence {
+					// Its job ended: OpenMPI leaves this one running but
+					// reports nothing on the intercommunicator.
+					fmt.Fprintf(log, "server: %s (client %d) is gone: no word for %v\n", c.name, c.rank, joinSilence)
+					c.lost.Store(true)
+					s.disconnect(c, Event{})
+					delete(heard, id)
+					open--
+				}
+			}
 		case m := <-in:
-			if m.err != nil {
+			c := s.clients[m.from]
+			if _, joined := heard[m.from]; joined {
+				heard[m.from] = time.Now()
+			}
+			switch {
+			case m.cmd.Kind == "ping":
+			case m.err != nil && m.from < world.Size():
 				return m.err
+			case m.err != nil: // a joined client's job ended without a word
+				fmt.Fprintf(log, "server: %s (client %d) is gone: %v\n", c.name, c.rank, m.err)
+				c.lost.Store(true)
+				s.disconnect(c, Event{})
+				open--
+			case m.cmd.Kind == "gone":
+				open--
+				if m.from >= world.Size() {
+					delete(heard, m.from)
+					door.farewell(c.comm)
+				}
+			default:
+				if s.started.IsZero() {
+					s.started = time.Now()
+				}
+				s.handle(m.from, m.cmd)
 			}
-			if m.cmd.Kind == "gone" {
-				gone++
-				continue
-			}
-			if s.started.IsZero() {
-				s.started = time.Now()
-			}
-			s.handle(m.from, m.cmd)
+		case ic := <-joins:
+			c := &client{rank: world.Size() + door.count, comm: ic, peer: 0}
+			c.name = fmt.Sprintf("guest-%d", c.rank)
+			door.count++
+			s.add(c)
+			heard[c.rank] = time.Now()
+			open++
+			go receiveFrom(c, in)
+			fmt.Fprintf(log, "server: %s (client %d) joined from a job of its own\n", c.name, c.rank)
+			s.deliver(c.rank, Event{Kind: "nick", From: c.rank, Name: c.name, Text: fmt.Sprintf("welcome, %s: you joined from a job of your own (/help lists the commands)", c.name), Time: now()})
 		case line := <-local:
 			if strings.TrimSpace(line) == "/shutdown" {
 				fmt.Fprintln(log, "server: shutting down")
-				for r := 1; r < world.Size(); r++ {
-					s.disconnect(s.clients[r], Event{Kind: "shutdown", Text: "the server shut down", Time: now()})
+				for _, c := range s.clients {
+					s.disconnect(c, Event{Kind: "shutdown", Text: "the server shut down", Time: now()})
+				}
+				if door != nil {
+					door.close()
+					joins = nil
 				}
 			} else {
 				fmt.Fprintf(log, "server: unknown command %q (the server takes /shutdown)\n", line)
@@ -115,12 +195,20 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 		}
 	}
 	s.senders.Wait()
+	if door != nil {
+		door.wait()
+	}
+	for _, c := range s.clients {
+		if c.rank >= world.Size() && !c.lost.Load() {
+			<-c.sent
+		}
+	}
 	// End the receiving goroutine with a message of our own.
 	if err := world.SendValue(command{Kind: "stop"}, 0, tagCommand); err != nil {
 		return err
 	}
 	for m := range in {
-		if m.cmd.Kind == "stop" || m.err != nil {
+		if m.cmd.Kind == "stop" || m.err != nil && m.from < world.Size() {
 			break
 		}
 	}
@@ -132,19 +220,87 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 	return nil
 }
 
-// send delivers a client's events in order; once the queue is closed and
-// drained, it sends the client's final event and stops. One goroutine per
-// client, so a slow client holds up no one else.
-func (s *server) send(c *client) {
-	defer s.senders.Done()
-	for ev := range c.queue {
-		if err := s.world.SendValue(ev, c.rank, tagEvent); err != nil {
-			fmt.Fprintf(s.log, "server: sending to rank %d: %v\n", c.rank, err)
+// add registers c and starts its sender.
+func (s *server) add(c *client) {
+	c.queue = make(chan Event, s.cfg.QueueLen)
+	c.sent = make(chan struct{})
+	s.clients[c.rank] = c
+	if c.comm == s.world {
+		s.senders.Add(1)
+	}
+	go s.send(c)
+}
+
+// receiveFrom passes on the commands of a joined client until it says it is
+// gone, or its job ends (an error).
+func receiveFrom(c *client, in chan<- incoming) {
+	for {
+		var cmd command
+		_, err := c.comm.RecvValue(&cmd, c.peer, tagCommand)
+		var merr *mpi.Error
+		if errors.As(err, &merr) && merr.Class == mpi.ClassArg {
+			in <- incoming{c.rank, command{Kind: "invalid"}, nil}
+			continue
+		}
+		in <- incoming{c.rank, cmd, err}
+		if err != nil || cmd.Kind == "gone" {
 			return
 		}
 	}
-	if err := s.world.SendValue(c.final, c.rank, tagEvent); err != nil {
-		fmt.Fprintf(s.log, "server: sending to rank %d: %v\n", c.rank, err)
+}
+
+// send delivers a client's events in order; once the queue is closed and
+// drained, it sends the client's final event and stops. One goroutine per
+// client, so a slow client holds up no one else.
+// A joined client's sender is not waited for once the client is lost: a send
+// to a job that died never returns (OpenMPI 4.1 retries the connection).
+func (s *server) send(c *client) {
+	defer close(c.sent)
+	if c.comm == s.world {
+		defer s.senders.Done()
+	}
+	for ev := range c.queue {
+		if c.lost.Load() {
+			continue
+		}
+		if err := s.sendTo(c, ev); err != nil {
+			fmt.Fprintf(s.log, "server: sending to %s (client %d): %v\n", c.name, c.rank, err)
+			return
+		}
+	}
+	if c.lost.Load() {
+		return
+	}
+	if err := s.sendTo(c, c.final); err != nil {
+		fmt.Fprintf(s.log, "server: sending to %s (client %d): %v\n", c.name, c.rank, err)
+	}
+}
+
+// sendTo sends ev to c. To a client of its own job it is a nonblocking send
+// given up after joinSilence, or once the client is taken for gone: a send
+// to a job that died never completes (OpenMPI 4.1 retries the connection),
+// and a thread left inside MPI_Send crashes in MPI_Finalize. The abandoned
+// request is kept (MPI holds it, and its buffer).
+func (s *server) sendTo(c *client, ev Event) error {
+	if c.comm == s.world {
+		return c.comm.SendValue(ev, c.peer, tagEvent)
+	}
+	q, err := c.comm.IsendValue(ev, c.peer, tagEvent)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(joinSilence)
+	for {
+		if done, _, err := q.Test(); done {
+			return err
+		}
+		if c.lost.Load() || time.Now().After(deadline) {
+			s.abandonedMu.Lock()
+			s.abandoned = append(s.abandoned, q)
+			s.abandonedMu.Unlock()
+			return fmt.Errorf("not delivered in %v: given up", joinSilence)
+		}
+		time.Sleep(200 * time.Microsecond)
 	}
 }
 

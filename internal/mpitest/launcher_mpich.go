@@ -10,3 +10,6 @@ import "regexp"
 // than cores a job runs several times slower: TestReductions with 4 ranks on
 // 2 cores took 21–60 s (OpenMPI: 2 s); its jobs get three times as long.
 var launcher = launcherSpec{"mpiexec.mpich", []string{"-prepend-rank"}, regexp.MustCompile(`(?m)^\[(\d+)\] --- PASS`), 3}
+
+// OpenMPI reports whether the tests run on OpenMPI (false: MPICH).
+func OpenMPI() bool { return false }

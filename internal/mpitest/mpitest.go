@@ -96,6 +96,46 @@ func Env(np int) []string {
 	return env
 }
 
+// NameServer starts OpenMPI's name server (ompi-server) for the rest of the
+// test and returns the mpiexec arguments that make a job use it, so that
+// jobs started apart can publish, look up and connect. It skips the test,
+// saying why, across the namespace hosts (which would reach this machine's
+// server only by an address) and with MPICH (whose jobs meet through
+// hydra_nameserver; Debian's, ch4:ucx, has no dynamic processes at all).
+func NameServer(t *testing.T) []string {
+	t.Helper()
+	if MultiHost() {
+		t.Skip("ompi-server runs on this machine; the namespace hosts reach it only by address")
+	}
+	if !OpenMPI() {
+		t.Skip("MPICH's jobs meet through hydra_nameserver, not ompi-server")
+	}
+	bin, err := exec.LookPath("ompi-server")
+	if err != nil {
+		t.Fatalf("ompi-server (OpenMPI's name server, in openmpi-bin) is missing: %v", err)
+	}
+	uri := filepath.Join(t.TempDir(), "uri")
+	server := exec.Command(bin, "--no-daemonize", "--report-uri", uri)
+	server.Env = append(os.Environ(), Env(1)...)
+	var out bytes.Buffer
+	server.Stdout, server.Stderr = &out, &out
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		server.Process.Kill()
+		server.Wait()
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if b, err := os.ReadFile(uri); err == nil && len(b) > 0 {
+			return []string{"--ompi-server", "file:" + uri}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ompi-server wrote no URI in 10 s: %s", out.String())
+		}
+	}
+}
+
 // SharedDir returns a directory that every rank of w sees, made by rank 0
 // and broadcast, and removed when the test ends (after a barrier, so that
 // no rank still uses it). Every rank must call it.
