@@ -44,7 +44,7 @@ type Win struct {
 	units   []int          // every rank's displacement unit
 	memPin  runtime.Pinner // WinCreate's Go memory, for the window's life
 	mu      sync.Mutex
-	pending map[int]*runtime.Pinner // per target: buffers of operations not yet completed
+	pending []*runtime.Pinner // per target rank, then attached memory: buffers MPI may still use
 	freed   atomic.Bool
 }
 
@@ -111,7 +111,7 @@ func newWin(op string, c *Comm, kind int, base unsafe.Pointer, size int64, unit 
 	if err := c.enter(op, c.checkIntraOnly(op)); err != nil {
 		return nil, err
 	}
-	w := &Win{kind: kind, comm: c, size: size, unit: unit, pending: map[int]*runtime.Pinner{}}
+	w := &Win{kind: kind, comm: c, size: size, unit: unit, pending: make([]*runtime.Pinner, c.size+1)}
 	if kind == winCreate && base != nil {
 		pinGo(&w.memPin, base)
 	}
@@ -379,21 +379,35 @@ func (w *Win) Wait() error { return w.sync(winWait, noRank, nil, none) }
 
 // pinner returns the pinner of target's pending buffers; w.mu held.
 func (w *Win) pinner(target int) *runtime.Pinner {
-	p := w.pending[target]
-	if p == nil {
-		p = new(runtime.Pinner)
-		w.pending[target] = p
+	i := w.slot(target)
+	if w.pending[i] == nil {
+		w.pending[i] = new(runtime.Pinner) // kept, unpinned, for the next epoch's buffers
 	}
-	return p
+	return w.pending[i]
+}
+
+// slot is target's index in w.pending.
+func (w *Win) slot(target int) int {
+	if target == attached {
+		return len(w.pending) - 1
+	}
+	return target
 }
 
 // release unpins the buffers of the operations to target (or all targets)
-// that are now complete; attached memory stays pinned until Free.
+// that are now complete; attached memory stays pinned until Free. An index
+// per target, not a map: a flush after each small Put releases one target.
 func (w *Win) release(target int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for t, p := range w.pending { // kept, unpinned, for the next epoch's buffers
-		if t == target || target == all && (t != attached || w.freed.Load()) {
+	if target != all {
+		if p := w.pending[w.slot(target)]; p != nil {
+			p.Unpin()
+		}
+		return
+	}
+	for i, p := range w.pending {
+		if p != nil && (i < len(w.pending)-1 || w.freed.Load()) {
 			p.Unpin()
 		}
 	}
