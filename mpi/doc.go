@@ -58,6 +58,15 @@
 // as one Go function over the MPI call; Handle and CommFromHandle let a
 // program call what the binding lacks from its own cgo code.
 //
+// # Waiting with a context
+//
+// RecvContext, ProbeContext, RecvValueContext, Request.WaitContext and
+// WaitAllContext give up when a context.Context is done and return its
+// error: a receive that gives up has taken nothing (the message stays for a
+// later receive), a receive Request is cancelled (MPI_Cancel). Sends and
+// collectives cannot be cancelled; WaitContext says so, and they stay
+// pending until a Wait completes them.
+//
 // # Errors
 //
 // Every communicator returns errors (MPI_ERRORS_RETURN): every call returns

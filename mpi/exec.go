@@ -240,6 +240,10 @@ func postAndPoll(post, test rawCall, a *args) int {
 			rc = rcFinalized
 			break
 		}
+		if a.done != nil && closed(a.done) {
+			rc = rcGaveUp
+			break
+		}
 		a.budget = w.round(budget(1)) // spin, yield or sleep: see WaitPolicy
 		rc = runQuiet(test, a)
 	}
@@ -247,8 +251,21 @@ func postAndPoll(post, test rawCall, a *args) int {
 	return rc
 }
 
-// rcFinalized is the return code of a wait that Finalize ended.
-const rcFinalized = -1
+// rcFinalized is the return code of a wait that Finalize ended; rcGaveUp
+// of one whose a.done closed (a context's, see context.go).
+const (
+	rcFinalized = -1
+	rcGaveUp    = -2
+)
+
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
 
 // keepWaiting yields to other goroutines between polling rounds and reports
 // whether the wait may go on: Finalize ends every wait still in progress, so

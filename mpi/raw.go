@@ -75,13 +75,14 @@ type args struct {
 	op        opHandle
 	req       reqHandle // the request posted, or tested
 	msg       msgHandle
-	budget    int64          // nanoseconds a polling call may spin in C
-	limit     int64          // receives: the buffer's size in bytes
-	stage     unsafe.Pointer // staged calls: C memory (see raw.h)
-	parts     *parts         // v-collectives
-	batch     *batch         // WaitAll (mpigo_testall)
-	fn        rawFunc        // callFunc: the raw call itself (rawctl.go)
-	off       int64          // MPI-IO: the file offset (rawFileIO); a.comm is then the file
+	budget    int64           // nanoseconds a polling call may spin in C
+	limit     int64           // receives: the buffer's size in bytes
+	stage     unsafe.Pointer  // staged calls: C memory (see raw.h)
+	parts     *parts          // v-collectives
+	batch     *batch          // WaitAll (mpigo_testall)
+	fn        rawFunc         // callFunc: the raw call itself (rawctl.go)
+	off       int64           // MPI-IO: the file offset (rawFileIO); a.comm is then the file
+	done      <-chan struct{} // polled waits: give up when this closes (a context's Done)
 
 	inPlace, sync bool
 	nonblocking   bool // collectives: post the nonblocking form
