@@ -75,23 +75,14 @@ func (c *Comm) probeContext(ctx context.Context, op string, probe rawCall, src, 
 // RecvValueContext is RecvValue that gives up when ctx is done, with
 // ctx.Err(); the message is then left for a later receive.
 func (c *Comm) RecvValueContext(ctx context.Context, ptr any, src, tag int) (Status, error) {
-	if err := checkPtr("RecvValueContext", ptr); err != nil {
-		return Status{}, err
+	if ctx.Err() != nil {
+		return Status{}, gaveUp("RecvValueContext", ctx)
 	}
-	a, err := c.probeContext(ctx, "RecvValueContext", callImprobe, src, tag)
-	if err != nil {
-		return Status{}, err
+	st, err := c.recvValue("RecvValueContext", ptr, src, tag, ctx.Done())
+	if err == errGaveUp {
+		return Status{}, gaveUp("RecvValueContext", ctx)
 	}
-	m := &Message{h: a.msg, st: a.status()}
-	data := make([]byte, m.st.bytes)
-	st, err := m.Recv(Buf(data))
-	if err != nil {
-		return st, err
-	}
-	if err := currentCodec().Unmarshal(data, ptr); err != nil {
-		return st, decodeErr("RecvValueContext", err)
-	}
-	return st, nil
+	return st, err
 }
 
 // WaitContext is Wait that gives up when ctx is done. A pending receive is

@@ -55,3 +55,11 @@ var (
 	CountCPUs  = countCPUs
 	OnlineCPUs = onlineCPUs
 )
+
+// SetValueChunk sets the largest message of a value (see valueChunk) and
+// returns the previous size.
+func SetValueChunk(n int) int {
+	old := valueChunk
+	valueChunk = n
+	return old
+}

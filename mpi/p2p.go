@@ -1,6 +1,7 @@
 package mpi
 
 import (
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -384,12 +385,24 @@ func RecvSlice[T any](c *Comm, src, tag int) ([]T, Status, error) {
 	if t.data != t.size { // a struct with padding: the message is not its memory
 		return recvSliceTyped[T](c, t, src, tag)
 	}
+	return recvBytesAs[T](c, t, src, tag, nil)
+}
+
+// errGaveUp is a wait that its done channel ended (context.go says why).
+var errGaveUp = errors.New("gave up")
+
+// recvBytesAs is RecvSlice of plain T, giving up (errGaveUp) when done
+// closes, before anything is received.
+func recvBytesAs[T any](c *Comm, t *elemType, src, tag int, done <-chan struct{}) ([]T, Status, error) {
 	scratch := scratchBufs.Get().(*[smallMessage]byte)
 	defer scratchBufs.Put(scratch)
-	a := args{rbuf: unsafe.Pointer(scratch), rn: smallMessage, dt: byteType, limit: smallMessage, peer: src, tag: tag, comm: c.h}
+	a := args{rbuf: unsafe.Pointer(scratch), rn: smallMessage, dt: byteType, limit: smallMessage, peer: src, tag: tag, comm: c.h, done: done}
 	rc := poll(callRecvPoll, &a)
 	st := a.status()
 	st.elemSize = int(t.size)
+	if rc == rcGaveUp {
+		return nil, Status{}, errGaveUp
+	}
 	if rc != 0 {
 		return nil, st, mpiError("RecvSlice", rc)
 	}

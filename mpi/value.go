@@ -1,8 +1,11 @@
 package mpi
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"sync/atomic"
 
 	"github.com/fxamacker/cbor/v2"
@@ -78,20 +81,65 @@ func decodeErr(op string, err error) error {
 }
 
 // SendValue encodes v and sends it to dest with tag (MPI_Send of the bytes).
+// An encoding over 2 GiB - 1 (MPI's count limit) goes as several messages
+// (see valueChunk), which RecvValue puts together: meanwhile, send nothing
+// else to dest with this tag from other goroutines.
 func (c *Comm) SendValue(v any, dest, tag int) error {
-	if _, err := c.checkSend("SendValue", Buf([]byte(nil)), dest, tag); err != nil {
+	return c.sendValue("SendValue", v, dest, tag, false)
+}
+
+// SsendValue is SendValue that completes only once the receiver has started
+// to receive the value (MPI_Ssend).
+func (c *Comm) SsendValue(v any, dest, tag int) error {
+	return c.sendValue("SsendValue", v, dest, tag, true)
+}
+
+func (c *Comm) sendValue(op string, v any, dest, tag int, sync bool) error {
+	if _, err := c.checkSend(op, Buf([]byte(nil)), dest, tag); err != nil {
 		return err
 	}
 	data, err := currentCodec().Marshal(v)
 	if err != nil {
-		return encodeErr("SendValue", err)
+		return encodeErr(op, err)
 	}
-	return c.Send(Buf(data), dest, tag)
+	if len(data) <= valueChunk {
+		return c.send(op, Buf(data), dest, tag, sync)
+	}
+	if err := c.send(op, Buf(chunkHeader(len(data))), dest, tag, sync); err != nil {
+		return err
+	}
+	for off := 0; off < len(data); off += valueChunk {
+		if err := c.send(op, Buf(data[off:min(off+valueChunk, len(data))]), dest, tag, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valueChunk is the largest message of a value: MPI counts elements in a C
+// int. A longer encoding is sent as a header (chunkMagic and its length)
+// followed by chunks of valueChunk bytes, like mpi4py's pkl5. The header
+// starts with 0xFF, which begins no CBOR item (the default Codec's).
+var valueChunk = maxCount
+
+const chunkMagic = "\xffmpigo-chunks"
+
+func chunkHeader(total int) []byte {
+	return binary.LittleEndian.AppendUint64([]byte(chunkMagic), uint64(total))
+}
+
+// chunked reports whether data is a chunk header, and the length it announces.
+func chunked(data []byte) (int, bool) {
+	if len(data) != len(chunkMagic)+8 || string(data[:len(chunkMagic)]) != chunkMagic {
+		return 0, false
+	}
+	return int(binary.LittleEndian.Uint64(data[len(chunkMagic):])), true
 }
 
 // IsendValue encodes v and starts sending it to dest with tag (MPI_Isend of
 // the bytes): the Request holds the encoded copy, so v may change at once.
-// RecvValue receives it. Errors as for SendValue.
+// RecvValue receives it. An encoding over 2 GiB - 1 is ErrCount: it would
+// take several messages, which one Request cannot carry (use SendValue).
 func (c *Comm) IsendValue(v any, dest, tag int) (*Request, error) {
 	if _, err := c.checkSend("IsendValue", Buf([]byte(nil)), dest, tag); err != nil {
 		return nil, err
@@ -99,6 +147,9 @@ func (c *Comm) IsendValue(v any, dest, tag int) (*Request, error) {
 	data, err := currentCodec().Marshal(v)
 	if err != nil {
 		return nil, encodeErr("IsendValue", err)
+	}
+	if len(data) > valueChunk {
+		return nil, errorf(ClassCount, "IsendValue", "the value's %d encoded bytes exceed one message's %d: use SendValue", len(data), valueChunk)
 	}
 	return c.isend("IsendValue", Buf(data), dest, tag, false)
 }
@@ -108,17 +159,113 @@ func (c *Comm) IsendValue(v any, dest, tag int) (*Request, error) {
 // pointer (like json.Unmarshal). The message is matched first (MPI_Mprobe),
 // so any size is received whole.
 func (c *Comm) RecvValue(ptr any, src, tag int) (Status, error) {
-	if err := checkPtr("RecvValue", ptr); err != nil {
+	return c.recvValue("RecvValue", ptr, src, tag, nil)
+}
+
+// recvValue is RecvValue, giving up (errGaveUp) when done closes before the
+// value's first message came.
+func (c *Comm) recvValue(op string, ptr any, src, tag int, done <-chan struct{}) (Status, error) {
+	if err := checkPtr(op, ptr); err != nil {
 		return Status{}, err // before the message is received, so that it is not lost
 	}
-	data, st, err := RecvSlice[byte](c, src, tag)
+	if err := c.checkProbe(op, src, tag); err != nil {
+		return Status{}, err
+	}
+	var data []byte
+	var st Status
+	var err error
+	if src == ProcNull {
+		st = procNullStatus
+	} else {
+		data, st, err = recvBytesAs[byte](c, typeOf[byte](), src, tag, done)
+	}
 	if err != nil {
 		return st, err
 	}
+	if total, ok := chunked(data); ok { // the rest follows from the same sender, in order
+		data = make([]byte, total)
+		for off := 0; off < total; off += valueChunk {
+			if _, err := c.Recv(Buf(data[off:min(off+valueChunk, total)]), st.Source, st.Tag); err != nil {
+				return st, err
+			}
+		}
+		st.bytes = int64(total)
+	}
 	if err := currentCodec().Unmarshal(data, ptr); err != nil {
-		return st, decodeErr("RecvValue", err)
+		return st, decodeErr(op, err)
 	}
 	return st, nil
+}
+
+// SendrecvValue sends v to dest with sendTag and receives a value from src
+// with recvTag into ptr at once, so that pairs of ranks exchange without
+// deadlock (the value's send is posted first, MPI_Isend, then the value is
+// received as RecvValue does). Values up to 2 GiB - 1 encoded (IsendValue).
+func (c *Comm) SendrecvValue(v any, dest, sendTag int, ptr any, src, recvTag int) (Status, error) {
+	if err := checkPtr("SendrecvValue", ptr); err != nil {
+		return Status{}, err
+	}
+	if err := c.checkProbe("SendrecvValue", src, recvTag); err != nil {
+		return Status{}, err
+	}
+	q, err := c.IsendValue(v, dest, sendTag)
+	if err != nil {
+		return Status{}, err
+	}
+	st, rerr := c.RecvValue(ptr, src, recvTag)
+	_, serr := q.Wait()
+	return st, errors.Join(rerr, serr)
+}
+
+// ValueRequest is a value being received (IrecvValue): Wait or Test yields it.
+type ValueRequest[T any] struct {
+	c        *Comm
+	src, tag int
+	mu       sync.Mutex
+	done     bool
+	v        T
+	st       Status
+	err      error
+}
+
+// IrecvValue starts receiving a value of type T from src with tag and
+// returns at once; Wait (or Test) yields the value. The message is matched
+// when Wait or Test first finds it (MPI_Improbe), not when IrecvValue is
+// called: several IrecvValues from one source with one tag take their
+// messages in the order they are tested or waited for.
+func IrecvValue[T any](c *Comm, src, tag int) (*ValueRequest[T], error) {
+	if err := c.checkProbe("IrecvValue", src, tag); err != nil {
+		return nil, err
+	}
+	return &ValueRequest[T]{c: c, src: src, tag: tag}, nil
+}
+
+// Wait blocks until the value has come and returns it, with its Status.
+func (r *ValueRequest[T]) Wait() (T, Status, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.done {
+		r.st, r.err = r.c.recvValue("IrecvValue", &r.v, r.src, r.tag, nil)
+		r.done = true
+	}
+	return r.v, r.st, r.err
+}
+
+// Test reports whether the value has come, receiving it if so.
+func (r *ValueRequest[T]) Test() (bool, T, Status, error) {
+	r.mu.Lock()
+	if r.done {
+		defer r.mu.Unlock()
+		return true, r.v, r.st, r.err
+	}
+	_, found, err := r.c.Iprobe(r.src, r.tag)
+	r.mu.Unlock()
+	if err != nil || !found {
+		var zero T
+		return false, zero, Status{}, err
+	}
+	v, st, err := r.Wait()
+	return true, v, st, err
 }
 
 // checkPtr refuses a ptr that a value cannot be decoded into: not a

@@ -1,0 +1,160 @@
+package mpi_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mpigo/mpigo/internal/mpitest"
+	"github.com/mpigo/mpigo/mpi"
+)
+
+type big struct {
+	Name string
+	Data []byte
+}
+
+func pattern(n, seed int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + seed)
+	}
+	return b
+}
+
+// Values larger than one message go as a header and chunks (here chunks of
+// 1000 bytes stand for MPI's 2 GiB limit), to a named rank or AnySource,
+// with SendValue and SsendValue; IsendValue refuses them.
+func TestValueChunks(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		old := mpi.SetValueChunk(1000)
+		defer mpi.SetValueChunk(old)
+		r, p := w.Rank(), w.Size()
+		next, prev := (r+1)%p, (r-1+p)%p
+		v := big{Name: "chunked", Data: pattern(10_500, r)}
+		if _, err := w.IsendValue(v, next, 1); !errors.Is(err, mpi.ErrCount) {
+			t.Fatalf("IsendValue of 10 KB in 1000-byte chunks: %v, want ErrCount", err)
+		}
+		small, err := w.IsendValue(big{Name: "small"}, next, 2) // fits one chunk
+		must(t, err)
+		send := w.SendValue
+		if r%2 == 1 {
+			send = w.SsendValue
+		}
+		done := make(chan error, 1)
+		go func() { done <- send(v, next, 1) }()
+		var got big
+		src := prev
+		if r == 0 {
+			src = mpi.AnySource
+		}
+		st, err := w.RecvValue(&got, src, 1)
+		must(t, err)
+		if got.Name != "chunked" || !bytes.Equal(got.Data, pattern(10_500, prev)) || st.Source != prev {
+			t.Fatalf("received %q, %d bytes (equal %v) from %d", got.Name, len(got.Data), bytes.Equal(got.Data, pattern(10_500, prev)), st.Source)
+		}
+		must(t, <-done)
+		var s big
+		_, err = w.RecvValue(&s, prev, 2)
+		must(t, err)
+		_, err = small.Wait()
+		must(t, err)
+		if s.Name != "small" {
+			t.Errorf("small value: %+v", s)
+		}
+	}, mpitest.Ranks(1, 2, 3))
+}
+
+// SendrecvValue passes values round a ring; IrecvValue posted before the
+// value is sent yields it on Wait, and Test reports it once it came.
+func TestSendrecvAndIrecvValue(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		next, prev := (r+1)%p, (r-1+p)%p
+		var got map[string]int
+		st, err := w.SendrecvValue(map[string]int{"from": r}, next, 3, &got, prev, 3)
+		must(t, err)
+		if got["from"] != prev || st.Source != prev {
+			t.Fatalf("SendrecvValue: %v from %d", got, st.Source)
+		}
+		q, err := mpi.IrecvValue[[]string](w, prev, 4)
+		must(t, err)
+		if done, _, _, err := q.Test(); done || err != nil {
+			t.Fatalf("Test before the value was sent: %v, %v", done, err)
+		}
+		must(t, w.Barrier())
+		sent, err := w.IsendValue([]string{"a", "b", string(rune('0' + r))}, next, 4) // to itself at 1 rank: not a blocking send
+		must(t, err)
+		var v []string
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			done, val, _, err := q.Test()
+			must(t, err)
+			if done {
+				v = val
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("Test never saw the value")
+			}
+		}
+		again, _, err := q.Wait()
+		must(t, err)
+		_, err = sent.Wait()
+		must(t, err)
+		if len(v) != 3 || v[2] != string(rune('0'+prev)) || len(again) != 3 {
+			t.Fatalf("IrecvValue: %v, then %v", v, again)
+		}
+		if _, err := mpi.IrecvValue[int](w, p, 4); !errors.Is(err, mpi.ErrRank) {
+			t.Errorf("IrecvValue from rank %d of %d: %v", p, p, err)
+		}
+	}, mpitest.Ranks(1, 2, 3))
+}
+
+// A value whose encoding is over 2 GiB crosses in chunks of MPI's limit.
+func TestValueOver2GiB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 2.1 GiB (about 9 GB of memory in all, 15-30 s); in the full run")
+	}
+	if !mpitest.IsRank() && availableGB() < 12 {
+		t.Skipf("needs about 9 GB of memory, %.1f GB available", availableGB())
+	}
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		const n = 1<<31 + 100<<20
+		switch w.Rank() {
+		case 0:
+			start := time.Now()
+			data := make([]byte, n)
+			data[0], data[n/2], data[n-1] = 1, 2, 3
+			must(t, w.SendValue(data, 1, 5))
+			t.Logf("sent in %v", time.Since(start))
+		case 1:
+			var got []byte
+			start := time.Now()
+			st, err := w.RecvValue(&got, 0, 5)
+			t.Logf("received in %v", time.Since(start))
+			must(t, err)
+			if len(got) != n || got[0] != 1 || got[n/2] != 2 || got[n-1] != 3 || st.Count() < n {
+				t.Fatalf("received %d bytes (count %d), marks %d %d %d", len(got), st.Count(), got[0], got[n/2], got[n-1])
+			}
+		}
+	}, mpitest.Ranks(2), mpitest.Timeout(180*time.Second))
+}
+
+// availableGB is the memory Linux says is available, in GB.
+func availableGB() float64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return float64(kb) / 1e6
+		}
+	}
+	return 0
+}
