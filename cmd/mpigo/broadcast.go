@@ -27,6 +27,7 @@ var broadcastCommand = &cli.Command{
 		// The table's messages and bytes are totals over all ranks; depth is in rounds.
 		&cli.IntFlag{Name: "segment", Value: 32 << 10, Usage: "segment bytes of the pipelined chain"},
 		&cli.StringFlag{Name: "hosts", Usage: "host of each rank, comma-separated (e.g. 0,0,1,1), for the hierarchical algorithm and the overlay metrics; default: by processor name"},
+		&cli.BoolFlag{Name: "model", Usage: "measure α and β (a ping-pong of ranks 0 and 1) and add each algorithm's α-β prediction and its time against it"},
 		&cli.StringFlag{Name: "dot", Usage: "write every algorithm's messages as a Graphviz digraph to this file (ranks grouped by host)"},
 		&cli.StringFlag{Name: "png", Usage: "draw every algorithm's messages into this PNG file (ranks grouped by host)"},
 	},
@@ -87,9 +88,18 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 	if err != nil {
 		return err
 	}
+	var alpha, beta float64
+	if c.Bool("model") {
+		if alpha, beta, err = alphaBeta(world); err != nil {
+			return err
+		}
+	}
 	if world.Rank() == root {
 		if value != nil {
 			fmt.Printf("# value %v\n", value)
+		}
+		if c.Bool("model") {
+			fmt.Printf("# α-β model: α %.3f µs, β %.4f ns/B (ping-pong of ranks 0 and 1); model: its prediction, ×model: the time against it\n", alpha*1e6, beta*1e9)
 		}
 		fmt.Printf("# %d ranks on %d hosts%s, %d bytes from rank %d, median of %d repetitions (the slowest rank's time)\n",
 			world.Size(), countHosts(hosts), simulated(c), size, root, c.Int("reps"))
@@ -161,8 +171,17 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 			m, b = m+r.Messages, b+r.Bytes
 		}
 		o := collectives.OverlayMetrics(reps, hosts, root, size)
-		fmt.Printf("%-18s %9.1f %8s %8d %10d %6d %6d %5d %6d %6.2f %7.0f %8.2f %8v\n", algo, median, ratio,
-			m, b, rep.Depth, rep.Height, o.Edges, o.InterHostEdges, o.MaxLinkStress, o.MaxRDP, o.MeanRDP, verified)
+		model := ""
+		if c.Bool("model") {
+			seg := 0
+			if algo == "chain" {
+				seg = c.Int("segment")
+			}
+			us := collectives.BcastModel(rep, world.Size(), size, seg, alpha, beta) * 1e6
+			model = fmt.Sprintf("  model %.1f µs, ×model %.2f", us, median/us)
+		}
+		fmt.Printf("%-18s %9.1f %8s %8d %10d %6d %6d %5d %6d %6.2f %7.0f %8.2f %8v%s\n", algo, median, ratio,
+			m, b, rep.Depth, rep.Height, o.Edges, o.InterHostEdges, o.MaxLinkStress, o.MaxRDP, o.MeanRDP, verified, model)
 		runs = append(runs, overlay{algo: algo, reps: reps, hosts: hosts, root: root})
 		switch {
 		case algo == "gossip":
@@ -195,6 +214,53 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		fmt.Printf("# drew %s\n", p)
 	}
 	return nil
+}
+
+// alphaBeta measures the α-β model's parameters between ranks 0 and 1 with
+// mpigo's Send and Recv: α the one-way time of 8 bytes, β the time per byte
+// more of 1 MiB. Every rank gets them (seconds, seconds per byte).
+func alphaBeta(world *mpi.Comm) (alpha, beta float64, err error) {
+	oneWay := func(n, iters int) (float64, error) {
+		buf := make([]byte, n)
+		if err := world.Barrier(); err != nil {
+			return 0, err
+		}
+		t0 := mpi.Wtime()
+		for range iters {
+			switch world.Rank() {
+			case 0:
+				if err := world.Send(mpi.Buf(buf), 1, 77); err != nil {
+					return 0, err
+				}
+				if _, err := world.Recv(mpi.Buf(buf), 1, 77); err != nil {
+					return 0, err
+				}
+			case 1:
+				if _, err := world.Recv(mpi.Buf(buf), 0, 77); err != nil {
+					return 0, err
+				}
+				if err := world.Send(mpi.Buf(buf), 0, 77); err != nil {
+					return 0, err
+				}
+			}
+		}
+		return (mpi.Wtime() - t0) / float64(2*iters), nil
+	}
+	ab := make([]float64, 2)
+	if world.Size() > 1 {
+		if ab[0], err = oneWay(8, 2000); err != nil {
+			return 0, 0, err
+		}
+		big, err := oneWay(1<<20, 50)
+		if err != nil {
+			return 0, 0, err
+		}
+		ab[1] = max(big-ab[0], 0) / (1 << 20)
+	}
+	if err := world.Bcast(mpi.Buf(ab), 0); err != nil {
+		return 0, 0, err
+	}
+	return ab[0], ab[1], nil
 }
 
 // simulated says where --hosts placed the ranks on made-up hosts.
