@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build chat chat-join test test-demos bench-heat bench-idle bench-rma test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich build chat chat-join test test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -197,6 +197,13 @@ bench-heat: build
 bench-rma: build
 	mpicc -O2 -o $(BIN)/rma-c bench/c/rma.c
 	BIN=$(BIN) ROUNDS=$(ROUNDS) scripts/bench-rma.sh
+
+# Collective write bandwidth (MPI_File_write_at_all of each rank's block of
+# one file in /tmp) of mpigo against C (bench/c/io.c), alternating jobs at
+# 2 and 4 ranks, through the page cache and with MPI_File_sync.
+bench-io: build
+	mpicc -O2 -o $(BIN)/io-c bench/c/io.c
+	BIN=$(BIN) ROUNDS=$(ROUNDS) scripts/bench-io.sh
 
 # An idle receiver: rank 1 waits in one Recv for IDLE_SECONDS while rank 0
 # sleeps; its CPU use (getrusage) and how late it wakes, in C (spinning, and

@@ -29,6 +29,7 @@ func main() {
 			idleCommand,
 			counterCommand,
 			rmaCommand,
+			ioCommand,
 			versionCommand,
 		},
 	}
