@@ -29,6 +29,8 @@ var Benchmarks = []Benchmark{
 	{"bibw", MBPerSec, false, true},
 	{"bw-persistent", MBPerSec, false, true},
 	{"value", MsgsPerS, false, true},
+	{"put-latency", Micros, false, true},
+	{"get-bw", MBPerSec, false, true},
 	{"bcast", Micros, true, true},
 	{"scatter", Micros, true, true},
 	{"gather", Micros, true, true},
@@ -86,8 +88,9 @@ const LargeSize = 8192
 // Iterations returns the timed and warm-up iterations (windows for bw, bibw
 // and value) of benchmark b at size bytes, OSU's counts multiplied by scale:
 //
-//	latency          10000 timed, 1000 warm-up; above 8 KiB 1000 and 100
-//	bw, bibw, bw-persistent, value
+//	latency, put-latency
+//	                 10000 timed, 1000 warm-up; above 8 KiB 1000 and 100
+//	bw, bibw, bw-persistent, value, get-bw
 //	                   100 windows, 10 warm-up; above 8 KiB 20 and 2
 //	collectives       1000 timed, 100 warm-up; above 8 KiB 100 and 10
 //
@@ -96,9 +99,9 @@ const LargeSize = 8192
 func Iterations(b Benchmark, size int, scale float64) (iters, warm int) {
 	large := size > LargeSize
 	switch {
-	case b.Name == "latency" && !large:
+	case (b.Name == "latency" || b.Name == "put-latency") && !large:
 		iters, warm = 10000, 1000
-	case b.Name == "latency":
+	case b.Name == "latency" || b.Name == "put-latency":
 		iters, warm = 1000, 100
 	case !b.Collective && !large:
 		iters, warm = 100, 10

@@ -36,6 +36,11 @@
 //   - bw-persistent: bw with 64 persistent requests made once (SendInit,
 //     RecvInit; MPI_Send_init, MPI_Recv_init) and started each window
 //     (StartAll): the same transfer without a request's making per message.
+//   - put-latency: rank 0 locks rank 1's part of a window (WinAllocate) once,
+//     then puts and flushes (Put, Win.Flush; osu_put_latency); a sample is
+//     one put, in µs.
+//   - get-bw: the same window, a sample is 64 gets and one flush
+//     (osu_get_bw), in MB/s.
 //   - value: Go values (a record with size/8 float64s) encoded, sent,
 //     received and decoded; a window of 64 then an acknowledgement; msgs/s.
 //   - collectives: a barrier before every iteration, each rank times its own

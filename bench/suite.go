@@ -138,6 +138,9 @@ func (r *runner) measure(b Benchmark, algo string, size int) ([]float64, error) 
 		}
 		return r.timeCollective(op, iters, warm)
 	}
+	if b.Name == "put-latency" || b.Name == "get-bw" {
+		return r.oneSided(size, iters, warm, b.Name == "get-bw")
+	}
 	if err := r.world.Barrier(); err != nil {
 		return nil, err
 	}
@@ -263,6 +266,72 @@ func (r *runner) latency(size, iters, warm int) ([]float64, error) {
 		s.tick(k)
 	}
 	return s.vals, nil
+}
+
+// oneSided is osu_put_latency (a sample: one Put and Win.Flush, in µs) or,
+// with get, osu_get_bw (a sample: a window of Gets and one Flush, in MB/s),
+// from rank 0 into rank 1's part of a WinAllocate window, locked once
+// (MPI_Win_lock shared); every rank makes and frees the window.
+func (r *runner) oneSided(size, iters, warm int, get bool) ([]float64, error) {
+	span := size
+	if get {
+		span *= Window
+	}
+	win, mem, err := mpi.WinAllocate[byte](r.world, span)
+	if err != nil {
+		return nil, err
+	}
+	defer win.Free()
+	pattern(mem, 7) // what get-bw reads (--validate checks it)
+	if err := r.world.Barrier(); err != nil {
+		return nil, err
+	}
+	var vals []float64
+	if r.rank == 0 {
+		local := alloc[byte](r, span)
+		pattern(local, 0)
+		f := func(d time.Duration) float64 { return micros(d) }
+		if get {
+			f = func(d time.Duration) float64 { return float64(span) / d.Seconds() / 1e6 }
+		}
+		s := newSamples(iters, f)
+		if err := win.Lock(1, false); err != nil {
+			return nil, err
+		}
+		for k := -warm; k < iters; k++ {
+			if get {
+				for i := range Window {
+					if err := win.Get(mpi.Buf(local[i*size:(i+1)*size]), 1, i*size); err != nil {
+						return nil, err
+					}
+				}
+			} else if err := win.Put(mpi.Buf(local[:size]), 1, 0); err != nil {
+				return nil, err
+			}
+			if err := win.Flush(1); err != nil {
+				return nil, err
+			}
+			s.tick(k)
+		}
+		if err := win.Unlock(1); err != nil {
+			return nil, err
+		}
+		if r.cfg.Validate && get {
+			if err := checkPattern(local, 7, "the gets from rank 1's window"); err != nil {
+				return nil, err
+			}
+		}
+		vals = s.vals
+	}
+	if err := r.world.Barrier(); err != nil {
+		return nil, err
+	}
+	if r.cfg.Validate && !get && r.rank == 1 {
+		if err := checkPattern(mem[:size], 0, "rank 0's puts into the window"); err != nil {
+			return nil, err
+		}
+	}
+	return vals, nil
 }
 
 // bandwidth is osu_bw (rank 0 sends a window, rank 1 acknowledges it) or,

@@ -72,6 +72,9 @@ func Table(w io.Writer, rs []Result) {
 		}
 		fmt.Fprintf(w, "# %s: median (%s)", g[0].Bench, unitName(g[0].Unit))
 		ref, others := refNames(labels, refs)
+		if len(labels) == 1 { // nothing to compare
+			ref, others = "", ""
+		}
 		if ref != "" {
 			fmt.Fprintf(w, " and (×) its ratio to %s%s", ref, others)
 		}

@@ -5,6 +5,8 @@
 //   bibw     both ranks post 64 receives and 64 sends (MB/s of both directions)
 //   bw-persistent  bw with 64 persistent requests made once (MPI_Send_init,
 //            MPI_Recv_init), started each window (MPI_Startall)
+//   put-latency  rank 0 puts into rank 1's window and flushes (µs a put)
+//   get-bw   rank 0 gets 64 messages from rank 1's window and flushes (MB/s)
 //   bcast scatter gather allgather alltoall reduce allreduce barrier
 //            a barrier before every iteration, each rank times its call, and the
 //            per-iteration times are MAX-reduced over ranks after the loop (µs)
@@ -42,8 +44,9 @@ static int parse_list(char *s, long *out) {
 // iterations: bench.Iterations.
 static void iterations(const char *bench, long size, int *iters, int *warm) {
 	int large = size > LARGE,
-	    collective = strcmp(bench, "latency") && strcmp(bench, "bw") && strcmp(bench, "bibw") && strcmp(bench, "bw-persistent");
-	if (!strcmp(bench, "latency")) *iters = large ? 1000 : 10000, *warm = large ? 100 : 1000;
+	    collective = strcmp(bench, "latency") && strcmp(bench, "bw") && strcmp(bench, "bibw") && strcmp(bench, "bw-persistent") &&
+	                 strcmp(bench, "put-latency") && strcmp(bench, "get-bw");
+	if (!strcmp(bench, "latency") || !strcmp(bench, "put-latency")) *iters = large ? 1000 : 10000, *warm = large ? 100 : 1000;
 	else if (!collective) *iters = large ? 20 : 100, *warm = large ? 2 : 10;
 	else *iters = large ? 100 : 1000, *warm = large ? 10 : 100;
 	*iters = (int)fmax(2, floor(*iters * scale + 0.5));
@@ -93,6 +96,35 @@ static void latency(long size, int iters, int warm, double *v) {
 		if (k >= 0) v[k] = (now - last) * 1e6 / 2;
 		last = now;
 	}
+}
+
+// one_sided: osu_put_latency (a sample: MPI_Put + MPI_Win_flush, µs) or
+// osu_get_bw (a sample: WINDOW MPI_Gets + MPI_Win_flush, MB/s) from rank 0
+// into rank 1's part of an MPI_Win_allocate window, locked once (shared);
+// every rank makes and frees the window.
+static void one_sided(long size, int iters, int warm, int get, double *v) {
+	long span = get ? size * WINDOW : size;
+	char *mem;
+	MPI_Win win;
+	MPI_Win_allocate(span, 1, MPI_INFO_NULL, MPI_COMM_WORLD, &mem, &win);
+	char *local = rank == 0 ? alloc(span, 'a') : NULL;
+	if (rank == 0) {
+		MPI_Win_lock(MPI_LOCK_SHARED, 1, 0, win);
+		double last = 0;
+		for (int k = -warm; k < iters; k++) {
+			if (get)
+				for (int i = 0; i < WINDOW; i++) MPI_Get(local + i * size, size, MPI_BYTE, 1, i * size, size, MPI_BYTE, win);
+			else
+				MPI_Put(local, size, MPI_BYTE, 1, 0, size, MPI_BYTE, win);
+			MPI_Win_flush(1, win);
+			double now = MPI_Wtime();
+			if (k >= 0) v[k] = get ? span / (now - last) / 1e6 : (now - last) * 1e6;
+			last = now;
+		}
+		MPI_Win_unlock(1, win);
+	}
+	free(local);
+	MPI_Win_free(&win);
 }
 
 static void bandwidth(long size, int iters, int warm, int bidirectional, int persistent, double *v) {
@@ -202,7 +234,8 @@ int main(int argc, char **argv) {
 		for (int r = 0; r < nranks; r++) printf("meta host.%d %s\n", r, hosts + (size_t)r * MPI_MAX_PROCESSOR_NAME);
 	}
 	for (char *bench = strtok(benches, ","); bench; bench = strtok(NULL, ",")) {
-		int p2p = !strcmp(bench, "latency") || !strcmp(bench, "bw") || !strcmp(bench, "bibw") || !strcmp(bench, "bw-persistent");
+		int rma = !strcmp(bench, "put-latency") || !strcmp(bench, "get-bw");
+		int p2p = !strcmp(bench, "latency") || !strcmp(bench, "bw") || !strcmp(bench, "bibw") || !strcmp(bench, "bw-persistent") || rma;
 		int reduction = !strcmp(bench, "reduce") || !strcmp(bench, "allreduce");
 		if (!strcmp(bench, "value") || (p2p && nranks < 2)) continue; // Go values: not in C
 		long barrier0[] = {0};
@@ -215,13 +248,15 @@ int main(int argc, char **argv) {
 			iterations(bench, size, &iters, &warm);
 			double *v = calloc(iters, sizeof *v);
 			MPI_Barrier(MPI_COMM_WORLD);
-			if (p2p && rank < 2) {
+			if (rma) {
+				one_sided(size, iters, warm, !strcmp(bench, "get-bw"), v);
+			} else if (p2p && rank < 2) {
 				if (!strcmp(bench, "latency")) latency(size, iters, warm, v);
 				else bandwidth(size, iters, warm, !strcmp(bench, "bibw"), !strcmp(bench, "bw-persistent"), v);
 			} else if (!p2p) {
 				collective(bench, size, iters, warm, v);
 			}
-			emit(bench, size, p2p && strcmp(bench, "latency") ? "MB/s" : "us", v, iters);
+			emit(bench, size, p2p && strcmp(bench, "latency") && strcmp(bench, "put-latency") ? "MB/s" : "us", v, iters);
 			free(v);
 			MPI_Barrier(MPI_COMM_WORLD);
 		}

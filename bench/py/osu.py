@@ -19,13 +19,14 @@ import numpy as np
 from mpi4py import MPI
 
 WINDOW, LARGE = 64, 8192
-P2P = ("latency", "bw", "bibw", "bw-persistent", "value")
+P2P = ("latency", "bw", "bibw", "bw-persistent", "value", "put-latency", "get-bw")
+RMA = ("put-latency", "get-bw")
 OBJECT = ("latency", "value", "bcast", "scatter", "gather", "allgather", "alltoall")  # what object mode has
 
 
 def iterations(bench, size, scale):
     large = size > LARGE
-    if bench == "latency":
+    if bench in ("latency", "put-latency"):
         n, w = (1000, 100) if large else (10000, 1000)
     elif bench in P2P:
         n, w = (20, 2) if large else (100, 10)
@@ -69,6 +70,33 @@ class Suite:
             if k >= 0:
                 v[k] = (now - last) * 1e6 / 2
             last = now
+        return v
+
+    def one_sided(self, size, iters, warm, get):
+        """osu_put_latency (a sample: Put + Flush, us) or osu_get_bw (a sample:
+        64 Gets + Flush, MB/s) from rank 0 into rank 1's part of a
+        Win.Allocate window, locked once (shared); every rank makes it."""
+        span = size * WINDOW if get else size
+        win = MPI.Win.Allocate(span, 1, comm=self.comm)
+        v = None
+        if self.rank == 0:
+            local = np.full(span, ord("a"), dtype=np.uint8)
+            v = np.zeros(iters)
+            win.Lock(1, MPI.LOCK_SHARED)
+            last = 0.0
+            for k in range(-warm, iters):
+                if get:
+                    for i in range(WINDOW):
+                        win.Get([local[i * size:(i + 1) * size], MPI.BYTE], 1, [i * size, size, MPI.BYTE])
+                else:
+                    win.Put([local[:size], MPI.BYTE], 1, [0, size, MPI.BYTE])
+                win.Flush(1)
+                now = MPI.Wtime()
+                if k >= 0:
+                    v[k] = span / (now - last) / 1e6 if get else (now - last) * 1e6
+                last = now
+            win.Unlock(1)
+        win.Free()
         return v
 
     def bandwidth(self, size, iters, warm, bidirectional, persistent=False):
@@ -205,12 +233,14 @@ def main():
             todo = [s for s in sizes if bench != "value" or s <= 1 << 20]  # bench.ValueMaxSize
         else:
             todo = [s for s in csizes if bench not in ("reduce", "allreduce") or s >= 8]
-        unit = "us" if bench == "latency" or not p2p else ("msg/s" if bench == "value" else "MB/s")
+        unit = "us" if bench in ("latency", "put-latency") or not p2p else ("msg/s" if bench == "value" else "MB/s")
         for size in todo:
             iters, warm = iterations(bench, size, opt.x)
             comm.Barrier()
             if not p2p:
                 v = suite.collective(bench, size, iters, warm)
+            elif bench in RMA:
+                v = suite.one_sided(size, iters, warm, bench == "get-bw")
             elif suite.rank > 1:
                 v = None
             elif bench == "latency":
