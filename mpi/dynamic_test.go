@@ -18,7 +18,11 @@ import (
 // The children run this same function: Parent tells them apart.
 func TestSpawn(t *testing.T) {
 	if mpitest.MultiHost() {
-		t.Skip("spawning across the namespace hosts needs them in a hostfile of the spawned job")
+		// Tried: the children start on the hosts but fail MPI_Init ("PML add
+		// procs failed": the spawned job does not get mpiexec's --mca btl
+		// settings for the namespace links). Connect/Accept across the hosts
+		// is tested (TestPortsWithinJob).
+		t.Skip("spawned children fail MPI_Init across the namespace hosts (PML add procs failed)")
 	}
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		p, err := mpi.Parent()
