@@ -92,6 +92,7 @@ test-demos: build
 	@test -s $(BIN)/heat-test.png
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo heat --n 48 --steps 40 --no-scaling --exchange neighbor --restart $(BIN)/heat-test.field
 	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo counter --tasks 600 --work 200
+	$(MPIEXEC) -n 3 $(OVERSUB) $(BIN)/mpigo mandel --width 300 --height 200 --iters 300
 
 # The demos: who is where, ping-pong between rank pairs, every broadcast
 # algorithm (the first run on 2 simulated hosts, for its overlay metrics and
@@ -104,6 +105,7 @@ demo: build
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo chat --script demo/chat-%r.txt
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo heat --n 128 --steps 300 --png $(BIN)/heat.png
 	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo counter --tasks 2000
+	$(MPIEXEC) -n $(NP) $(OVERSUB) $(BIN)/mpigo mandel --png $(BIN)/mandel.png
 
 # ---- benchmarks (not part of make test) ----
 

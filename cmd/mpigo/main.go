@@ -30,6 +30,7 @@ func main() {
 			counterCommand,
 			rmaCommand,
 			ioCommand,
+			mandelCommand,
 			versionCommand,
 		},
 	}
