@@ -2,6 +2,7 @@ package collectives
 
 import (
 	"fmt"
+	"github.com/mpigo/mpigo/mpi"
 	"unsafe"
 
 	"gonum.org/v1/gonum/floats"
@@ -55,6 +56,9 @@ func AllreduceAlgorithms() []string { return []string{"ordered", "recursive-doub
 //   - "ordered": a binomial gather to rank 0, which folds in rank order, then a
 //     binomial broadcast; for reductions that do not commute.
 func Allreduce[T any](t Transport, data []T, red Reduction[T], algorithm string) (Report, error) {
+	if mpi.Tracing() {
+		defer mpi.TraceSpan("collectives.Allreduce " + algorithm)()
+	}
 	rep := Report{Algorithm: algorithm}
 	if err := checkPlain[T]("Allreduce"); err != nil {
 		return rep, err

@@ -2,6 +2,7 @@ package collectives
 
 import (
 	"fmt"
+	"github.com/mpigo/mpigo/mpi"
 	"sort"
 )
 
@@ -117,6 +118,9 @@ func BcastAlgorithms() []string {
 // Trees send the message in segments down the tree (whole, unless Segment).
 // Every rank must pass data of the same length and the same algorithm and options.
 func Bcast(t Transport, data []byte, root int, algorithm string, opts ...Option) (Report, error) {
+	if mpi.Tracing() { // a span over the algorithm's messages in the trace
+		defer mpi.TraceSpan("collectives.Bcast " + algorithm)()
+	}
 	rep := Report{Algorithm: algorithm}
 	p := t.Size()
 	if root < 0 || root >= p {

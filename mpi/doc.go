@@ -67,6 +67,15 @@
 // collectives cannot be cancelled; WaitContext says so, and they stay
 // pending until a Wait completes them.
 //
+// # Tracing
+//
+// With MPIGO_TRACE=PREFIX in the environment (or StartTrace and StopTrace)
+// every rank records its MPI calls and the spans marked with TraceSpan, and
+// writes PREFIX.RANK.json in Chrome's trace-event format, with its clock's
+// offset to rank 0's; `mpigo trace merge` aligns the ranks into one timeline
+// for Perfetto and `mpigo trace summary` adds them up. Off, tracing costs one
+// atomic load a call.
+//
 // # Errors
 //
 // Every communicator returns errors (MPI_ERRORS_RETURN): every call returns

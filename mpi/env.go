@@ -155,7 +155,7 @@ func initThread(required, ask ThreadLevel, exact bool) (ThreadLevel, error) {
 	if self, err = newComm(commSelf, true); err != nil {
 		return provided, err
 	}
-	return provided, nil
+	return provided, traceFromEnv()
 }
 
 // Finalize shuts MPI down (MPI_Finalize). Every later call returns
@@ -167,6 +167,11 @@ func Finalize() error {
 	defer envMu.Unlock()
 	if err := checkState("Finalize"); err != nil {
 		return err
+	}
+	if tracing.Load() { // MPIGO_TRACE, or a StartTrace never stopped
+		if _, err := StopTrace(); err != nil {
+			fmt.Fprintln(os.Stderr, "mpigo: writing the trace:", err)
+		}
 	}
 	freeDerivedTypes()
 	state.Store(stateFinalized)

@@ -119,6 +119,17 @@ var jobPool = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 
 // return code. a stays with the caller: run copies it where another goroutine
 // must see it, so the caller's args never escape to the heap.
 func run(c rawCall, a *args) int {
+	if !tracing.Load() {
+		return runPlain(c, a)
+	}
+	t0 := nanotime()
+	rc := runPlain(c, a)
+	traceCall(c, a, t0)
+	return rc
+}
+
+// runPlain is run, untraced.
+func runPlain(c rawCall, a *args) int {
 	if mode == modeDirect {
 		rc, calls := direct(c, a)
 		schedPoint(calls)
@@ -228,8 +239,18 @@ func poll(c rawCall, a *args) int { return postAndPoll(c, c, a) }
 // Most waits end in the first call, which therefore does not count itself in
 // waiting: what it would tell others, the gate tells them (crowded).
 func postAndPoll(post, test rawCall, a *args) int {
+	if tracing.Load() { // the whole wait, one event
+		t0 := nanotime()
+		rc := postAndPollPlain(post, test, a)
+		traceCall(post, a, t0)
+		return rc
+	}
+	return postAndPollPlain(post, test, a)
+}
+
+func postAndPollPlain(post, test rawCall, a *args) int {
 	a.budget = budget(0)
-	rc := run(post, a)
+	rc := runPlain(post, a)
 	if rc != 0 || a.flag {
 		return rc
 	}
@@ -297,7 +318,19 @@ func runQuiet(c rawCall, a *args) int {
 // time (a blocking collective at ThreadMultiple and ThreadSingle, Comm.Dup
 // and Split): at ThreadMultiple it is not counted in the gate as in C, so
 // other goroutines' calls do not wait for it; below, it holds the mutex.
+// (Written out, not through a shared helper taking the function: a would
+// then escape to the heap, an allocation per call.)
 func runLong(c rawCall, a *args) int {
+	if !tracing.Load() {
+		return runLongPlain(c, a)
+	}
+	t0 := nanotime()
+	rc := runLongPlain(c, a)
+	traceCall(c, a, t0)
+	return rc
+}
+
+func runLongPlain(c rawCall, a *args) int {
 	if mode == modeDirect {
 		rc := int(c.do(a))
 		schedPoint(gateCalls(gate.Add(gateCall)))

@@ -23,7 +23,7 @@ trap '$cluster down; rm -f "$hostfile"' EXIT
 $cluster up 3 || exit 1
 $cluster hostfile 2 >"$hostfile"
 
-export MPITEST_HOSTS=3 MPITEST_SLOTS=2 MPITEST_HOSTFILE=$hostfile MPITEST_FORWARD=CHAT_TEST_DIR,CHAT_TTY
+export MPITEST_HOSTS=3 MPITEST_SLOTS=2 MPITEST_HOSTFILE=$hostfile MPITEST_FORWARD=CHAT_TEST_DIR,CHAT_TTY,MPIGO_TRACE
 fail=0
 echo "== tests across 3 hosts × 2 ranks"
 $GO test -short -p 1 -count=1 ./mpi/... ./collectives/... ./internal/chat/... || fail=1

@@ -27,6 +27,7 @@ var broadcastCommand = &cli.Command{
 		// The table's messages and bytes are totals over all ranks; depth is in rounds.
 		&cli.IntFlag{Name: "segment", Value: 32 << 10, Usage: "segment bytes of the pipelined chain"},
 		&cli.StringFlag{Name: "hosts", Usage: "host of each rank, comma-separated (e.g. 0,0,1,1), for the hierarchical algorithm and the overlay metrics; default: by processor name"},
+		&cli.StringFlag{Name: "trace", Usage: "trace every rank's calls into PREFIX.RANK.json (mpi.StartTrace): mpigo trace merge shows the trees unfold in time"},
 		&cli.BoolFlag{Name: "model", Usage: "measure α and β (a ping-pong of ranks 0 and 1) and add each algorithm's α-β prediction and its time against it"},
 		&cli.StringFlag{Name: "dot", Usage: "write every algorithm's messages as a Graphviz digraph to this file (ranks grouped by host)"},
 		&cli.StringFlag{Name: "png", Usage: "draw every algorithm's messages into this PNG file (ranks grouped by host)"},
@@ -108,6 +109,11 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 			"# stress: payload copies on the busiest host uplink; RDP: inter-host hops to a rank off the root's host (a direct send: 1)")
 		fmt.Printf("%-18s %9s %8s %8s %10s %6s %6s %5s %6s %6s %7s %8s %8s\n",
 			"algorithm", "time µs", "×native", "messages", "bytes", "rounds", "height", "edges", "across", "stress", "RDP max", "RDP mean", "verified")
+	}
+	if p := c.String("trace"); p != "" {
+		if err := mpi.StartTrace(p); err != nil {
+			return err
+		}
 	}
 	var nativeTime float64
 	var runs []overlay
@@ -193,6 +199,15 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 				rep.Fanout, strings.Join(cov, " → "), rep.Redundant, m))
 		case algo == "kary":
 			notes = append(notes, fmt.Sprintf("# kary: fan-out %d", rep.Fanout))
+		}
+	}
+	if c.String("trace") != "" {
+		name, err := mpi.StopTrace()
+		if err != nil {
+			return err
+		}
+		if world.Rank() == root {
+			fmt.Printf("# traced into %s and the other ranks' files: mpigo trace merge -o trace.json %s.*.json\n", name, c.String("trace"))
 		}
 	}
 	if world.Rank() != root {
