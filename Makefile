@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich build chat chat-join test test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -45,7 +45,7 @@ else
 	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-demos test-cgocheck test-race test-mpich test-bench test-multihost
+	$(MAKE) test-demos test-cgocheck test-race test-mpich test-bench test-slurm test-multihost
 endif
 
 # MPICH side by side with OpenMPI: its own pkg-config name (build tag mpich)
@@ -56,6 +56,18 @@ deps-mpich:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			libmpich-dev mpich pkg-config >/dev/null; \
 	fi
+
+# Slurm from Debian's packages: a one-node cluster on this machine, a batch
+# job (scripts/slurm-job.sh) running mpigo with mpiexec in the allocation and
+# with srun --mpi=pmix, its output checked (scripts/test-slurm.sh).
+deps-slurm:
+	@if ! command -v slurmctld >/dev/null || ! command -v sbatch >/dev/null; then \
+		echo "installing Slurm from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmctld slurmd slurm-client >/dev/null; \
+	fi
+
+test-slurm: build deps-slurm
+	scripts/test-slurm.sh
 
 # 3 hosts × 2 ranks as network namespaces this target creates and removes:
 # the tests, the demos and three faults across hosts (scripts/test-multihost.sh).
