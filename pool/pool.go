@@ -231,18 +231,21 @@ func (p *Pool[In, Out]) dispatch() error {
 			continue
 		}
 		if err := p.comm.SendValue(t, r, tagTask); err != nil {
-			p.finish(result[Out]{ID: q.id, Err: err.Error()}, 0)
+			p.finish(result[Out]{ID: q.id, Err: err.Error()}, r, false) // r is not given another
 			return err
 		}
 	}
 	return nil
 }
 
-// finish resolves the future of res, run on rank r, and makes r idle; p.mu held.
-func (p *Pool[In, Out]) finish(res result[Out], r int) {
+// finish resolves the future of res, run on rank r, and with free makes a
+// slot of r idle again; p.mu held.
+func (p *Pool[In, Out]) finish(res result[Out], r int, free bool) {
 	f := p.running[res.ID]
 	delete(p.running, res.ID)
-	p.idle = append(p.idle, r)
+	if free {
+		p.idle = append(p.idle, r)
+	}
 	if f == nil {
 		return
 	}
@@ -259,7 +262,7 @@ func (p *Pool[In, Out]) runLocal() {
 	for t := range p.local {
 		res := run(p.fn, t)
 		p.mu.Lock()
-		p.finish(res, 0)
+		p.finish(res, 0, true)
 		p.dispatch()
 		p.mu.Unlock()
 		runtime.Gosched() // let the collector hear from the other ranks
@@ -282,7 +285,7 @@ func (p *Pool[In, Out]) collect() {
 			p.mu.Unlock()
 			return
 		}
-		p.finish(res, st.Source)
+		p.finish(res, st.Source, true)
 		p.dispatch()
 		p.mu.Unlock()
 	}
