@@ -1,6 +1,7 @@
 package mpi
 
 import (
+	"github.com/mpigo/mpigo/mpi/internal/tsc"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -122,7 +123,7 @@ func run(c rawCall, a *args) int {
 	if !tracing.Load() {
 		return runPlain(c, a)
 	}
-	t0 := nanotime()
+	t0 := tsc.Ticks()
 	rc := runPlain(c, a)
 	traceCall(c, a, t0)
 	return rc
@@ -240,7 +241,7 @@ func poll(c rawCall, a *args) int { return postAndPoll(c, c, a) }
 // waiting: what it would tell others, the gate tells them (crowded).
 func postAndPoll(post, test rawCall, a *args) int {
 	if tracing.Load() { // the whole wait, one event
-		t0 := nanotime()
+		t0 := tsc.Ticks()
 		rc := postAndPollPlain(post, test, a)
 		traceCall(post, a, t0)
 		return rc
@@ -324,7 +325,7 @@ func runLong(c rawCall, a *args) int {
 	if !tracing.Load() {
 		return runLongPlain(c, a)
 	}
-	t0 := nanotime()
+	t0 := tsc.Ticks()
 	rc := runLongPlain(c, a)
 	traceCall(c, a, t0)
 	return rc

@@ -1,6 +1,10 @@
 package mpi
 
-import "time"
+import (
+	"time"
+
+	"github.com/mpigo/mpigo/mpi/internal/tsc"
+)
 
 // Test-only access to the binding's scheduling knob (see exec.go).
 
@@ -63,3 +67,6 @@ func SetValueChunk(n int) int {
 	valueChunk = n
 	return old
 }
+
+// Ticks reads the trace's clock.
+func Ticks() int64 { return tsc.Ticks() }
