@@ -26,7 +26,7 @@ $cluster hostfile 2 >"$hostfile"
 export MPITEST_HOSTS=3 MPITEST_SLOTS=2 MPITEST_HOSTFILE=$hostfile MPITEST_FORWARD=CHAT_TEST_DIR,CHAT_TTY,MPIGO_TRACE
 fail=0
 echo "== tests across 3 hosts × 2 ranks"
-$GO test -short -p 1 -count=1 ./mpi/... ./collectives/... ./internal/chat/... || fail=1
+$GO test -short -p 1 -count=1 ./mpi/... ./collectives/... ./internal/chat/... ./pool/... || fail=1
 
 MPIEXEC=("$cluster" exec 1 timeout -k 5 120 mpiexec --hostfile "$hostfile"
 	--mca plm_rsh_agent "$PWD/scripts/netns-agent.sh" --mca btl tcp,self
