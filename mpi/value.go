@@ -1,6 +1,7 @@
 package mpi
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -247,6 +248,26 @@ func (r *ValueRequest[T]) Wait() (T, Status, error) {
 	if !r.done {
 		r.st, r.err = r.c.recvValue("IrecvValue", &r.v, r.src, r.tag, nil)
 		r.done = true
+	}
+	return r.v, r.st, r.err
+}
+
+// WaitContext is Wait that gives up when ctx is done, with ctx.Err(),
+// having taken nothing: a later Wait or WaitContext may still get the value.
+func (r *ValueRequest[T]) WaitContext(ctx context.Context) (T, Status, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.done {
+		if ctx.Err() != nil {
+			var zero T
+			return zero, Status{}, gaveUp("IrecvValue", ctx)
+		}
+		st, err := r.c.recvValue("IrecvValue", &r.v, r.src, r.tag, ctx.Done())
+		if err == errGaveUp {
+			var zero T
+			return zero, Status{}, gaveUp("IrecvValue", ctx)
+		}
+		r.st, r.err, r.done = st, err, true
 	}
 	return r.v, r.st, r.err
 }

@@ -2,6 +2,7 @@ package mpi_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"strconv"
@@ -83,6 +84,11 @@ func TestSendrecvAndIrecvValue(t *testing.T) {
 		}
 		q, err := mpi.IrecvValue[[]string](w, prev, 4)
 		must(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		if _, _, err := q.WaitContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("WaitContext before the value was sent: %v", err)
+		}
+		cancel()
 		if done, _, _, err := q.Test(); done || err != nil {
 			t.Fatalf("Test before the value was sent: %v, %v", done, err)
 		}
