@@ -3,6 +3,7 @@ package mpi
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -112,13 +113,16 @@ func ParseWaitPolicy(s string) (WaitPolicy, error) {
 
 // waiter is one blocking wait's progress through the policy's stages.
 type waiter struct {
-	start int64 // ns since epoch
-	nap   time.Duration
-	t     *waitTimes
+	start   int64 // ns since epoch
+	nap     time.Duration
+	t       *waitTimes
+	oneP    bool  // GOMAXPROCS is 1 (see keepWaiting)
+	yielded int64 // nanotime of keepWaiting's last Gosched
 }
 
 func newWaiter() waiter {
-	return waiter{start: int64(time.Since(epoch)), nap: firstNap, t: waitPolicy.Load()}
+	now := nanotime()
+	return waiter{start: int64(time.Since(epoch)), nap: firstNap, t: waitPolicy.Load(), oneP: runtime.GOMAXPROCS(0) == 1, yielded: now}
 }
 
 // round prepares the next polling round: it returns the spin budget the
