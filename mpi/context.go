@@ -50,26 +50,20 @@ func (c *Comm) RecvContext(ctx context.Context, b Buffer, src, tag int) (Status,
 
 // ProbeContext is Probe that gives up when ctx is done, with ctx.Err().
 func (c *Comm) ProbeContext(ctx context.Context, src, tag int) (Status, error) {
-	a, err := c.probeContext(ctx, "ProbeContext", callIprobe, src, tag)
-	return a.status(), err
-}
-
-// probeContext polls probe (callIprobe, or callImprobe to match) until a
-// message from src with tag comes, or ctx is done.
-func (c *Comm) probeContext(ctx context.Context, op string, probe rawCall, src, tag int) (args, error) {
+	const op = "ProbeContext"
 	if err := c.checkProbe(op, src, tag); err != nil {
-		return args{}, err
+		return Status{}, err
 	}
 	if ctx.Err() != nil {
-		return args{}, gaveUp(op, ctx)
+		return Status{}, gaveUp(op, ctx)
 	}
 	a := args{peer: src, tag: tag, comm: c.h, done: ctx.Done()}
-	if rc := poll(probe, &a); rc == rcGaveUp {
-		return args{}, gaveUp(op, ctx)
+	if rc := poll(callIprobe, &a); rc == rcGaveUp {
+		return Status{}, gaveUp(op, ctx)
 	} else if err := mpiError(op, rc); err != nil {
-		return args{}, err
+		return Status{}, err
 	}
-	return a, nil
+	return a.status(), nil
 }
 
 // RecvValueContext is RecvValue that gives up when ctx is done, with
