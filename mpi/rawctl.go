@@ -1137,9 +1137,6 @@ func rawRRMA(a *args) C.int {
 // cstrings copies ss into C memory as a NULL-terminated array (for argv);
 // free releases it.
 func cstrings(ss []string) (arr **C.char, free func()) {
-	if ss == nil {
-		return nil, func() {}
-	}
 	p := (**C.char)(C.malloc(C.size_t(len(ss)+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
 	v := unsafe.Slice(p, len(ss)+1)
 	for i, s := range ss {
@@ -1163,17 +1160,15 @@ func rawSpawn(c commHandle, cmds []spawnSpec, root int) (commHandle, []int, int)
 	for _, s := range cmds {
 		total += s.procs
 	}
-	names, freeNames := cstrings(func() []string {
-		v := make([]string, n)
-		for i, s := range cmds {
-			v[i] = s.command
-		}
-		return v
-	}())
+	commands := make([]string, n)
+	for i, s := range cmds {
+		commands[i] = s.command
+	}
+	names, freeNames := cstrings(commands)
 	defer freeNames()
 	argvs := make([]**C.char, n)
 	for i, s := range cmds {
-		a, free := cstrings(append([]string{}, s.args...))
+		a, free := cstrings(s.args) // no arguments: an empty array, not MPI_ARGV_NULL
 		defer free()
 		argvs[i] = a
 	}
