@@ -139,7 +139,9 @@
 //   - Leave GOMAXPROCS alone with more ranks than cores: Init lowers it to the
 //     rank's share of the node's cores when mpiexec did not bind the ranks
 //     (GOMAXPROCS in the environment wins), since idle Ps wake threads that
-//     take the cores other ranks need.
+//     take the cores other ranks need. A share of one core keeps a spare P
+//     (2), so that the runtime leaves a long MPI call in C alone, until two
+//     goroutines use MPI at once (then 1: see procs.go).
 //   - Choose the wait policy (WaitPolicy, MPIGO_WAIT): a rank that waits long
 //     first spins, then yields the core, then sleeps between polls, so an
 //     idle rank uses about 2% of a core (C with OpenMPI: 100%).

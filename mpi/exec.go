@@ -36,10 +36,9 @@ import (
 //     second on the rank's core (C: ~10), 1.3–1.5× C's latency at every size.
 //     run therefore reschedules itself (runtime.Gosched) once a millisecond
 //     (yieldAfter, looked at every yieldEvery calls), and every polling round
-//     does: ~175 switches a second, 1.0–1.15× C.
-//     (Only with GOMAXPROCS 1, the case of a rank bound to one core: with
-//     idle Ps sysmon leaves short C calls alone, and Gosched costs a futex
-//     call waking a thread for one.)
+//     does: ~175 switches a second, 1.0–1.15× C. It does with more Ps too,
+//     where each Gosched costs a futex call (see schedPoint), and unbound
+//     ranks keep a spare P (see procs.go).
 //  2. Goroutines blocked inside MPI spin against each other on that one core
 //     (16 goroutines, 1 KiB messages: 250–400 µs per message). So no call waits
 //     inside C for long: a waiting call spins in C for at most spinBudget, then
@@ -182,10 +181,13 @@ func serve(jobs chan *job) {
 // above); calls is the number of raw calls made so far (gate). It reads
 // the clock every yieldEvery calls (33 ns), and reschedules
 // if yieldAfter has passed: a Gosched costs ~0.3 µs even with nothing else to
-// run, and one every 16 calls added 30 ns to a 1-byte one-way. It does so only
-// with one P: where an idle P exists, Gosched wakes a thread for it (a futex
-// call: ~1.9 µs here), and sysmon has no reason to take a P from a thread in
-// a short C call.
+// run, and one every 16 calls added 30 ns to a 1-byte one-way. It does so
+// with any number of Ps: a goroutine that returns from C keeps its
+// scheduling tick, and once that tick is 10 ms old sysmon takes the P of
+// every C call it finds, idle Ps or not (runtime.retake), and hands it to a
+// thread it wakes. With GOMAXPROCS 2 and no Gosched, 65,536-byte
+// MPI_Allreduce took 2× C's time, 4 ranks on 2 cores; where an idle P
+// exists, the Gosched costs a futex call once a millisecond.
 func schedPoint(calls uint32) {
 	if n := yieldEvery; calls&(n-1) == 0 && n != 0 {
 		maybeYield()
@@ -195,9 +197,7 @@ func schedPoint(calls uint32) {
 func maybeYield() {
 	if now := int64(time.Since(epoch)); now-lastYield.Load() >= yieldAfter {
 		lastYield.Store(now)
-		if runtime.GOMAXPROCS(0) == 1 {
-			runtime.Gosched()
-		}
+		runtime.Gosched()
 	}
 }
 
@@ -255,7 +255,9 @@ func postAndPollPlain(post, test rawCall, a *args) int {
 	if rc != 0 || a.flag {
 		return rc
 	}
-	waiting.Add(1)
+	if waiting.Add(1) > 1 {
+		dropSpareP() // goroutines wait at once: see procs.go
+	}
 	w := newWaiter()
 	for rc == 0 && !a.flag {
 		if !keepWaiting(&w) {
@@ -390,6 +392,7 @@ func direct(c rawCall, a *args) (int, uint32) {
 // goroutine (as a blocking Send of a message above the eager limit on the
 // matching Recv).
 func crowded() {
+	dropSpareP()
 	gate.Add(gateOut)
 	rawWanting.Add(1)
 	defer rawWanting.Add(-1)

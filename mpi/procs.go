@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // The Go runtime sizes GOMAXPROCS to the cores a process may run on. A rank
@@ -19,11 +20,30 @@ import (
 // broadcast with GOMAXPROCS 2; 14,571, 1,060 and 420 and 2.1 µs with 1.
 //
 // So Init lowers GOMAXPROCS to the rank's share of the node's cores (its
-// CPUs over the ranks that mpiexec started on the node, at least 1), never
-// raising it, unless the environment sets GOMAXPROCS (the Go runtime's own
-// knob wins). The node's rank count comes from the launcher's environment
-// (OpenMPI: OMPI_COMM_WORLD_LOCAL_SIZE; MPICH's Hydra: MPI_LOCALNRANKS);
-// without it nothing changes.
+// CPUs over the ranks that mpiexec started on the node), never raising it,
+// unless the environment sets GOMAXPROCS (the Go runtime's own knob wins).
+// The node's rank count comes from the launcher's environment (OpenMPI:
+// OMPI_COMM_WORLD_LOCAL_SIZE; MPICH's Hydra: MPI_LOCALNRANKS); without it
+// nothing changes.
+//
+// A share of one core leaves one P more: 2. With a single P, the runtime's
+// sysmon takes the P from any call that stays in C over one of its ticks
+// (20 µs and up; it does not while a P is idle) and wakes a thread to look
+// for work, which takes a core from a peer rank. Unbound ranks wait long in
+// C: a blocking collective until the last rank arrives, OpenMPI yielding
+// the core inside its calls. Each such call cost a futex wake and a context
+// switch, and sysmon, having retaken, kept polling every 20 µs: the heat
+// demo (4 ranks, 2 cores, 2,000 steps) made 11,298 futex and 20,779
+// nanosleep calls and 2,567 steps/s with one P, 4,261, 1,011 and 4,432 with
+// the spare one; 65,536-byte MPI_Allreduce took 155 µs against 47 (C: ~54).
+// But goroutines of one rank that use MPI at the same time then run on two
+// threads, each spinning on a core the peers need: 16 goroutines ping-
+// ponging 1 KiB took 11–51 µs a message with two Ps, 2.1–2.8 with one. So
+// the spare P goes (GOMAXPROCS 1, once, for good) as soon as two goroutines
+// wait in MPI at once, or a call finds another in C (dropSpareP).
+
+// spareP is set while Init's fit left the rank its one core's P and a spare.
+var spareP atomic.Bool
 
 // fitProcs applies the rule above and returns GOMAXPROCS as it now is.
 func fitProcs() int {
@@ -32,11 +52,23 @@ func fitProcs() int {
 		return procs
 	}
 	share := rankShare(localRanks(), onlineCPUs())
-	if share > 0 && share < procs {
-		runtime.GOMAXPROCS(share)
-		return share
+	if share <= 0 || share >= procs {
+		return procs
 	}
-	return procs
+	if share == 1 {
+		share = 2 // never above procs: it is larger than share
+		spareP.Store(true)
+	}
+	runtime.GOMAXPROCS(share)
+	return share
+}
+
+// dropSpareP gives up the spare P (see above) when goroutines of the rank
+// use MPI concurrently. It stops the world once, the first time.
+func dropSpareP() {
+	if spareP.Load() && spareP.CompareAndSwap(true, false) {
+		runtime.GOMAXPROCS(1)
+	}
 }
 
 // rankShare is one rank's whole share of cpus among ranks (at least 1), or 0

@@ -4,7 +4,9 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/mpigo/mpigo/internal/mpitest"
 	"github.com/mpigo/mpigo/mpi"
@@ -28,20 +30,51 @@ func TestCPUListAndShare(t *testing.T) {
 }
 
 // TestGOMAXPROCSFitsTheRanks: Init leaves each rank its share of the node's
-// cores (at least one, never more than the runtime chose), unless the
-// environment sets GOMAXPROCS.
+// cores (never more than the runtime chose), with a spare P where the share
+// is one core, unless the environment sets GOMAXPROCS; the spare goes once
+// two goroutines of the rank wait in MPI at the same time.
 func TestGOMAXPROCSFitsTheRanks(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		node, err := w.SplitShared(0)
 		must(t, err)
 		defer node.Free()
-		want := min(max(1, mpi.OnlineCPUs()/node.Size()), runtime.NumCPU())
-		if s, set := os.LookupEnv("GOMAXPROCS"); set {
-			want, _ = strconv.Atoi(s)
+		share := max(1, mpi.OnlineCPUs()/node.Size())
+		want := min(share, runtime.NumCPU())
+		if share == 1 {
+			want = min(2, runtime.NumCPU())
+		}
+		_, set := os.LookupEnv("GOMAXPROCS")
+		if set {
+			want, _ = strconv.Atoi(os.Getenv("GOMAXPROCS"))
 		}
 		if got := runtime.GOMAXPROCS(0); got != want {
 			t.Fatalf("GOMAXPROCS %d with %d ranks on a node of %d CPUs (GOMAXPROCS=%q); want %d",
 				got, node.Size(), mpi.OnlineCPUs(), os.Getenv("GOMAXPROCS"), want)
+		}
+		if w.Size() < 2 {
+			return
+		}
+		// Two goroutines wait for messages that come 20 ms later.
+		next, prev := (w.Rank()+1)%w.Size(), (w.Rank()+w.Size()-1)%w.Size()
+		var wg sync.WaitGroup
+		for tag := range 2 {
+			wg.Go(func() {
+				var v [1]int32
+				if _, err := w.Recv(mpi.Buf(v[:]), next, tag); err != nil || v[0] != int32(next) {
+					t.Errorf("goroutine %d: Recv = %v, %v; want %d", tag, v[0], err, next)
+				}
+			})
+		}
+		time.Sleep(20 * time.Millisecond)
+		for tag := range 2 {
+			must(t, w.Send(mpi.Buf([]int32{int32(w.Rank())}), prev, tag))
+		}
+		wg.Wait()
+		if share == 1 && !set && want == 2 {
+			want = 1
+		}
+		if got := runtime.GOMAXPROCS(0); got != want {
+			t.Fatalf("GOMAXPROCS %d after two goroutines waited at once; want %d", got, want)
 		}
 	}, mpitest.Ranks(1, 4))
 }
