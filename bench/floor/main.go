@@ -79,6 +79,7 @@ func main() {
 	rounds := flag.Int("rounds", 15, "rounds")
 	thread := flag.String("thread", "multiple", "thread level to ask for: single, funneled, serialized or multiple")
 	window := flag.Int("window", 0, "measure osu_bw windows of this many messages instead of ping-pongs")
+	only := flag.String("only", "", "run C and this way only (for a profile of it)")
 	flag.Parse()
 	level, err := mpi.ParseThreadLevel(*thread)
 	if err != nil {
@@ -100,6 +101,13 @@ func main() {
 			ways, what, per = windows(w, *size, *window, *iters), fmt.Sprintf("ns a message in windows of %d", *window), *window**iters
 		} else {
 			ways = pingpongs(w, *size, *iters)
+		}
+		if *only != "" {
+			i := slices.IndexFunc(ways, func(x way) bool { return x.name == *only })
+			if i < 1 {
+				return fmt.Errorf("-only %s: no such way besides C", *only)
+			}
+			ways = []way{ways[0], ways[i]}
 		}
 		times := make([][]float64, len(ways))
 		for r := 0; r < *rounds; r++ {
