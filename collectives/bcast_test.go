@@ -3,6 +3,7 @@ package collectives_test
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -271,5 +272,31 @@ func BenchmarkBcastOverhead(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBcastModel checks the α-β predictions against the formulas, with a β
+// that differs by message size so that using the wrong size shows.
+func TestBcastModel(t *testing.T) {
+	const alpha = 1e-6
+	beta := func(m int) float64 { return 1e-9 * float64(1+m%7) } // distinct per size
+	cost := func(m int) float64 { return alpha + float64(m)*beta(m) }
+	for _, c := range []struct {
+		rep       collectives.Report
+		p, n, seg int
+		want      float64
+	}{
+		{collectives.Report{Algorithm: "binomial", Depth: 3}, 8, 1000, 0, 3 * cost(1000)},
+		{collectives.Report{Algorithm: "flat", Depth: 7}, 8, 1000, 0, 7 * cost(1000)},
+		{collectives.Report{Algorithm: "chain", Depth: 2 + 4}, 4, 4096, 1024, 6 * cost(1024)},
+		{collectives.Report{Algorithm: "chain", Depth: 3}, 4, 512, 1024, 3 * cost(512)}, // one segment
+		{collectives.Report{Algorithm: "scatter-allgather", Depth: 5}, 4, 4000, 0, 5*alpha + 1.5*4000*beta(1000)},
+		{collectives.Report{Algorithm: "gossip", Depth: 1, Fanout: 2}, 2, 100, 0, cost(100)},     // one other rank
+		{collectives.Report{Algorithm: "gossip", Depth: 3, Fanout: 2}, 8, 100, 0, 6 * cost(100)}, // 2 pushes a round
+	} {
+		got := collectives.BcastModel(c.rep, c.p, c.n, c.seg, alpha, beta)
+		if math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("%s, p=%d, n=%d, segment %d: model %.4g s, want %.4g", c.rep.Algorithm, c.p, c.n, c.seg, got, c.want)
+		}
 	}
 }

@@ -66,23 +66,27 @@ func OverlayMetrics(reps []Report, hosts []int, root, payload int) Overlay {
 // BcastModel is the time the α-β model gives a broadcast that ran as rep
 // says (at any rank: Depth and Fanout are alike on all) of n bytes over p
 // ranks, with segment the pipeline's segment size (0: whole messages): α
-// per message, β per byte, one message per rank at a time. Trees and the
-// chain take Depth steps of one segment each; scatter-allgather
-// (⌈lg p⌉ + p-1)α + 2(p-1)/p·nβ; gossip Depth rounds of Fanout messages.
-func BcastModel(rep Report, p, n, segment int, alpha, beta float64) float64 {
-	whole := alpha + float64(n)*beta
+// per message and beta(m) per byte of an m-byte message, one message per
+// rank at a time. β depends on the size because MPI moves a message by
+// different protocols (over shared memory, copied in and out below 4 KiB,
+// copied once above), so one β cannot fit 8 B and 1 MiB: beta(m) is
+// measured at the sizes the algorithm sends. Trees and the chain take
+// Depth steps of one segment each; scatter-allgather (⌈lg p⌉ + p-1)α +
+// 2(p-1)/p·nβ(n/p); gossip Depth rounds of Fanout messages (p-1 at most).
+func BcastModel(rep Report, p, n, segment int, alpha float64, beta func(m int) float64) float64 {
+	whole := alpha + float64(n)*beta(n)
 	switch rep.Algorithm {
 	case "scatter-allgather":
 		lg := 0
 		for 1<<lg < p {
 			lg++
 		}
-		return float64(lg+p-1)*alpha + 2*float64(p-1)/float64(p)*float64(n)*beta
+		return float64(lg+p-1)*alpha + 2*float64(p-1)/float64(p)*float64(n)*beta(max(n/p, 1))
 	case "gossip":
-		return float64(rep.Depth*max(rep.Fanout, 1)) * whole
+		return float64(rep.Depth*max(min(rep.Fanout, p-1), 1)) * whole
 	}
 	if segment > 0 && segment < n {
-		return float64(rep.Depth) * (alpha + float64(segment)*beta)
+		return float64(rep.Depth) * (alpha + float64(segment)*beta(segment))
 	}
 	return float64(rep.Depth) * whole
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -28,7 +29,7 @@ var broadcastCommand = &cli.Command{
 		&cli.IntFlag{Name: "segment", Value: 32 << 10, Usage: "segment bytes of the pipelined chain"},
 		&cli.StringFlag{Name: "hosts", Usage: "host of each rank, comma-separated (e.g. 0,0,1,1), for the hierarchical algorithm and the overlay metrics; default: by processor name"},
 		&cli.StringFlag{Name: "trace", Usage: "trace every rank's calls into PREFIX.RANK.json (mpi.StartTrace): mpigo trace merge shows the trees unfold in time"},
-		&cli.BoolFlag{Name: "model", Usage: "measure α and β (a ping-pong of ranks 0 and 1) and add each algorithm's α-β prediction and its time against it"},
+		&cli.BoolFlag{Name: "model", Usage: "measure α and β (single messages from rank 0 to 1, at the sizes the algorithms send) and add each algorithm's α-β prediction and its time against it"},
 		&cli.StringFlag{Name: "dot", Usage: "write every algorithm's messages as a Graphviz digraph to this file (ranks grouped by host)"},
 		&cli.StringFlag{Name: "png", Usage: "draw every algorithm's messages into this PNG file (ranks grouped by host)"},
 	},
@@ -89,9 +90,13 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 	if err != nil {
 		return err
 	}
-	var alpha, beta float64
+	var model *alphaBeta
 	if c.Bool("model") {
-		if alpha, beta, err = alphaBeta(world); err != nil {
+		sizes := []int{size, max(size/world.Size(), 1)} // trees; scatter-allgather
+		if seg := c.Int("segment"); seg > 0 && seg < size {
+			sizes = append(sizes, seg) // the chain
+		}
+		if model, err = measureAlphaBeta(world, sizes); err != nil {
 			return err
 		}
 	}
@@ -99,8 +104,8 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		if value != nil {
 			fmt.Printf("# value %v\n", value)
 		}
-		if c.Bool("model") {
-			fmt.Printf("# α-β model: α %.3f µs, β %.4f ns/B (ping-pong of ranks 0 and 1); model: its prediction, ×model: the time against it\n", alpha*1e6, beta*1e9)
+		if model != nil {
+			fmt.Printf("# α-β model: %s (one message from rank 0 to 1, timed alike); model: its prediction, ×model: the time against it\n", model)
 		}
 		fmt.Printf("# %d ranks on %d hosts%s, %d bytes from rank %d, median of %d repetitions (the slowest rank's time)\n",
 			world.Size(), countHosts(hosts), simulated(c), size, root, c.Int("reps"))
@@ -177,17 +182,17 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 			m, b = m+r.Messages, b+r.Bytes
 		}
 		o := collectives.OverlayMetrics(reps, hosts, root, size)
-		model := ""
-		if c.Bool("model") {
+		predicted := ""
+		if model != nil {
 			seg := 0
 			if algo == "chain" {
 				seg = c.Int("segment")
 			}
-			us := collectives.BcastModel(rep, world.Size(), size, seg, alpha, beta) * 1e6
-			model = fmt.Sprintf("  model %.1f µs, ×model %.2f", us, median/us)
+			us := collectives.BcastModel(rep, world.Size(), size, seg, model.alpha, model.betaAt) * 1e6
+			predicted = fmt.Sprintf("  model %.1f µs, ×model %.2f", us, median/us)
 		}
 		fmt.Printf("%-18s %9.1f %8s %8d %10d %6d %6d %5d %6d %6.2f %7.0f %8.2f %8v%s\n", algo, median, ratio,
-			m, b, rep.Depth, rep.Height, o.Edges, o.InterHostEdges, o.MaxLinkStress, o.MaxRDP, o.MeanRDP, verified, model)
+			m, b, rep.Depth, rep.Height, o.Edges, o.InterHostEdges, o.MaxLinkStress, o.MaxRDP, o.MeanRDP, verified, predicted)
 		runs = append(runs, overlay{algo: algo, reps: reps, hosts: hosts, root: root})
 		switch {
 		case algo == "gossip":
@@ -231,51 +236,88 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 	return nil
 }
 
-// alphaBeta measures the α-β model's parameters between ranks 0 and 1 with
-// mpigo's Send and Recv: α the one-way time of 8 bytes, β the time per byte
-// more of 1 MiB. Every rank gets them (seconds, seconds per byte).
-func alphaBeta(world *mpi.Comm) (alpha, beta float64, err error) {
-	oneWay := func(n, iters int) (float64, error) {
-		buf := make([]byte, n)
-		if err := world.Barrier(); err != nil {
-			return 0, err
+// alphaBeta is the α-β model's parameters as measured between ranks 0 and
+// 1: α the time of one 8-byte message, and β per message size, the time per
+// byte more of one message of that size (seconds, seconds per byte).
+type alphaBeta struct {
+	alpha float64
+	beta  map[int]float64
+}
+
+func (m *alphaBeta) betaAt(bytes int) float64 { return m.beta[bytes] }
+
+func (m *alphaBeta) String() string {
+	sizes := slices.Sorted(maps.Keys(m.beta))
+	parts := make([]string, len(sizes))
+	for i, n := range sizes {
+		parts[i] = fmt.Sprintf("β(%d B) %.4f ns/B", n, m.beta[n]*1e9)
+	}
+	return fmt.Sprintf("α %.3f µs, %s", m.alpha*1e6, strings.Join(parts, ", "))
+}
+
+// measureAlphaBeta measures α and β at each of sizes with mpigo's Send and
+// Recv, timed as the algorithms are (timeSlowest: a common start, until the
+// receiver has the message), medians of 200 messages of 8 B and of 30 of each
+// size past 10 untimed ones. A ping-pong's one-way time is shorter: its
+// receiver waits, posted, when the message comes. Every rank gets them.
+func measureAlphaBeta(world *mpi.Comm, sizes []int) (*alphaBeta, error) {
+	m := &alphaBeta{beta: map[int]float64{}}
+	if world.Size() < 2 {
+		return m, nil
+	}
+	var err error
+	if m.alpha, err = oneMessage(world, 8, 200); err != nil {
+		return nil, err
+	}
+	for _, n := range sizes {
+		if _, done := m.beta[n]; done {
+			continue
 		}
-		t0 := mpi.Wtime()
-		for range iters {
+		t, err := oneMessage(world, n, 30)
+		if err != nil {
+			return nil, err
+		}
+		m.beta[n] = max(t-m.alpha, 0) / float64(n)
+	}
+	return m, nil
+}
+
+// oneMessage is the median time of reps messages of n bytes from rank 0 to
+// rank 1 (seconds), each timed by timeSlowest, past 10 untimed ones (first
+// contacts, cold caches), with buffers prepared as the algorithms' are.
+func oneMessage(world *mpi.Comm, n, reps int) (float64, error) {
+	const warmup = 10
+	buf := make([]byte, n)
+	times := make([]float64, 0, reps)
+	for rep := range warmup + reps {
+		// As the algorithms' runs: the sender's data freshly written (in its
+		// core's cache), the receiver's buffer cleared.
+		if world.Rank() == 0 {
+			for i := range buf {
+				buf[i] = byte(i + rep)
+			}
+		} else {
+			clear(buf)
+		}
+		us, err := timeSlowest(world, "α-β", func() error {
 			switch world.Rank() {
 			case 0:
-				if err := world.Send(mpi.Buf(buf), 1, 77); err != nil {
-					return 0, err
-				}
-				if _, err := world.Recv(mpi.Buf(buf), 1, 77); err != nil {
-					return 0, err
-				}
+				return world.Send(mpi.Buf(buf), 1, 77)
 			case 1:
-				if _, err := world.Recv(mpi.Buf(buf), 0, 77); err != nil {
-					return 0, err
-				}
-				if err := world.Send(mpi.Buf(buf), 0, 77); err != nil {
-					return 0, err
-				}
+				_, err := world.Recv(mpi.Buf(buf), 0, 77)
+				return err
 			}
-		}
-		return (mpi.Wtime() - t0) / float64(2*iters), nil
-	}
-	ab := make([]float64, 2)
-	if world.Size() > 1 {
-		if ab[0], err = oneWay(8, 2000); err != nil {
-			return 0, 0, err
-		}
-		big, err := oneWay(1<<20, 50)
+			return nil
+		})
 		if err != nil {
-			return 0, 0, err
+			return 0, err
 		}
-		ab[1] = max(big-ab[0], 0) / (1 << 20)
+		if rep >= warmup {
+			times = append(times, us/1e6)
+		}
 	}
-	if err := world.Bcast(mpi.Buf(ab), 0); err != nil {
-		return 0, 0, err
-	}
-	return ab[0], ab[1], nil
+	slices.Sort(times)
+	return times[len(times)/2], nil
 }
 
 // simulated says where --hosts placed the ranks on made-up hosts.

@@ -2,6 +2,10 @@ package main
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
 
 	"github.com/mpigo/mpigo/mpi"
 )
@@ -15,20 +19,72 @@ func algorithmList(flag string, all []string) []string {
 	return []string{flag}
 }
 
-// timeSlowest runs op on every rank between a barrier and a MAX-reduction
-// of the elapsed times, and returns the slowest rank's time in µs (a
-// collective is done when its last rank is). name labels op's errors.
+// timeSlowest times op on every rank and returns the slowest rank's time in
+// µs (a collective is done when its last rank is); name labels op's errors.
+// Where every rank of world runs on one machine, they share its clock, and
+// all start op together: rank 0 names a moment 50 µs ahead, each rank
+// waits for it on the clock (giving the core away meanwhile where the ranks
+// outnumber the cores) and times op from it. Elsewhere op runs after a
+// barrier, each rank timing it from its own exit, which ranks leave up to a
+// message time apart: a small collective then looks up to one α slower.
 func timeSlowest(world *mpi.Comm, name string, op func() error) (float64, error) {
+	clock, err := sharedClock(world)
+	if err != nil {
+		return 0, err
+	}
 	if err := world.Barrier(); err != nil {
 		return 0, err
 	}
-	t0 := mpi.Wtime()
+	var t0 int64 // ns of the real-time clock (differences only: as float64 seconds, a Unix time keeps 0.4 µs)
+	if clock.shared {
+		start := []int64{time.Now().UnixNano() + int64(startLead)}
+		if err := world.Bcast(mpi.Buf(start), 0); err != nil {
+			return 0, err
+		}
+		for time.Now().UnixNano() < start[0] {
+			if clock.crowded {
+				syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+			}
+		}
+		t0 = start[0]
+	} else {
+		t0 = time.Now().UnixNano()
+	}
 	if err := op(); err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	dt, slowest := mpi.Wtime()-t0, 0.0
+	dt, slowest := float64(time.Now().UnixNano()-t0)/1e9, 0.0
 	if err := world.Allreduce(mpi.One(&dt), mpi.One(&slowest), mpi.Max); err != nil {
 		return 0, err
 	}
 	return slowest * 1e6, nil
 }
+
+// startLead is how far ahead timeSlowest's common start lies: past the
+// broadcast of it, on a busy machine too.
+const startLead = 50 * time.Microsecond
+
+// clockUse is how timeSlowest can start the ranks of a communicator
+// together: shared, they all run on one machine (one node of
+// MPI_Comm_split_type SHARED) and read its real-time clock; crowded, they
+// outnumber its cores (OpenMPI then binds none: each sees every core).
+type clockUse struct{ shared, crowded bool }
+
+// sharedClock tells how the ranks of world share a clock; it asks MPI once
+// per communicator.
+func sharedClock(world *mpi.Comm) (clockUse, error) {
+	if v, ok := clocks.Load(world); ok {
+		return v.(clockUse), nil
+	}
+	node, err := world.SplitShared(0)
+	if err != nil {
+		return clockUse{}, err
+	}
+	defer node.Free()
+	cpus := runtime.NumCPU() // the cores this rank may run on: 1 where mpiexec bound it
+	u := clockUse{shared: node.Size() == world.Size(), crowded: cpus > 1 && node.Size() > cpus}
+	clocks.Store(world, u)
+	return u, nil
+}
+
+var clocks sync.Map // *mpi.Comm → clockUse
