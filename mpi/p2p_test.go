@@ -285,6 +285,47 @@ func TestManySmallNonblocking(t *testing.T) {
 	})
 }
 
+// TestSmallIsendCopies: an Isend of up to 256 bytes goes from a copy, so its
+// buffer may be overwritten as soon as Isend returns; sizes around the limit,
+// and a window of them, as osu_bw's.
+func TestSmallIsendCopies(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		sizes := []int{0, 1, 7, 255, 256, 257, 4096}
+		for round := range 3 { // a window of 64 each
+			var reqs []*mpi.Request
+			got := make([][]byte, 64)
+			for k := range got {
+				got[k] = make([]byte, sizes[k%len(sizes)])
+				q, err := w.Irecv(mpi.Buf(got[k]), (r+p-1)%p, k)
+				must(t, err)
+				reqs = append(reqs, q)
+			}
+			for k := range got {
+				b := make([]byte, sizes[k%len(sizes)])
+				for i := range b {
+					b[i] = byte(r + k + i + round)
+				}
+				q, err := w.Isend(mpi.Buf(b), (r+1)%p, k)
+				must(t, err)
+				if len(b) <= 256 {
+					clear(b) // copied: the message keeps what b held
+				}
+				reqs = append(reqs, q)
+			}
+			must(t, mpi.WaitAll(reqs...))
+			from := (r + p - 1) % p
+			for k, b := range got {
+				for i := range b {
+					if want := byte(from + k + i + round); b[i] != want {
+						t.Fatalf("round %d, message %d of %d bytes: byte %d is %d, want %d", round, k, len(b), i, b[i], want)
+					}
+				}
+			}
+		}
+	})
+}
+
 func TestProbes(t *testing.T) {
 	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
 		r, p := w.Rank(), w.Size()

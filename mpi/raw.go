@@ -144,6 +144,7 @@ const (
 	callSetErrorsReturn
 	callSend
 	callIsend
+	callIsendCopy
 	callSendPoll
 	callIrecv
 	callRecvPoll
@@ -236,6 +237,8 @@ func (c rawCall) call(a *args) C.int {
 		return C.mpigo_send(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync))
 	case callIsend, callSendInit: // callSendInit: the persistent request
 		return a.result(C.mpigo_isend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), cbool(c == callSendInit)))
+	case callIsendCopy: // a.limit bytes at a.buf, sent from a copy in C memory; a.msg: that copy while the send is pending
+		return a.result(C.mpigo_isend_copy(addr(a.buf), C.longlong(a.limit), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
 	case callSendPoll: // callIsend, then callTest
 		return a.result(C.mpigo_send_poll(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), C.longlong(a.budget)))
 	case callIrecv, callRecvInit: // into a.stage if set, else a.rbuf; callRecvInit: the persistent request

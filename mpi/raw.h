@@ -377,6 +377,32 @@ static mpigo_res mpigo_isend(uintptr_t buf, int n, mpigo_h dt, int dest, int tag
 	r.req = H(q);
 	return r;
 }
+// A small standard-mode send from a copy in C memory, so that MPI never
+// holds the Go buffer and nothing needs pinning (bytes: the buffer's size;
+// the data contiguous). Posted and tested once: where the send completed in
+// the call — an eager message over shared memory, which OpenMPI copies out
+// at once and returns complete — the copy is freed here; else r.msg holds
+// it, and the caller frees it (mpigo_free) once the request completes.
+static mpigo_res mpigo_isend_copy(uintptr_t buf, long long bytes, int n, mpigo_h dt, int dest, int tag, mpigo_h c) {
+	mpigo_res r = {0};
+	void *copy = malloc(bytes > 0 ? (size_t)bytes : 1);
+	if (copy == NULL) {
+		r.rc = MPI_ERR_NO_MEM;
+		return r;
+	}
+	memcpy(copy, PTR(buf), (size_t)bytes);
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_Isend(copy, n, DTYPE(dt), mpigo_peer(dest), tag, COMM(c), &q);
+	if (r.rc != MPI_SUCCESS) {
+		free(copy);
+		return r;
+	}
+	r.rc = MPI_Test(&q, &r.flag, MPI_STATUS_IGNORE);
+	r.req = H(q);
+	if (r.flag) free(copy);
+	else r.msg = (mpigo_h)(uintptr_t)copy;
+	return r;
+}
 static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag, mpigo_h c, int persistent) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;

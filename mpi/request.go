@@ -30,6 +30,7 @@ type Request struct {
 	h          reqHandle
 	pin        *runtime.Pinner // from pinners; nil once completed (persistent: freed)
 	stage      unsafe.Pointer  // a staged call's staging area (stage.go); nil once completed (persistent: freed)
+	sendCopy   unsafe.Pointer  // a small send's copy in C memory (smallSend), freed once completed
 	op         string
 	kind       reqKind
 	recv       Buffer // a receive's buffer
@@ -120,9 +121,13 @@ func (r *Request) Test() (bool, Status, error) {
 	return r.done, r.st, r.err
 }
 
-// release unpins the request's buffers and recycles its Pinner and staging
-// area, once MPI is done with them.
+// release unpins the request's buffers, recycles its Pinner and staging
+// area and frees its send's copy, once MPI is done with them.
 func (r *Request) release() {
+	if r.sendCopy != nil {
+		rawFree(r.sendCopy)
+		r.sendCopy = nil
+	}
 	if r.pin != nil {
 		r.pin.Unpin()
 		pinners.Put(r.pin)
@@ -143,6 +148,9 @@ func (r *Request) finish(rc int, a *args) {
 // rcFinalized, abandoned to MPI_Finalize).
 func (r *Request) complete(rc int, st Status) {
 	r.done = true
+	if rc == rcFinalized {
+		r.sendCopy = nil // MPI_Finalize may still read it
+	}
 	if r.recv.t != nil {
 		st.elemSize = r.recv.unit()
 	}

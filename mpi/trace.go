@@ -320,7 +320,7 @@ func writeTrace(name string, start, end clockSync, nsPerTick float64) error {
 
 // callNames names the raw calls in traces by the MPI function underneath.
 var callNames = map[rawCall]string{
-	callSend: "MPI_Send", callIsend: "MPI_Isend", callSendPoll: "MPI_Send (polled)", callIrecv: "MPI_Irecv",
+	callSend: "MPI_Send", callIsend: "MPI_Isend", callIsendCopy: "MPI_Isend", callSendPoll: "MPI_Send (polled)", callIrecv: "MPI_Irecv",
 	callRecvPoll: "MPI_Recv", callRecvStaged: "MPI_Recv", callImprobe: "MPI_Improbe", callIprobe: "MPI_Probe",
 	callMrecv: "MPI_Mrecv", callTest: "MPI_Wait", callTestAll: "MPI_Waitall", callCancel: "MPI_Cancel",
 	callSendInit: "MPI_Send_init", callRecvInit: "MPI_Recv_init", callStart: "MPI_Start", callStartAll: "MPI_Startall",
