@@ -70,3 +70,13 @@ func SetValueChunk(n int) int {
 
 // Ticks reads the trace's clock.
 func Ticks() int64 { return tsc.Ticks() }
+
+// TraceOneCall records one event as a traced Send does: the start tick,
+// the call (here none), the event.
+func TraceOneCall() {
+	a := args{n: 1, dt: byteType, peer: 1, tag: 7}
+	traceCall(callSend, &a, tsc.Ticks())
+}
+
+// ResetTrace empties the trace's events (benchmarks record millions).
+func ResetTrace() { trace.next.Store(0) }

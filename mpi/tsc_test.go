@@ -15,3 +15,12 @@ func BenchmarkTicks(b *testing.B) {
 		b.Fatal("no ticks")
 	}
 }
+
+// BenchmarkTraceEvent: what tracing adds to a call, the two ticks and the
+// event's append (the rest of the call is MPI's).
+func BenchmarkTraceEvent(b *testing.B) {
+	for b.Loop() {
+		mpi.TraceOneCall()
+	}
+	mpi.ResetTrace()
+}
