@@ -17,9 +17,10 @@ type Comm struct {
 	predefined bool // World and Self cannot be freed
 	freed      atomic.Bool
 
-	mu    sync.Mutex // guards what follows
-	nbrs  *neighbors // topology communicators: their neighbours, once known (topology.go)
-	attrs map[any]any
+	mu     sync.Mutex  // guards what follows
+	nbrs   *neighbors  // topology communicators: their neighbours, once known (topology.go)
+	values *valueQueue // pending IrecvValues, once there were any (valuerecv.go)
+	attrs  map[any]any
 }
 
 func newComm(h commHandle, predefined bool) (*Comm, error) {

@@ -1,12 +1,10 @@
 package mpi
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 	"sync/atomic"
 
 	"github.com/fxamacker/cbor/v2"
@@ -183,19 +181,31 @@ func (c *Comm) recvValue(op string, ptr any, src, tag int, done <-chan struct{})
 	if err != nil {
 		return st, err
 	}
-	if total, ok := chunked(data); ok { // the rest follows from the same sender, in order
-		data = make([]byte, total)
-		for off := 0; off < total; off += valueChunk {
-			if _, err := c.Recv(Buf(data[off:min(off+valueChunk, total)]), st.Source, st.Tag); err != nil {
-				return st, err
-			}
-		}
-		st.bytes = int64(total)
+	if data, st, err = c.recvChunks(data, st); err != nil {
+		return st, err
 	}
 	if err := currentCodec().Unmarshal(data, ptr); err != nil {
 		return st, decodeErr(op, err)
 	}
 	return st, nil
+}
+
+// recvChunks returns a value's encoding whose first message was data (with
+// st): data itself, or if it is a chunk header, the chunks that follow it
+// from the same sender with the same tag, in order.
+func (c *Comm) recvChunks(data []byte, st Status) ([]byte, Status, error) {
+	total, ok := chunked(data)
+	if !ok {
+		return data, st, nil
+	}
+	data = make([]byte, total)
+	for off := 0; off < total; off += valueChunk {
+		if _, err := c.Recv(Buf(data[off:min(off+valueChunk, total)]), st.Source, st.Tag); err != nil {
+			return nil, st, err
+		}
+	}
+	st.bytes = int64(total)
+	return data, st, nil
 }
 
 // SendrecvValue sends v to dest with sendTag and receives a value from src
@@ -216,77 +226,6 @@ func (c *Comm) SendrecvValue(v any, dest, sendTag int, ptr any, src, recvTag int
 	st, rerr := c.RecvValue(ptr, src, recvTag)
 	_, serr := q.Wait()
 	return st, errors.Join(rerr, serr)
-}
-
-// ValueRequest is a value being received (IrecvValue): Wait or Test yields it.
-type ValueRequest[T any] struct {
-	c        *Comm
-	src, tag int
-	mu       sync.Mutex
-	done     bool
-	v        T
-	st       Status
-	err      error
-}
-
-// IrecvValue starts receiving a value of type T from src with tag and
-// returns at once; Wait (or Test) yields the value. The message is matched
-// when Wait or Test first finds it (MPI_Improbe), not when IrecvValue is
-// called: several IrecvValues from one source with one tag take their
-// messages in the order they are tested or waited for.
-func IrecvValue[T any](c *Comm, src, tag int) (*ValueRequest[T], error) {
-	if err := c.checkProbe("IrecvValue", src, tag); err != nil {
-		return nil, err
-	}
-	return &ValueRequest[T]{c: c, src: src, tag: tag}, nil
-}
-
-// Wait blocks until the value has come and returns it, with its Status.
-func (r *ValueRequest[T]) Wait() (T, Status, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.done {
-		r.st, r.err = r.c.recvValue("IrecvValue", &r.v, r.src, r.tag, nil)
-		r.done = true
-	}
-	return r.v, r.st, r.err
-}
-
-// WaitContext is Wait that gives up when ctx is done, with ctx.Err(),
-// having taken nothing: a later Wait or WaitContext may still get the value.
-func (r *ValueRequest[T]) WaitContext(ctx context.Context) (T, Status, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.done {
-		if ctx.Err() != nil {
-			var zero T
-			return zero, Status{}, gaveUp("IrecvValue", ctx)
-		}
-		st, err := r.c.recvValue("IrecvValue", &r.v, r.src, r.tag, ctx.Done())
-		if err == errGaveUp {
-			var zero T
-			return zero, Status{}, gaveUp("IrecvValue", ctx)
-		}
-		r.st, r.err, r.done = st, err, true
-	}
-	return r.v, r.st, r.err
-}
-
-// Test reports whether the value has come, receiving it if so.
-func (r *ValueRequest[T]) Test() (bool, T, Status, error) {
-	r.mu.Lock()
-	if r.done {
-		defer r.mu.Unlock()
-		return true, r.v, r.st, r.err
-	}
-	_, found, err := r.c.Iprobe(r.src, r.tag)
-	r.mu.Unlock()
-	if err != nil || !found {
-		var zero T
-		return false, zero, Status{}, err
-	}
-	v, st, err := r.Wait()
-	return true, v, st, err
 }
 
 // checkPtr refuses a ptr that a value cannot be decoded into: not a

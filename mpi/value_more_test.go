@@ -164,3 +164,69 @@ func availableGB() float64 {
 	}
 	return 0
 }
+
+// IrecvValues take their messages in the order they were posted, whichever
+// is waited for first, as MPI's receives do: a wildcard posted first takes
+// the first message it fits; a value sent in chunks goes whole to one.
+func TestIrecvValuePostingOrder(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		defer mpi.SetValueChunk(mpi.SetValueChunk(64)) // the long value goes in chunks
+		long := strings.Repeat("x", 300)
+		switch w.Rank() {
+		case 0:
+			for _, v := range []string{"first", long, "third"} {
+				must(t, w.SendValue(v, 1, 5))
+			}
+			must(t, w.SendValue("tagged 9", 1, 9))
+			must(t, w.Barrier())
+			if w.Size() > 2 {
+				must(t, w.Barrier())
+				must(t, w.SendValue("from 0", 1, 7))
+			}
+		case 1:
+			a, err := mpi.IrecvValue[string](w, 0, 5)
+			must(t, err)
+			any1, err := mpi.IrecvValue[string](w, mpi.AnySource, mpi.AnyTag)
+			must(t, err)
+			b, err := mpi.IrecvValue[string](w, 0, 5)
+			must(t, err)
+			nine, err := mpi.IrecvValue[string](w, 0, 9)
+			must(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+			_, _, err = nine.WaitContext(ctx) // gives up, or finds it: still in posting order
+			cancel()
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("WaitContext: %v", err)
+			}
+			for _, c := range []struct {
+				q    *mpi.ValueRequest[string]
+				want string
+			}{{nine, "tagged 9"}, {b, "third"}, {a, "first"}, {any1, long}} {
+				v, st, err := c.q.Wait()
+				if err != nil || v != c.want || st.Source != 0 {
+					t.Fatalf("Wait: %.20q from %d, %v; want %.20q (in posting order)", v, st.Source, err, c.want)
+				}
+			}
+			must(t, w.Barrier())
+			if w.Size() > 2 { // a specific receive before a wildcard: rank 0's message is the specific one's, whichever comes first
+				from0, err := mpi.IrecvValue[string](w, 0, 7)
+				must(t, err)
+				any7, err := mpi.IrecvValue[string](w, mpi.AnySource, 7)
+				must(t, err)
+				must(t, w.Barrier()) // the others send now
+				if v, st, err := any7.Wait(); err != nil || v != "from 2" || st.Source != 2 {
+					t.Fatalf("IrecvValue from any: %q from %d, %v; want rank 2's", v, st.Source, err)
+				}
+				if v, _, err := from0.Wait(); err != nil || v != "from 0" {
+					t.Fatalf("IrecvValue from 0: %q, %v", v, err)
+				}
+			}
+		default:
+			must(t, w.Barrier())
+			must(t, w.Barrier())
+			if w.Rank() == 2 {
+				must(t, w.SendValue("from 2", 1, 7))
+			}
+		}
+	}, mpitest.Ranks(2, 3))
+}
