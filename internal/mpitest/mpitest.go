@@ -15,10 +15,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -174,6 +176,7 @@ func Main(m *testing.M) {
 	if !IsRank() {
 		os.Exit(m.Run())
 	}
+	dumpStacksOnSignal()
 	if os.Getenv(envNoInit) == "" {
 		level, _ := strconv.Atoi(os.Getenv(envThread))
 		got, err := mpi.InitThread(mpi.ThreadLevel(level))
@@ -193,6 +196,22 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// stackSignal makes a rank print every goroutine's stack (to standard
+// error, which mpiexec tags with the rank): the test sends it to mpiexec,
+// which passes SIGUSR1 on to the ranks, when a job times out.
+const stackSignal = syscall.SIGUSR1
+
+func dumpStacksOnSignal() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, stackSignal)
+	go func() {
+		for range ch {
+			fmt.Fprintln(os.Stderr, "mpitest: the job timed out; this rank's goroutines:")
+			pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+		}
+	}()
 }
 
 // launcherSpec is how to run a job with the MPI library built in (launcher,
@@ -319,7 +338,12 @@ func (j job) launch(name string, np int) ([]byte, error) {
 		cmd.Env = append(cmd.Env, envNoInit+"=1")
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Cancel = func() error { // a hang: the ranks print their goroutines' stacks, then all go
+		pid := cmd.Process.Pid
+		syscall.Kill(pid, stackSignal) // mpiexec passes it on to the ranks
+		time.AfterFunc(2*time.Second, func() { syscall.Kill(-pid, syscall.SIGKILL) })
+		return nil
+	}
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
