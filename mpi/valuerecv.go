@@ -12,9 +12,9 @@ import (
 // as RecvValue does) would let a later IrecvValue take a message that an
 // earlier one should have. So each communicator keeps its pending value
 // receives in the order they were posted, and whichever of them is waited
-// for or tested matches messages for all: each message a matched probe
-// finds goes to the earliest pending receive whose source and tag it fits,
-// as MPI matches a message to the earliest posted receive.
+// for or tested matches messages for all: each message goes to the earliest
+// pending receive whose source and tag it fits, as MPI matches a message to
+// the earliest posted receive (see progress).
 
 // valueQueue is a communicator's pending value receives, oldest first.
 type valueQueue struct {
@@ -47,30 +47,44 @@ func (c *Comm) valueQueue() *valueQueue {
 
 // progress matches the messages that have come to the pending receives,
 // until e has one (or none is left to match now), and reports whether e has.
-// It probes each pending receive's source and tag, oldest first
-// (MPI_Improbe); a message found goes to the oldest pending receive it fits,
-// and the scan starts again, since the receives before may fit messages
-// that came meanwhile.
+// It looks at each pending receive's source and tag, oldest first
+// (MPI_Iprobe). A message found goes to that receive unless an older one
+// fits it too: then the scan starts again from the oldest, which will find
+// this message or one its sender sent earlier (MPI never lets a sender's
+// later message overtake an earlier one that fits the same receive). A
+// message given to a receive is matched by its own source and tag
+// (MPI_Improbe: the one seen, as no earlier one from its sender with its
+// tag is left) and received whole.
 func (q *valueQueue) progress(c *Comm, e *valueEntry) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for i := 0; i < len(q.pending) && !e.done; {
-		m, found, err := c.Improbe(q.pending[i].src, q.pending[i].tag)
-		switch {
-		case err != nil:
+	for i := 0; i < len(q.pending) && !e.done; i++ {
+		st, found, err := c.Iprobe(q.pending[i].src, q.pending[i].tag)
+		if err != nil {
 			q.finish(i, nil, Status{}, err)
-		case !found:
-			i++
-		default:
-			first := slices.IndexFunc(q.pending, func(p *valueEntry) bool { return p.fits(m.st) })
-			data := make([]byte, m.st.bytes)
-			st, err := m.Recv(Buf(data))
-			if err == nil {
+			i = -1
+			continue
+		}
+		if !found {
+			continue
+		}
+		if older := slices.IndexFunc(q.pending[:i], func(p *valueEntry) bool { return p.fits(st) }); older >= 0 {
+			i = -1 // start again: the older one may have a message now
+			continue
+		}
+		m, found, err := c.Improbe(st.Source, st.Tag)
+		if err == nil && !found {
+			continue // taken by a receive of another kind meanwhile
+		}
+		var data []byte
+		if err == nil {
+			data = make([]byte, m.st.bytes)
+			if st, err = m.Recv(Buf(data)); err == nil {
 				data, st, err = c.recvChunks(data, st)
 			}
-			q.finish(first, data, st, err)
-			i = 0
 		}
+		q.finish(i, data, st, err)
+		i = -1
 	}
 	return e.done
 }
@@ -115,9 +129,10 @@ type ValueRequest[T any] struct {
 // with tag (or AnyTag) and returns at once; Wait (or Test) yields the value.
 // IrecvValues on one communicator take their messages in the order they
 // were posted, as MPI's receives do: whichever is waited for or tested
-// first, each message goes to the earliest pending IrecvValue it fits (they
-// are matched with MPI_Improbe when one of them is waited for or tested, as
-// the value's size is known only then). Receives of other kinds (RecvValue,
+// first, each message goes to the earliest pending IrecvValue it fits, and
+// one sender's messages in the order sent (they are matched, with MPI_Iprobe
+// and MPI_Improbe, when one of them is waited for or tested, as the value's
+// size is known only then). Receives of other kinds (RecvValue,
 // Recv, Irecv) are not ordered with them: do not mix them on one source and
 // tag while IrecvValues are pending.
 func IrecvValue[T any](c *Comm, src, tag int) (*ValueRequest[T], error) {
