@@ -285,10 +285,11 @@ func smallSend(b Buffer) bool { return b.bytes() <= smallSendCopy && b.contiguou
 // complete when MPI_Isend returns, so the copy is freed in the same call,
 // and copying costs less than pinning the Go buffer (a Pinner from a pool,
 // the runtime's span lock, and unpinning later). Windows of 64 Isends (ns
-// a message, 9 rounds, 2 runs): 1 B 332–339 copied against 343–365 pinned,
-// 64 B 368–370 against 424, 256 B 464–474 against 527–536. At 1 KiB the send
-// is still pending on return, the copy lives until completion and is freed
-// by another cgo call: 656–664 against 566–580 pinned.
+// a message, 9 rounds, 2 runs, pinned before against copied): 1 B 352–355
+// against 324–331, 64 B 423–439 against 364–372, 256 B 518–528 against
+// 452–464. At 1 KiB the send is still pending on return, the copy lives
+// until completion and is freed by another cgo call: 712–736 copied against
+// 599–632 pinned (3 runs).
 const smallSendCopy = 256
 
 // sendCopyOf is the copy callIsendCopy left in a.msg (nil: none, the send
