@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,6 +229,48 @@ func TestIrecvValuePostingOrder(t *testing.T) {
 			if w.Rank() == 2 {
 				must(t, w.SendValue("from 2", 1, 7))
 			}
+		}
+	}, mpitest.Ranks(2, 3))
+}
+
+// Goroutines waiting at once on IrecvValues of one communicator each get
+// their own value; Test never waits while another goroutine receives.
+func TestIrecvValueGoroutines(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		const n = 16
+		switch w.Rank() {
+		case 0:
+			for tag := n - 1; tag >= 0; tag-- {
+				must(t, w.SendValue(map[string]int{"tag": tag}, 1, tag))
+			}
+		case 1:
+			qs := make([]*mpi.ValueRequest[map[string]int], n)
+			for tag := range qs {
+				var err error
+				qs[tag], err = mpi.IrecvValue[map[string]int](w, 0, tag)
+				must(t, err)
+			}
+			var wg sync.WaitGroup
+			for tag, q := range qs {
+				wg.Go(func() {
+					if tag%2 == 0 { // half poll with Test
+						for {
+							done, v, _, err := q.Test()
+							if err != nil || done && v["tag"] != tag {
+								t.Errorf("Test of tag %d: %v, %v", tag, v, err)
+							}
+							if done || err != nil {
+								return
+							}
+							runtime.Gosched()
+						}
+					}
+					if v, st, err := q.Wait(); err != nil || v["tag"] != tag || st.Tag != tag {
+						t.Errorf("Wait of tag %d: %v (tag %d), %v", tag, v, st.Tag, err)
+					}
+				})
+			}
+			wg.Wait()
 		}
 	}, mpitest.Ranks(2, 3))
 }

@@ -58,6 +58,20 @@ func (c *Comm) valueQueue() *valueQueue {
 func (q *valueQueue) progress(c *Comm, e *valueEntry) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.progressLocked(c, e)
+}
+
+// tryProgress is progress where it need not wait: while another goroutine
+// makes progress (it may be receiving a long value), it reports false.
+func (q *valueQueue) tryProgress(c *Comm, e *valueEntry) bool {
+	if !q.mu.TryLock() {
+		return false
+	}
+	defer q.mu.Unlock()
+	return q.progressLocked(c, e)
+}
+
+func (q *valueQueue) progressLocked(c *Comm, e *valueEntry) bool {
 	for i := 0; i < len(q.pending) && !e.done; i++ {
 		st, found, err := c.Iprobe(q.pending[i].src, q.pending[i].tag)
 		if err != nil {
@@ -187,12 +201,14 @@ func (r *ValueRequest[T]) WaitContext(ctx context.Context) (T, Status, error) {
 	return r.v, r.st, r.err
 }
 
-// Test reports whether the value has come, receiving it if so.
+// Test reports whether the value has come, receiving it if so. It does not
+// wait: while another goroutine is receiving values of this communicator,
+// it reports false.
 func (r *ValueRequest[T]) Test() (bool, T, Status, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.decoded {
-		if !r.q.progress(r.c, r.e) {
+		if !r.q.tryProgress(r.c, r.e) {
 			var zero T
 			return false, zero, Status{}, nil
 		}
