@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"maps"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -91,6 +92,7 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		return err
 	}
 	var model *alphaBeta
+	var crowded bool // the ranks outnumber the cores: the model does not hold
 	if c.Bool("model") {
 		sizes := []int{size, max(size/world.Size(), 1)} // trees; scatter-allgather
 		if seg := c.Int("segment"); seg > 0 && seg < size {
@@ -99,6 +101,11 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		if model, err = measureAlphaBeta(world, sizes); err != nil {
 			return err
 		}
+		clock, err := sharedClock(world)
+		if err != nil {
+			return err
+		}
+		crowded = clock.crowded
 	}
 	if world.Rank() == root {
 		if value != nil {
@@ -106,6 +113,9 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		}
 		if model != nil {
 			fmt.Printf("# α-β model: %s (one message from rank 0 to 1, timed alike); model: its prediction, ×model: the time against it\n", model)
+			if crowded {
+				fmt.Printf("# the ranks outnumber this machine's %d cores: the model, which gives each rank a core, does not hold\n", runtime.NumCPU())
+			}
 		}
 		fmt.Printf("# %d ranks on %d hosts%s, %d bytes from rank %d, median of %d repetitions (the slowest rank's time)\n",
 			world.Size(), countHosts(hosts), simulated(c), size, root, c.Int("reps"))
