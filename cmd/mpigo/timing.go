@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/mpigo/mpigo/mpi"
@@ -21,12 +20,14 @@ func algorithmList(flag string, all []string) []string {
 
 // timeSlowest times op on every rank and returns the slowest rank's time in
 // µs (a collective is done when its last rank is); name labels op's errors.
-// Where every rank of world runs on one machine, they share its clock, and
-// all start op together: rank 0 names a moment 50 µs ahead, each rank
-// waits for it on the clock (giving the core away meanwhile where the ranks
-// outnumber the cores) and times op from it. Elsewhere op runs after a
-// barrier, each rank timing it from its own exit, which ranks leave up to a
-// message time apart: a small collective then looks up to one α slower.
+// Where every rank of world runs on one machine with a core of its own,
+// they share its clock and all start op together: rank 0 names a moment
+// 50 µs ahead, each rank waits for it on the clock and times op from it.
+// Elsewhere op runs after a barrier, each rank timing it from its own exit,
+// which ranks leave up to a message time apart: a small collective then
+// looks up to one α slower. (Where the ranks outnumber the cores, some
+// cannot be running at the common moment: 4 ranks on 2 cores took 3–5×
+// longer for a small broadcast timed from it, the wait for a core.)
 func timeSlowest(world *mpi.Comm, name string, op func() error) (float64, error) {
 	clock, err := sharedClock(world)
 	if err != nil {
@@ -36,15 +37,12 @@ func timeSlowest(world *mpi.Comm, name string, op func() error) (float64, error)
 		return 0, err
 	}
 	var t0 int64 // ns of the real-time clock (differences only: as float64 seconds, a Unix time keeps 0.4 µs)
-	if clock.shared {
+	if clock.shared && !clock.crowded {
 		start := []int64{time.Now().UnixNano() + int64(startLead)}
 		if err := world.Bcast(mpi.Buf(start), 0); err != nil {
 			return 0, err
 		}
 		for time.Now().UnixNano() < start[0] {
-			if clock.crowded {
-				syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
-			}
 		}
 		t0 = start[0]
 	} else {
