@@ -497,8 +497,15 @@ func abs64(x int64) int64 {
 // buffer is left unchanged. Reductions take Buf buffers only.
 func Typed[T any](s []T, dt *Datatype, count int) Buffer {
 	t := typeOf[T]()
+	if dt == nil { // without a Datatype it would pass for Buf(s) of count elements
+		t = nilTyped
+	}
 	return Buffer{ptr: unsafe.Pointer(unsafe.SliceData(s)), n: count, t: t, dt: dt, span: len(s) * int(t.size)}
 }
+
+// nilTyped is the element type of a Typed buffer without a Datatype: every
+// operation on it fails.
+var nilTyped = &elemType{name: "Typed(nil Datatype)", err: errorf(ClassType, "", "Typed with a nil Datatype")}
 
 // checkTyped checks a Typed buffer (see Typed) and returns its datatype.
 func (b Buffer) checkTyped(op string) (dtypeHandle, error) {
@@ -512,16 +519,11 @@ func (b Buffer) checkTyped(op string) (dtypeHandle, error) {
 	if b.n == 0 || d.size == 0 {
 		return d.h, nil
 	}
-	lo, hi := d.trueLB, d.trueLB+d.trueExtent
-	if reps := int64(b.n - 1); d.extent >= 0 {
-		if d.extent > 0 && reps > (int64(b.span)+abs64(d.trueLB))/d.extent {
-			return byteType, bufErr(op, "%d elements of %s (extent %d) reach past the %d bytes of the slice", b.n, d, d.extent, b.span)
-		}
-		hi += reps * d.extent
-	} else {
-		lo += reps * d.extent
+	lo, hi, ok := typedReach(int64(b.n), d.trueLB, d.trueExtent, d.extent)
+	if !ok {
+		return byteType, bufErr(op, "%d elements of %s (extent %d) reach further than any slice can hold", b.n, d, d.extent)
 	}
-	if lo < 0 || hi > int64(b.span) {
+	if !rangeInside(0, lo, hi, int64(b.span)) {
 		return byteType, bufErr(op, "%d elements of %s reach bytes [%d, %d) of a slice of %d bytes", b.n, d, lo, hi, b.span)
 	}
 	return d.h, nil

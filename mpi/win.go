@@ -585,25 +585,27 @@ func (w *Win) inBounds(op string, b Buffer, target, disp int) error {
 	if disp < 0 {
 		return errorf(ClassArg, op, "negative displacement %d", disp)
 	}
-	lo, hi := int64(disp)*int64(w.units[target]), b.reach()
 	if b.n == 0 {
 		return nil
 	}
-	if lo+hi > w.sizes[target] {
-		return errorf(ClassArg, op, "%s at displacement %d (byte %d) of rank %d's window reaches byte %d; the window has %d bytes",
-			b, disp, lo, target, lo+hi, w.sizes[target])
+	base, ok := mulInt64(int64(disp), int64(w.units[target]))
+	lo, hi, ok2 := b.reach()
+	if !ok || !ok2 || !rangeInside(base, lo, hi, w.sizes[target]) {
+		return errorf(ClassArg, op, "%s at displacement %d of rank %d's window (units of %d bytes) reaches outside it; the window has %d bytes",
+			b, disp, target, w.units[target], w.sizes[target])
 	}
 	return nil
 }
 
-// reach is the number of bytes from b's start to the end of the last byte
-// its data reaches.
-func (b Buffer) reach() int64 {
+// reach returns the bytes [lo, hi) that b's data reaches from its start,
+// and false where that overflows.
+func (b Buffer) reach() (lo, hi int64, ok bool) {
 	if b.dt == nil {
-		return int64(b.bytes())
+		hi, ok := mulInt64(int64(b.n), int64(b.unit()))
+		return 0, hi, ok
 	}
 	d := b.dt
-	return d.trueLB + int64(b.n-1)*max(d.extent, 0) + d.trueExtent
+	return typedReach(int64(b.n), d.trueLB, d.trueExtent, d.extent)
 }
 
 // resolveRMA is resolve for one-sided accumulates: predefined ops and
