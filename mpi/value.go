@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sync/atomic"
 
@@ -127,12 +128,48 @@ func chunkHeader(total int) []byte {
 	return binary.LittleEndian.AppendUint64([]byte(chunkMagic), uint64(total))
 }
 
-// chunked reports whether data is a chunk header, and the length it announces.
-func chunked(data []byte) (int, bool) {
+// chunked reports whether data is a chunk header, and the length it
+// announces. The length comes from the wire: a header whose length could
+// not be a chunked value's (one message would carry it) is an error.
+func chunked(data []byte) (int, bool, error) {
 	if len(data) != len(chunkMagic)+8 || string(data[:len(chunkMagic)]) != chunkMagic {
-		return 0, false
+		return 0, false, nil
 	}
-	return int(binary.LittleEndian.Uint64(data[len(chunkMagic):])), true
+	total := binary.LittleEndian.Uint64(data[len(chunkMagic):])
+	if total <= uint64(valueChunk) || total > math.MaxInt {
+		return 0, true, fmt.Errorf("a chunked value's header announces %d bytes, which one message would carry or no slice can hold", total)
+	}
+	return int(total), true, nil
+}
+
+// assembleChunks puts together the chunks of a value of total bytes, as
+// its header announced: next matches the next chunk and receives it into the
+// slice that into returns for the chunk's real size. Memory grows with
+// what arrives (at most twice it), never to a total announced by a peer
+// that may send less; every chunk must have the size the sender's
+// chunking gives it (valueChunk bytes, the last one the rest).
+func assembleChunks(total int, next func(into func(size int) []byte) error) ([]byte, error) {
+	var data []byte
+	for len(data) < total {
+		want, got := min(valueChunk, total-len(data)), -1
+		err := next(func(size int) []byte {
+			got = size
+			if need := len(data) + size; need > cap(data) {
+				grown := make([]byte, len(data), min(max(need, 2*len(data)), max(total, need)))
+				copy(grown, data)
+				data = grown
+			}
+			return data[len(data) : len(data)+size]
+		})
+		if err != nil {
+			return nil, err
+		}
+		if got != want {
+			return nil, fmt.Errorf("chunk of %d bytes at byte %d of a value of %d; the sender's chunks are %d bytes", got, len(data), total, want)
+		}
+		data = data[:len(data)+got]
+	}
+	return data, nil
 }
 
 // IsendValue encodes v and starts sending it to dest with tag (MPI_Isend of
@@ -194,18 +231,34 @@ func (c *Comm) recvValue(op string, ptr any, src, tag int, done <-chan struct{})
 // st): data itself, or if it is a chunk header, the chunks that follow it
 // from the same sender with the same tag, in order.
 func (c *Comm) recvChunks(data []byte, st Status) ([]byte, Status, error) {
-	total, ok := chunked(data)
+	total, ok, err := chunked(data)
 	if !ok {
 		return data, st, nil
 	}
-	data = make([]byte, total)
-	for off := 0; off < total; off += valueChunk {
-		if _, err := c.Recv(Buf(data[off:min(off+valueChunk, total)]), st.Source, st.Tag); err != nil {
-			return nil, st, err
-		}
+	if err == nil {
+		data, err = assembleChunks(total, func(into func(int) []byte) error {
+			m, err := c.Mprobe(st.Source, st.Tag)
+			if err != nil {
+				return err
+			}
+			_, err = m.Recv(Buf(into(int(m.st.bytes))))
+			return err
+		})
+	}
+	if err != nil {
+		return nil, st, wireErr("RecvValue", st.Source, err)
 	}
 	st.bytes = int64(total)
 	return data, st, nil
+}
+
+// wireErr is the error of a value whose messages from rank src do not
+// follow the protocol: a peer's bug, or not a value at all.
+func wireErr(op string, src int, err error) error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	return errorf(ClassOther, op, "the messages from rank %d are not a value: %v", src, err)
 }
 
 // SendrecvValue sends v to dest with sendTag and receives a value from src
@@ -264,6 +317,9 @@ func (c *Comm) BcastValue(ptr any, root int) error {
 	}
 	if n < 0 {
 		return errorf(ClassOther, "BcastValue", "root %d could not encode its value", root)
+	}
+	if n > int64(maxCount) { // every rank knows n, so every rank returns this
+		return errorf(ClassCount, "BcastValue", "the value's %d encoded bytes exceed one broadcast's %d", n, maxCount)
 	}
 	if c.rank != root {
 		data = make([]byte, n)
@@ -341,8 +397,8 @@ func ScatterValues[T any](c *Comm, items []T, root int) (T, error) {
 	if rootErr != nil {
 		return zero, rootErr
 	}
-	if n < 0 {
-		return zero, errorf(ClassOther, op, "root %d could not send its items", root)
+	if n < 0 || n > int64(maxCount) {
+		return zero, errorf(ClassOther, op, "root %d could not send its items (length %d)", root, n)
 	}
 	mine := make([]byte, n)
 	if err := c.Scatterv(Buf(data), counts, displs, Buf(mine), root); err != nil {

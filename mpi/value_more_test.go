@@ -3,6 +3,7 @@ package mpi_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"runtime"
@@ -271,6 +272,47 @@ func TestIrecvValueGoroutines(t *testing.T) {
 				})
 			}
 			wg.Wait()
+		}
+	}, mpitest.Ranks(2, 3))
+}
+
+// A peer's messages that lie about a value's length (a forged chunk
+// header announcing 2^62 bytes, or chunks of the wrong size) are an error
+// on the receiver, never a panic or an out-of-memory crash; the receiver
+// goes on working.
+func TestValueForgedLengths(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		defer mpi.SetValueChunk(mpi.SetValueChunk(16))
+		header := func(total uint64) []byte {
+			return binary.LittleEndian.AppendUint64([]byte("\xffmpigo-chunks"), total)
+		}
+		forgeries := [][][]byte{
+			{header(1 << 62), make([]byte, 5)},               // a huge total, then a short chunk
+			{header(1<<63 + 1)},                              // a total no slice can hold
+			{header(8)},                                      // a total one message carries
+			{header(40), make([]byte, 16), make([]byte, 30)}, // a chunk longer than the sender's chunks
+		}
+		if w.Rank() == 1 {
+			for _, msgs := range forgeries {
+				for _, m := range msgs {
+					must(t, w.Send(mpi.Buf(m), 0, 5))
+				}
+				must(t, w.SendValue("still fine", 0, 6))
+			}
+		}
+		if w.Rank() == 0 {
+			for i := range forgeries {
+				var v any
+				_, err := w.RecvValue(&v, 1, 5)
+				if err == nil {
+					t.Errorf("forgery %d: RecvValue returned %v and no error", i, v)
+				}
+				var s string
+				_, err = w.RecvValue(&s, 1, 6)
+				if err != nil || s != "still fine" {
+					t.Errorf("after forgery %d: %q, %v", i, s, err)
+				}
+			}
 		}
 	}, mpitest.Ranks(2, 3))
 }
