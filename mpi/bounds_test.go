@@ -12,7 +12,7 @@ import (
 // before MPI reads or writes outside the slice (it used to segfault in
 // MPI_Pack, or read past the slice).
 func TestBoundsOverflow(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+	mpitest.RunAtLevels(t, func(t *testing.T, w *mpi.Comm) {
 		f64 := mustType[float64](t)
 		data := make([]float64, 8)
 		out := make([]byte, 1<<10)

@@ -40,7 +40,7 @@ func (c *Comm) runCollective(op string, call rawCall, a *args, o *Op) error {
 		if err := mpiError(op, runLong(call, a)); err != nil {
 			return err
 		}
-		return o.takePanic(op)
+		return c.userOpOutcome(op, o)
 	}
 	r, err := start(op, call, a, reqCollective, Buffer{})
 	if err != nil {
@@ -49,7 +49,7 @@ func (c *Comm) runCollective(op string, call rawCall, a *args, o *Op) error {
 	if _, err := r.Wait(); err != nil {
 		return err
 	}
-	return o.takePanic(op)
+	return c.userOpOutcome(op, o)
 }
 
 // icollective starts a nonblocking collective over c, whose argument checks
@@ -60,6 +60,16 @@ func (c *Comm) icollective(op string, call rawCall, a *args, err error) (*Reques
 	}
 	a.comm = c.h
 	return start(op, call, a, reqCollective, Buffer{})
+}
+
+// ireduction is icollective for a reduction with o: a panic of o's Go
+// function while MPI runs it is the error of the Request's completion.
+func (c *Comm) ireduction(op string, call rawCall, a *args, o *Op, err error) (*Request, error) {
+	r, err := c.icollective(op, call, a, err)
+	if r != nil && o != nil && o.kind == oUser {
+		r.userOp = o
+	}
+	return r, err
 }
 
 func (c *Comm) checkRoot(op string, root int) error {
@@ -609,31 +619,31 @@ func (c *Comm) reduce(op string, kind int, send, recv Buffer, o *Op, root int) e
 // Ireduce starts a Reduce (MPI_Ireduce).
 func (c *Comm) Ireduce(send, recv Buffer, o *Op, root int) (*Request, error) {
 	a, err := c.reduceArgs("Ireduce", redReduce, send, recv, o, root)
-	return c.icollective("Ireduce", callReduce, &a, err)
+	return c.ireduction("Ireduce", callReduce, &a, o, err)
 }
 
 // Iallreduce starts an Allreduce (MPI_Iallreduce).
 func (c *Comm) Iallreduce(send, recv Buffer, o *Op) (*Request, error) {
 	a, err := c.reduceArgs("Iallreduce", redAllreduce, send, recv, o, 0)
-	return c.icollective("Iallreduce", callReduce, &a, err)
+	return c.ireduction("Iallreduce", callReduce, &a, o, err)
 }
 
 // Iscan starts a Scan (MPI_Iscan).
 func (c *Comm) Iscan(send, recv Buffer, o *Op) (*Request, error) {
 	a, err := c.reduceArgs("Iscan", redScan, send, recv, o, 0)
-	return c.icollective("Iscan", callReduce, &a, err)
+	return c.ireduction("Iscan", callReduce, &a, o, err)
 }
 
 // Iexscan starts an Exscan (MPI_Iexscan).
 func (c *Comm) Iexscan(send, recv Buffer, o *Op) (*Request, error) {
 	a, err := c.reduceArgs("Iexscan", redExscan, send, recv, o, 0)
-	return c.icollective("Iexscan", callReduce, &a, err)
+	return c.ireduction("Iexscan", callReduce, &a, o, err)
 }
 
 // IreduceScatterBlock starts a ReduceScatterBlock (MPI_Ireduce_scatter_block).
 func (c *Comm) IreduceScatterBlock(send, recv Buffer, o *Op) (*Request, error) {
 	a, err := c.reduceArgs("IreduceScatterBlock", redReduceScatterBlock, send, recv, o, 0)
-	return c.icollective("IreduceScatterBlock", callReduce, &a, err)
+	return c.ireduction("IreduceScatterBlock", callReduce, &a, o, err)
 }
 
 // ReduceScatter reduces send over all ranks with o and leaves the i-th part
@@ -649,7 +659,7 @@ func (c *Comm) ReduceScatter(send, recv Buffer, counts []int, o *Op) error {
 // IreduceScatter starts a ReduceScatter (MPI_Ireduce_scatter).
 func (c *Comm) IreduceScatter(send, recv Buffer, counts []int, o *Op) (*Request, error) {
 	a, err := c.reduceScatterArgs("IreduceScatter", send, recv, counts, o)
-	return c.icollective("IreduceScatter", callFunc, &a, err)
+	return c.ireduction("IreduceScatter", callFunc, &a, o, err)
 }
 
 func (c *Comm) reduceScatterArgs(op string, send, recv Buffer, counts []int, o *Op) (args, error) {

@@ -410,7 +410,7 @@ func matmul(a, b [4]float64) [4]float64 {
 }
 
 func TestUserOps(t *testing.T) {
-	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+	mpitest.RunAtLevels(t, func(t *testing.T, w *mpi.Comm) {
 		agreeOnArgErrors(t) // its bad calls are made on every rank, or on some only
 		// Non-commutative: the product of the ranks' matrices in rank order.
 		mul, err := mpi.NewOp(matmul, false)
@@ -439,18 +439,42 @@ func TestUserOps(t *testing.T) {
 			t.Fatalf("int64 op on float64: %v, want ErrOp", err)
 		}
 		// A panicking reduction is an error, not a crash (it runs only with 2+ ranks).
-		bad, err := mpi.NewOp(func(a, b int32) int32 { panic("boom") }, true)
+		bad, err := mpi.NewOp(func(a, b int32) int32 { // panics on negative input
+			if a < 0 || b < 0 {
+				panic("boom")
+			}
+			return a + b
+		}, true)
 		must(t, err)
 		defer bad.Free()
-		err = w.Allreduce(mpi.Buf([]int32{1}), mpi.Buf(make([]int32, 1)), bad)
-		if err != nil && !errors.Is(err, mpi.ErrOther) {
-			t.Fatalf("panicking reduction: %v, want ErrOther", err)
-		}
-		// The error shows on the ranks where the function ran; some rank must see it.
-		failed, anyFailed := err != nil, false
-		must(t, w.Allreduce(mpi.One(&failed), mpi.One(&anyFailed), mpi.Lor))
-		if w.Size() > 1 && !anyFailed {
-			t.Fatal("panicking reduction returned no error on any rank")
+		for _, blocking := range []bool{true, false} {
+			var err error
+			if blocking {
+				err = w.Allreduce(mpi.Buf([]int32{-1}), mpi.Buf(make([]int32, 1)), bad)
+			} else {
+				var req *mpi.Request
+				req, err = w.Iallreduce(mpi.Buf([]int32{-1}), mpi.Buf(make([]int32, 1)), bad)
+				must(t, err)
+				_, err = req.Wait()
+			}
+			if err != nil && !errors.Is(err, mpi.ErrOther) {
+				t.Fatalf("panicking reduction (blocking %v): %v, want ErrOther", blocking, err)
+			}
+			// Blocking, every rank returns the error (the others would return a
+			// wrong result); nonblocking, the ranks where the function ran (some rank).
+			failed, allFailed, anyFailed := err != nil, false, false
+			must(t, w.Allreduce(mpi.One(&failed), mpi.One(&allFailed), mpi.Land))
+			must(t, w.Allreduce(mpi.One(&failed), mpi.One(&anyFailed), mpi.Lor))
+			if w.Size() > 1 && (blocking && !allFailed || !anyFailed) {
+				t.Fatalf("panicking reduction (blocking %v): error here %v, on every rank %v, on some %v", blocking, err, allFailed, anyFailed)
+			}
+			// The panic belongs to its own call: the next reduction with the op,
+			// on input it takes, is clean.
+			clean := make([]int32, 1)
+			must(t, w.Allreduce(mpi.Buf([]int32{1}), mpi.Buf(clean), bad))
+			if clean[0] != int32(w.Size()) {
+				t.Fatalf("clean reduction after a panic: %d, want %d", clean[0], w.Size())
+			}
 		}
 		// A user op may run inside the progress of another call: a pending
 		// Iallreduce is progressed by point-to-point traffic before its Wait.

@@ -96,6 +96,9 @@ func (t *elemType) datatype(op string) (*Datatype, error) {
 	if t.err != nil {
 		return nil, t.typeErr(op)
 	}
+	if err := checkState(op); err != nil { // a Datatype asks MPI for its extents
+		return nil, err
+	}
 	h, err := t.handle(op)
 	if err != nil {
 		return nil, err

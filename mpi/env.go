@@ -173,6 +173,7 @@ func Finalize() error {
 			fmt.Fprintln(os.Stderr, "mpigo: writing the trace:", err)
 		}
 	}
+	reportUncompletedAtFinalize()
 	freeDerivedTypes()
 	state.Store(stateFinalized)
 	drainWaits()

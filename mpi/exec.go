@@ -156,12 +156,24 @@ func runSerialized(c rawCall, a *args) int {
 		schedPoint(calls)
 		return rc
 	}
+	return runFunneled(c, a)
+}
+
+// runFunneled runs c on the serving thread. After Finalize (which closes
+// the channel) a call that got past its own state check returns rcFinalized
+// instead of panicking on the closed channel.
+func runFunneled(c rawCall, a *args) (rc int) {
+	defer func() {
+		if recover() != nil {
+			rc = rcFinalized
+		}
+	}()
 	j := jobPool.Get().(*job)
 	j.c, j.a = c, *a
 	funnel <- j
 	<-j.done
 	*a = j.a
-	rc := j.rc
+	rc = j.rc
 	j.a = args{}
 	jobPool.Put(j)
 	return rc

@@ -80,3 +80,7 @@ func TraceOneCall() {
 
 // ResetTrace empties the trace's events (benchmarks record millions).
 func ResetTrace() { trace.next.Store(0) }
+
+// UncompletedReport is what Finalize would print of the requests never
+// completed (pinned.go): it completes those MPI is done with first.
+func UncompletedReport() string { return reportUncompleted() }

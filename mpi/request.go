@@ -39,6 +39,10 @@ type Request struct {
 	freed      bool // persistent: Free was called
 	st         Status
 	err        error
+
+	userOp                 *Op      // a reduction's user op, whose panic is the completion's error
+	prevPinned, nextPinned *Request // the list of requests holding pinned memory (pinned.go)
+	listed                 bool
 }
 
 // pinners recycles Pinners: a Pinner's first Pin allocates its state and
@@ -56,6 +60,7 @@ func start(op string, c rawCall, a *args, kind reqKind, recv Buffer) (*Request, 
 		if p := a.parts; p != nil {
 			r.pinAll(p.arrays()...)
 		}
+		linkPinned(r)
 	}
 	a.nonblocking = true
 	if err := mpiError(op, run(c, a)); err != nil {
@@ -132,6 +137,7 @@ func (r *Request) release() {
 		r.pin.Unpin()
 		pinners.Put(r.pin)
 		r.pin = nil
+		unlinkPinned(r)
 	}
 	if r.stage != nil {
 		putStage(r.stage)
@@ -159,6 +165,9 @@ func (r *Request) complete(rc int, st Status) {
 		r.err = finishStaged(r.op, r.stage, r.recv, rc, st, r.persistent)
 	} else {
 		r.err = mpiError(r.op, rc)
+	}
+	if r.err == nil {
+		r.err = r.userOp.takePanic(r.op)
 	}
 	if !r.persistent { // a persistent Request keeps its buffer until Free
 		r.stage = nil

@@ -98,7 +98,7 @@ func (c *Comm) sendValue(op string, v any, dest, tag int, sync bool) error {
 	if _, err := c.checkSend(op, Buf([]byte(nil)), dest, tag); err != nil {
 		return err
 	}
-	data, err := currentCodec().Marshal(v)
+	data, err := marshal(v)
 	if err != nil {
 		return encodeErr(op, err)
 	}
@@ -180,7 +180,7 @@ func (c *Comm) IsendValue(v any, dest, tag int) (*Request, error) {
 	if _, err := c.checkSend("IsendValue", Buf([]byte(nil)), dest, tag); err != nil {
 		return nil, err
 	}
-	data, err := currentCodec().Marshal(v)
+	data, err := marshal(v)
 	if err != nil {
 		return nil, encodeErr("IsendValue", err)
 	}
@@ -221,7 +221,7 @@ func (c *Comm) recvValue(op string, ptr any, src, tag int, done <-chan struct{})
 	if data, st, err = c.recvChunks(data, st); err != nil {
 		return st, err
 	}
-	if err := currentCodec().Unmarshal(data, ptr); err != nil {
+	if err := unmarshal(data, ptr); err != nil {
 		return st, decodeErr(op, err)
 	}
 	return st, nil
@@ -305,7 +305,7 @@ func (c *Comm) BcastValue(ptr any, root int) error {
 	n := int64(-1) // the root's signal that encoding failed
 	var encErr error
 	if c.rank == root {
-		if data, encErr = currentCodec().Marshal(ptr); encErr == nil {
+		if data, encErr = marshal(ptr); encErr == nil {
 			n = int64(len(data))
 		}
 	}
@@ -328,7 +328,7 @@ func (c *Comm) BcastValue(ptr any, root int) error {
 		return err
 	}
 	if c.rank != root {
-		if err := currentCodec().Unmarshal(data, ptr); err != nil {
+		if err := unmarshal(data, ptr); err != nil {
 			return decodeErr("BcastValue", err)
 		}
 	}
@@ -340,7 +340,7 @@ func (c *Comm) BcastValue(ptr any, root int) error {
 func encodeAll[T any](items []T) (data []byte, counts, displs []int, err error) {
 	counts, displs = make([]int, len(items)), make([]int, len(items))
 	for i := range items {
-		b, err := currentCodec().Marshal(items[i])
+		b, err := marshal(items[i])
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("item %d: %w", i, err)
 		}
@@ -356,7 +356,7 @@ func encodeAll[T any](items []T) (data []byte, counts, displs []int, err error) 
 func decodeAll[T any](op string, data []byte, counts, displs []int) ([]T, error) {
 	out := make([]T, len(counts))
 	for i := range counts {
-		if err := currentCodec().Unmarshal(data[displs[i]:displs[i]+counts[i]], &out[i]); err != nil {
+		if err := unmarshal(data[displs[i]:displs[i]+counts[i]], &out[i]); err != nil {
 			return nil, decodeErr(op, fmt.Errorf("item %d: %w", i, err))
 		}
 	}
@@ -405,7 +405,7 @@ func ScatterValues[T any](c *Comm, items []T, root int) (T, error) {
 		return zero, err
 	}
 	var v T
-	if err := currentCodec().Unmarshal(mine, &v); err != nil {
+	if err := unmarshal(mine, &v); err != nil {
 		return zero, decodeErr(op, err)
 	}
 	return v, nil
@@ -448,7 +448,7 @@ func gatherValues[T any](c *Comm, v T, root int, all bool) ([]T, error) {
 	if all {
 		op = "AllgatherValues"
 	}
-	data, encErr := currentCodec().Marshal(v)
+	data, encErr := marshal(v)
 	n := int64(len(data))
 	if encErr != nil {
 		data, n = nil, -1

@@ -221,7 +221,7 @@ func (r *ValueRequest[T]) Test() (bool, T, Status, error) {
 func (r *ValueRequest[T]) decode() {
 	r.decoded, r.st, r.err = true, r.e.st, r.e.err
 	if r.err == nil {
-		if err := currentCodec().Unmarshal(r.e.data, &r.v); err != nil {
+		if err := unmarshal(r.e.data, &r.v); err != nil {
 			r.err = decodeErr("IrecvValue", err)
 		}
 	}

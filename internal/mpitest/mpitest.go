@@ -374,3 +374,14 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
+
+// Levels is the four thread levels.
+var Levels = []mpi.ThreadLevel{mpi.ThreadSingle, mpi.ThreadFunneled, mpi.ThreadSerialized, mpi.ThreadMultiple}
+
+// RunAtLevels is Run once per thread level, each a subtest named after it.
+func RunAtLevels(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option) {
+	t.Helper()
+	for _, l := range Levels {
+		t.Run(l.String(), func(t *testing.T) { Run(t, body, append(opts, Thread(l))...) })
+	}
+}
