@@ -27,7 +27,7 @@ package mpi
 // collective runs a blocking collective over c, whose argument checks
 // returned err, or returns the error that enter makes of err.
 func (c *Comm) collective(op string, call rawCall, a *args, o *Op, err error) error {
-	if err := c.enter(op, err); err != nil {
+	if err := c.enterCall(op, err, call, a); err != nil {
 		return err
 	}
 	return c.runCollective(op, call, a, o)
@@ -55,7 +55,7 @@ func (c *Comm) runCollective(op string, call rawCall, a *args, o *Op) error {
 // icollective starts a nonblocking collective over c, whose argument checks
 // returned err, or returns the error that enter makes of err.
 func (c *Comm) icollective(op string, call rawCall, a *args, err error) (*Request, error) {
-	if err := c.enter(op, err); err != nil {
+	if err := c.enterCall(op, err, call, a); err != nil {
 		return nil, err
 	}
 	a.comm = c.h

@@ -8,28 +8,39 @@ import (
 )
 
 // CollectiveErrors says what a collective call does when its arguments fail
-// the binding's checks on some ranks: the root's send buffer of a Scatter is
-// short, one rank passes another root, a neighbour list names a rank that
-// does not exist. Only the ranks with the bad arguments can see the problem;
-// the others have already entered MPI and wait there for ranks that will
-// never come. MPI itself has no way out of that wait, so the binding offers two
-// ways to never leave a job hung, chosen once for the whole program with
-// SetCollectiveErrors (every rank must choose the same):
+// the binding's checks on some ranks only (the root's send buffer of a
+// Scatter is short, a neighbour list names a rank that does not exist), and
+// whether ranks whose arguments each pass their own checks but disagree
+// (one names another root, reduces another count or with another op, calls
+// another collective) are caught. Only the ranks with the bad arguments can
+// see the first kind; no rank alone can see the second. MPI itself answers
+// both with a hang, stale data or, where counts disagree, a write past a
+// buffer. Chosen once for the whole program with SetCollectiveErrors (every
+// rank must choose the same), or for a debugging run with MPIGO_CHECK=1 in
+// the environment (see check.go), which agrees whatever the program chose:
 //
-//   - AbortOnArgError (the default) costs nothing: the rank that finds the
-//     error prints it, once, naming its rank, the call and what was wrong,
-//     and aborts the job (MPI_Abort on World), as MPI's default error handler
-//     would. mpiexec then ends every rank and exits non-zero.
-//   - AgreeOnArgErrors makes every collective first agree on its arguments:
-//     an 8-byte MPI_Allreduce (MAX) of each rank's verdict, before the
-//     collective itself. A bad argument on any rank then returns an error on
-//     every rank, the same class everywhere, naming the rank that had it,
-//     and no rank enters the collective. It costs that allreduce on every
-//     call: an 8-byte Allreduce took 0.96 µs against 0.44 at 2 ranks, and
-//     10.8 against 6.0 µs with 4 ranks on 2 cores (medians of 7 alternating
-//     rounds, one job each), and a nonblocking collective's start blocks
-//     until it is agreed. Worth it while developing or where a rank's
-//     arguments come from its own input.
+//   - AbortOnArgError (the default) costs nothing: the rank that finds an
+//     argument error prints it, once, naming its rank, the call and what was
+//     wrong, and aborts the job (MPI_Abort on World), as MPI's default error
+//     handler would. Disagreements are not caught.
+//   - AgreeOnArgErrors makes every collective over an intracommunicator
+//     first compare, across the ranks, each rank's verdict and what must
+//     match: the call (Bcast against Ibcast or Barrier), the root, the op and
+//     element type of a reduction, the bytes of each rank's part, and for
+//     the v-collectives what each pair of ranks sends and expects (agree.go).
+//     A bad argument on any rank is then an error on every rank, of the
+//     class found there and naming the rank; a disagreement an ErrMismatch
+//     on every rank naming the ranks and what differs; and no rank enters
+//     the collective. It costs one allreduce of 40 bytes on every call: an
+//     8-byte Bcast took 2.2–3.2 µs against 0.5 at 2 ranks, 21–24 against
+//     1.2–1.4 µs with 4 ranks on 2 cores; 1 MiB 1.0–1.1× at 2 ranks (mpigo
+//     modes, medians of 7 alternating rounds; doc/performance.md), and a
+//     nonblocking collective's start blocks until it is agreed. Worth it
+//     while developing or where a rank's arguments come from its own input.
+//     Type signatures are compared by bytes (a Typed buffer may stand for a
+//     Buf of the same bytes), except reductions, whose element types must
+//     match; the neighbour collectives and Alltoallw compare the call and
+//     the verdict only; over an intercommunicator, the verdict only.
 //
 // In both modes an error every rank sees alike is simply returned: MPI not
 // running, a nil or freed communicator, a call that does not exist over an
@@ -37,11 +48,12 @@ import (
 // no one else waits.
 //
 // The calls this governs: every collective of Comm (Barrier to Alltoallw,
-// blocking and nonblocking, the neighbour collectives) and the collective
-// constructors whose arguments are per rank (SplitType, CartCreate,
-// DistGraphCreateAdjacent, Create). CreateGroup and IntercommCreate abort on
-// such an error in either mode: the ranks waiting for them (the group's, the
-// other group's) share no communicator yet to agree over.
+// blocking and nonblocking, the neighbour collectives), the value
+// collectives (BcastValue, …) and the collective constructors whose
+// arguments are per rank (SplitType, CartCreate, DistGraphCreateAdjacent,
+// Create). CreateGroup and IntercommCreate abort on such an error in either
+// mode: the ranks waiting for them (the group's, the other group's) share
+// no communicator yet to agree over.
 type CollectiveErrors int32
 
 const (
@@ -68,13 +80,25 @@ func SetCollectiveErrors(m CollectiveErrors) CollectiveErrors {
 // enter decides whether a collective op over c may go into MPI, given what
 // its argument checks returned (err, nil if they passed): it returns nil to
 // go on, or the error op must return instead. Under AbortOnArgError a
-// rank-local error does not return.
-func (c *Comm) enter(op string, err error) error {
+// rank-local error does not return. enter knows the call by its name alone;
+// enterCall also by its raw call and checked args, from which the agreeing
+// modes take what must match across ranks (agree.go).
+func (c *Comm) enter(op string, err error) error { return c.enterCall(op, err, 0, nil) }
+
+func (c *Comm) enterCall(op string, err error, call rawCall, a *args) error {
 	if err != nil && (seenByAll(err) || c.size == 1 && !c.inter) {
 		return err
 	}
-	if CollectiveErrors(collectiveErrors.Load()) == AgreeOnArgErrors {
-		return c.agree(op, err)
+	if CollectiveErrors(collectiveErrors.Load()) == AgreeOnArgErrors || checked.Load() {
+		switch {
+		case c.inter:
+			return c.agree(op, err)
+		case c.size == 1:
+			return err
+		case err != nil:
+			return c.agreeShapes(op, err, c.shapeOf(op, call, nil))
+		}
+		return c.agreeShapes(op, nil, c.shapeOf(op, call, a))
 	}
 	if err != nil {
 		abortOnArgError(c, op, err)
@@ -107,7 +131,9 @@ func rankLocal(err error) error {
 	return err
 }
 
-// agree allreduces every rank's verdict over c and returns err, or, where
+// agree allreduces every rank's verdict over intercommunicator c (where the
+// two groups' arguments differ by design: agreeShapes is for
+// intracommunicators) and returns err, or, where
 // this rank's arguments passed but another's did not, an error of that
 // rank's class naming it. The verdict is class<<32 | rank (-1: passed), so MAX
 // keeps the worst class and, among its ranks, the highest. Over an

@@ -87,13 +87,20 @@
 // element types, calls before Init or after Finalize, nil or freed
 // communicators.
 //
-// A collective whose arguments fail those checks on some ranks only (the
-// root's buffer is short, one rank names another root) never leaves the
-// other ranks waiting in MPI for it: by default that rank prints the error,
-// naming itself, and aborts the job (AbortOnArgError, free of cost);
-// SetCollectiveErrors(AgreeOnArgErrors) instead has every collective agree
-// on its arguments first and return the error on every rank (one small
-// allreduce more per call). See CollectiveErrors.
+// What no rank can see alone, ranks that disagree, depends on the mode (see
+// CollectiveErrors). By default a collective whose arguments fail those
+// checks on some ranks only aborts the job, naming the rank, so that the
+// others are not left waiting (AbortOnArgError, free of cost); ranks that
+// each pass their own checks but disagree (another root, another count,
+// another op) are not caught, and MPI hangs, returns stale data or writes
+// past a buffer. SetCollectiveErrors(AgreeOnArgErrors), or MPIGO_CHECK=1 in
+// the environment, has every collective compare first what must match across
+// the ranks (one small allreduce more per call) and return the error, or an
+// ErrMismatch naming the ranks that disagree, on every rank. MPIGO_WATCHDOG
+// (or SetWatchdog) makes a rank that waits too long in one call print what
+// it waits in. A Request dropped without Wait keeps its buffer pinned while
+// MPI may use it, and Finalize reports it; a user op or Codec that panics is
+// the error of the call that ran it.
 //
 // Truncation is always an error and never corrupts memory. OpenMPI 4.1 writes
 // past the end of a receive buffer when it truncates a message above its

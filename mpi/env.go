@@ -155,6 +155,9 @@ func initThread(required, ask ThreadLevel, exact bool) (ThreadLevel, error) {
 	if self, err = newComm(commSelf, true); err != nil {
 		return provided, err
 	}
+	if err := checkFromEnv(); err != nil {
+		return provided, err
+	}
 	return provided, traceFromEnv()
 }
 

@@ -44,6 +44,7 @@ const (
 	// Detected by this package, not by MPI.
 	ClassNotInitialized // a call before Init
 	ClassFinalized      // a call after Finalize
+	ClassMismatch       // ranks disagree on a collective's arguments (AgreeOnArgErrors, MPIGO_CHECK)
 )
 
 var classNames = [...]string{
@@ -58,6 +59,7 @@ var classNames = [...]string{
 	ClassFile: "invalid file", ClassNoSuchFile: "no such file", ClassFileExists: "file exists",
 	ClassAccess: "permission denied", ClassIO: "I/O error", ClassSpawn: "spawn failed",
 	ClassPort: "invalid port", ClassName: "no such service name",
+	ClassMismatch: "ranks disagree",
 }
 
 func (c Class) String() string {
@@ -131,6 +133,7 @@ var (
 	ErrName           = &Error{Class: ClassName, Msg: ClassName.String()}
 	ErrNotInitialized = &Error{Class: ClassNotInitialized, Msg: ClassNotInitialized.String()}
 	ErrFinalized      = &Error{Class: ClassFinalized, Msg: ClassFinalized.String()}
+	ErrMismatch       = &Error{Class: ClassMismatch, Msg: ClassMismatch.String()}
 )
 
 // errorf is an error this package detected before calling MPI.

@@ -270,6 +270,7 @@ func postAndPollPlain(post, test rawCall, a *args) int {
 	if waiting.Add(1) > 1 {
 		dropSpareP() // goroutines wait at once: see procs.go
 	}
+	wd := watchBegin(post, a)
 	w := newWaiter()
 	for rc == 0 && !a.flag {
 		if !keepWaiting(&w) {
@@ -283,6 +284,7 @@ func postAndPollPlain(post, test rawCall, a *args) int {
 		a.budget = w.round(budget(1)) // spin, yield or sleep: see WaitPolicy
 		rc = runQuiet(test, a)
 	}
+	watchEnd(wd)
 	waiting.Add(-1)
 	return rc
 }
@@ -361,6 +363,8 @@ func runLong(c rawCall, a *args) int {
 }
 
 func runLongPlain(c rawCall, a *args) int {
+	wd := watchBegin(c, a)
+	defer watchEnd(wd)
 	if mode == modeDirect {
 		rc := int(c.do(a))
 		schedPoint(gateCalls(gate.Add(gateCall)))

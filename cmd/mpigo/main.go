@@ -31,6 +31,7 @@ func main() {
 			rmaCommand,
 			ioCommand,
 			mandelCommand,
+			modesCommand,
 			traceCommand,
 			versionCommand,
 		},

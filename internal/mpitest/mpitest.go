@@ -233,6 +233,7 @@ type job struct {
 	timeout  time.Duration
 	args     []string
 	wantFail []string
+	check    func(out []byte) error
 }
 
 // Ranks sets the rank counts to run the test at (default 1, 2, 3 and 4).
@@ -254,6 +255,10 @@ func Timeout(d time.Duration) Option { return func(j *job) { j.timeout = d } }
 func ExpectFailure(texts ...string) Option {
 	return func(j *job) { j.wantFail = append(j.wantFail, texts...) }
 }
+
+// CheckOutput makes the job pass only if check accepts the ranks' combined
+// output (each line tagged with its rank, as mpiexec prints it) as well.
+func CheckOutput(check func(out []byte) error) Option { return func(j *job) { j.check = check } }
 
 // MpiexecArgs adds arguments to mpiexec (before the program).
 func MpiexecArgs(a ...string) Option { return func(j *job) { j.args = append(j.args, a...) } }
@@ -371,6 +376,11 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	}
 	if len(passed) != np {
 		return out.Bytes(), fmt.Errorf("mpiexec -n %d: %d ranks reported a passing test", np, len(passed))
+	}
+	if j.check != nil {
+		if err := j.check(out.Bytes()); err != nil {
+			return out.Bytes(), fmt.Errorf("mpiexec -n %d: the output: %v", np, err)
+		}
 	}
 	return out.Bytes(), nil
 }
