@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: test-fuzz fuzz modes all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -45,8 +45,24 @@ else
 	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-demos test-cgocheck test-race test-mpich test-bench test-slurm test-multihost
+	$(MAKE) test-fuzz test-demos test-cgocheck test-race test-mpich test-bench test-slurm test-multihost
 endif
+
+# Fuzz targets of the binding's checks and decoders (each with an oracle
+# written apart from the check; corpora in mpi/testdata/fuzz): 30,000 inputs
+# each in make test (a few seconds; a count, not a time: a short -fuzztime
+# can end with "context deadline exceeded" while a worker starts), longer
+# with make fuzz (FUZZTIME=10m make fuzz).
+FUZZ_TARGETS := FuzzTypedReach FuzzCheckedArithmetic FuzzPartList FuzzChunkedValue FuzzValueDecode FuzzAgreement
+FUZZTIME ?= 30000x
+test-fuzz: deps
+	@for f in $(FUZZ_TARGETS); do \
+		echo "fuzzing $$f for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./mpi/ >/tmp/mpigo-fuzz.log 2>&1 || { cat /tmp/mpigo-fuzz.log; exit 1; }; \
+	done
+
+fuzz:
+	$(MAKE) test-fuzz FUZZTIME=$(if $(filter 30000x,$(FUZZTIME)),2m,$(FUZZTIME))
 
 # MPICH side by side with OpenMPI: its own pkg-config name (build tag mpich)
 # and launcher (mpiexec.mpich, never the alternatives link).

@@ -158,21 +158,8 @@ func (cl claim) hash() uint64 {
 // ranks whose checks failed, or an ErrMismatch naming the ranks that
 // disagree; nil when every rank may enter the collective.
 func (c *Comm) agreeShapes(op string, err error, s shape) error {
-	var v, sum [5]uint64
-	if err != nil {
-		v[0] = 1
-	}
-	v[1] = s.hash()
-	if c.rank == 0 {
-		v[2] = uint64(c.size) * v[1]
-	}
-	for _, cl := range s.claims {
-		if cl.send {
-			v[3] += cl.hash()
-		} else {
-			v[4] += cl.hash()
-		}
-	}
+	var sum [5]uint64
+	v := s.vector(c.rank, c.size, err)
 	a, aerr := c.reduceArgs("agree", redAllreduce, Buf(v[:]), Buf(sum[:]), Sum, 0)
 	if aerr == nil {
 		aerr = c.runCollective(op+" (agreeing on arguments)", callReduce, &a, nil)
@@ -180,7 +167,7 @@ func (c *Comm) agreeShapes(op string, err error, s shape) error {
 	if aerr != nil {
 		return aerr
 	}
-	if sum[0] == 0 && sum[1] == sum[2] && sum[3] == sum[4] {
+	if sumsAgree(sum) {
 		return nil
 	}
 	found, gerr := c.explain(op, err, s, sum[3] != sum[4])
@@ -192,6 +179,31 @@ func (c *Comm) agreeShapes(op string, err error, s shape) error {
 	}
 	return found
 }
+
+// vector is what rank (of size) adds to the agreement's allreduce: 1 if its
+// checks failed (err), its shape's hash, size times it at rank 0, and its
+// claims' hashes, the senders' and the receivers' apart.
+func (s *shape) vector(rank, size int, err error) (v [5]uint64) {
+	if err != nil {
+		v[0] = 1
+	}
+	v[1] = s.hash()
+	if rank == 0 {
+		v[2] = uint64(size) * v[1]
+	}
+	for _, cl := range s.claims {
+		if cl.send {
+			v[3] += cl.hash()
+		} else {
+			v[4] += cl.hash()
+		}
+	}
+	return v
+}
+
+// sumsAgree reports whether the summed vectors say that every rank passed
+// its checks, has rank 0's shape, and that every pair's claims match.
+func sumsAgree(sum [5]uint64) bool { return sum[0] == 0 && sum[1] == sum[2] && sum[3] == sum[4] }
 
 // record is a rank's shape and verdict as the slow path gathers them.
 const recordSize = 8*7 + 48

@@ -68,3 +68,28 @@ func FuzzCheckedArithmetic(f *testing.F) {
 		}
 	})
 }
+
+// The v-collectives' parts: accepted exactly when every part lies inside
+// the buffer and every count and displacement is one a C int holds.
+func FuzzPartList(f *testing.F) {
+	f.Add(int64(10), int64(3), int64(2), int64(8), int64(0))
+	f.Add(int64(10), int64(math.MaxInt32), int64(math.MaxInt32), int64(-1), int64(0))
+	f.Add(int64(math.MaxInt64), int64(math.MaxInt32), int64(math.MaxInt32+1), int64(1), int64(1))
+	f.Add(int64(4), int64(math.MinInt64), int64(0), int64(0), int64(0))
+	f.Fuzz(func(t *testing.T, n, c0, d0, c1, d1 int64) {
+		counts, displs := []int{int(c0), int(c1)}, []int{int(d0), int(d1)}
+		want := n >= 0
+		for i := range counts {
+			c, d := big.NewInt(int64(counts[i])), big.NewInt(int64(displs[i]))
+			inC := func(x *big.Int) bool { return x.Sign() >= 0 && x.Cmp(big.NewInt(math.MaxInt32)) <= 0 }
+			want = want && inC(c) && inC(d) && new(big.Int).Add(c, d).Cmp(big.NewInt(n)) <= 0
+		}
+		if n < 0 {
+			return // buffers have no negative length
+		}
+		err := checkPartList("fuzz", 2, counts, displs, int(n))
+		if (err == nil) != want {
+			t.Fatalf("n %d, counts %v, displs %v: error %v, want ok=%v", n, counts, displs, err, want)
+		}
+	})
+}
