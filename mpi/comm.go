@@ -17,10 +17,12 @@ type Comm struct {
 	predefined bool // World and Self cannot be freed
 	freed      atomic.Bool
 
-	mu     sync.Mutex  // guards what follows
-	nbrs   *neighbors  // topology communicators: their neighbours, once known (topology.go)
-	values *valueQueue // pending IrecvValues, once there were any (valuerecv.go)
-	attrs  map[any]any
+	mu      sync.Mutex    // guards what follows
+	nbrs    *neighbors    // topology communicators: their neighbours, once known (topology.go)
+	values  *valueQueue   // pending IrecvValues, once there were any (valuerecv.go)
+	drains  int           // values given up on whose chunks are being dropped (value.go)
+	drained chan struct{} // closed when drains falls to 0
+	attrs   map[any]any
 }
 
 func newComm(h commHandle, predefined bool) (*Comm, error) {

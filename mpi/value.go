@@ -94,18 +94,24 @@ func (c *Comm) SsendValue(v any, dest, tag int) error {
 	return c.sendValue("SsendValue", v, dest, tag, true)
 }
 
-func (c *Comm) sendValue(op string, v any, dest, tag int, sync bool) error {
+func (c *Comm) sendValue(op string, v any, dest, tag int, sync bool) (err error) {
 	if _, err := c.checkSend(op, Buf([]byte(nil)), dest, tag); err != nil {
 		return err
 	}
-	data, err := marshal(v)
-	if err != nil {
-		return encodeErr(op, err)
+	var header []byte
+	data, kind, raw := rawOf(v)
+	if _, isDefault := currentCodec().(cborCodec); raw && isDefault {
+		header = rawHeader(kind, len(data))
+	} else {
+		if data, err = marshal(v); err != nil {
+			return encodeErr(op, err)
+		}
+		if len(data) <= valueChunk {
+			return c.send(op, Buf(data), dest, tag, sync)
+		}
+		header = chunkHeader(len(data))
 	}
-	if len(data) <= valueChunk {
-		return c.send(op, Buf(data), dest, tag, sync)
-	}
-	if err := c.send(op, Buf(chunkHeader(len(data))), dest, tag, sync); err != nil {
+	if err := c.send(op, Buf(header), dest, tag, sync); err != nil {
 		return err
 	}
 	for off := 0; off < len(data); off += valueChunk {
@@ -128,26 +134,32 @@ func chunkHeader(total int) []byte {
 	return binary.LittleEndian.AppendUint64([]byte(chunkMagic), uint64(total))
 }
 
-// chunked reports whether data is a chunk header, and the length it
-// announces. The length comes from the wire: a header whose length could
-// not be a chunked value's (one message would carry it) is an error.
-func chunked(data []byte) (int, bool, error) {
+// chunked reports whether data is a chunk header (of an encoding, or of a
+// raw value: then raw is its element kind), and the length it announces.
+// The length comes from the wire: a header whose length could not be a
+// chunked value's (one message would carry it) is an error.
+func chunked(data []byte) (total int, raw reflect.Kind, ok bool, err error) {
+	if len(data) == len(rawMagic)+1+8 && string(data[:len(rawMagic)]) == rawMagic {
+		total, raw, err = parseRawHeader(data)
+		return total, raw, true, err
+	}
 	if len(data) != len(chunkMagic)+8 || string(data[:len(chunkMagic)]) != chunkMagic {
-		return 0, false, nil
+		return 0, 0, false, nil
 	}
-	total := binary.LittleEndian.Uint64(data[len(chunkMagic):])
-	if total <= uint64(valueChunk) || total > math.MaxInt {
-		return 0, true, fmt.Errorf("a chunked value's header announces %d bytes, which one message would carry or no slice can hold", total)
+	n := binary.LittleEndian.Uint64(data[len(chunkMagic):])
+	if n <= uint64(valueChunk) || n > math.MaxInt {
+		return 0, 0, true, fmt.Errorf("a chunked value's header announces %d bytes, which one message would carry or no slice can hold", n)
 	}
-	return int(total), true, nil
+	return int(n), 0, true, nil
 }
 
 // assembleChunks puts together the chunks of a value of total bytes, as
 // its header announced: next matches the next chunk and receives it into the
 // slice that into returns for the chunk's real size. Memory grows with
-// what arrives (at most twice it), never to a total announced by a peer
-// that may send less; every chunk must have the size the sender's
-// chunking gives it (valueChunk bytes, the last one the rest).
+// what arrives (at most twice it, so that a value of two chunks is
+// allocated once), never to a total announced by a peer that may send
+// less; every chunk must have the size the sender's chunking gives it
+// (valueChunk bytes, the last one the rest).
 func assembleChunks(total int, next func(into func(size int) []byte) error) ([]byte, error) {
 	var data []byte
 	for len(data) < total {
@@ -155,7 +167,7 @@ func assembleChunks(total int, next func(into func(size int) []byte) error) ([]b
 		err := next(func(size int) []byte {
 			got = size
 			if need := len(data) + size; need > cap(data) {
-				grown := make([]byte, len(data), min(max(need, 2*len(data)), max(total, need)))
+				grown := make([]byte, len(data), max(need, min(total, 2*need)))
 				copy(grown, data)
 				data = grown
 			}
@@ -207,6 +219,9 @@ func (c *Comm) recvValue(op string, ptr any, src, tag int, done <-chan struct{})
 	if err := c.checkProbe(op, src, tag); err != nil {
 		return Status{}, err
 	}
+	if err := c.awaitDrains(done); err != nil {
+		return Status{}, err
+	}
 	var data []byte
 	var st Status
 	var err error
@@ -218,38 +233,126 @@ func (c *Comm) recvValue(op string, ptr any, src, tag int, done <-chan struct{})
 	if err != nil {
 		return st, err
 	}
-	if data, st, err = c.recvChunks(data, st); err != nil {
+	enc, st, err := c.recvChunks(data, st, done)
+	if err != nil {
 		return st, err
 	}
-	if err := unmarshal(data, ptr); err != nil {
+	if err := enc.decode(ptr); err != nil {
 		return st, decodeErr(op, err)
 	}
 	return st, nil
 }
 
-// recvChunks returns a value's encoding whose first message was data (with
-// st): data itself, or if it is a chunk header, the chunks that follow it
-// from the same sender with the same tag, in order.
-func (c *Comm) recvChunks(data []byte, st Status) ([]byte, Status, error) {
-	total, ok, err := chunked(data)
-	if !ok {
-		return data, st, nil
+// encoded is a value as it came: CBOR (the Codec's), or raw (see valueraw.go).
+type encoded struct {
+	data []byte
+	raw  reflect.Kind // 0: encoded by the Codec
+}
+
+func (e encoded) decode(ptr any) error {
+	if e.raw != 0 {
+		return decodeRaw(e.data, e.raw, ptr)
 	}
+	return unmarshal(e.data, ptr)
+}
+
+// recvChunks returns a value whose first message was data (with st): data
+// itself, or if it is a chunk header, the chunks that follow it from the
+// same sender with the same tag, in order. It gives up (errGaveUp) when
+// done closes between chunks: the rest of the value is then received and
+// dropped in the background (drain), so that no later receive takes a
+// chunk for a value.
+func (c *Comm) recvChunks(data []byte, st Status, done <-chan struct{}) (encoded, Status, error) {
+	total, raw, ok, err := chunked(data)
+	if !ok {
+		return encoded{data: data}, st, nil
+	}
+	arrived := 0
 	if err == nil {
 		data, err = assembleChunks(total, func(into func(int) []byte) error {
-			m, err := c.Mprobe(st.Source, st.Tag)
+			m, err := c.mprobeUntil(st.Source, st.Tag, done)
 			if err != nil {
 				return err
 			}
-			_, err = m.Recv(Buf(into(int(m.st.bytes))))
+			b := into(int(m.st.bytes))
+			arrived += len(b)
+			_, err = m.Recv(Buf(b))
 			return err
 		})
 	}
+	if err == errGaveUp {
+		c.drain(st.Source, st.Tag, total-arrived)
+		return encoded{}, st, err
+	}
 	if err != nil {
-		return nil, st, wireErr("RecvValue", st.Source, err)
+		return encoded{}, st, wireErr("RecvValue", st.Source, err)
 	}
 	st.bytes = int64(total)
-	return data, st, nil
+	return encoded{data, raw}, st, nil
+}
+
+// mprobeUntil is Mprobe giving up (errGaveUp) when done closes.
+func (c *Comm) mprobeUntil(src, tag int, done <-chan struct{}) (*Message, error) {
+	a := args{peer: src, tag: tag, comm: c.h, done: done}
+	rc := poll(callImprobe, &a)
+	if rc == rcGaveUp {
+		return nil, errGaveUp
+	}
+	if err := mpiError("Mprobe", rc); err != nil {
+		return nil, err
+	}
+	return &Message{h: a.msg, st: a.status()}, nil
+}
+
+// drain receives and drops the last left bytes of a value's chunks from src
+// with tag, in the background; value receives on c wait for it first
+// (awaitDrains).
+func (c *Comm) drain(src, tag, left int) {
+	c.mu.Lock()
+	if c.drains == 0 {
+		c.drained = make(chan struct{})
+	}
+	c.drains++
+	c.mu.Unlock()
+	go func() {
+		for left > 0 {
+			m, err := c.Mprobe(src, tag)
+			if err != nil {
+				break
+			}
+			n := int(m.st.bytes)
+			if _, err := m.Recv(Buf(make([]byte, n))); err != nil || n > left {
+				break
+			}
+			left -= n
+		}
+		c.mu.Lock()
+		if c.drains--; c.drains == 0 {
+			close(c.drained)
+		}
+		c.mu.Unlock()
+	}()
+}
+
+// closedChan is a closed channel: awaitDrains(closedChan) only looks.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// awaitDrains waits until no value is being drained on c, or done closes
+// (errGaveUp).
+func (c *Comm) awaitDrains(done <-chan struct{}) error {
+	c.mu.Lock()
+	drained := c.drained
+	busy := c.drains > 0
+	c.mu.Unlock()
+	if !busy {
+		return nil
+	}
+	select {
+	case <-drained:
+		return nil
+	case <-done:
+		return errGaveUp
+	}
 }
 
 // wireErr is the error of a value whose messages from rank src do not

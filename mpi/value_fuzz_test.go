@@ -24,19 +24,30 @@ func FuzzChunkedValue(f *testing.F) {
 	f.Add(header(16), []byte{16})
 	f.Add(header(17), []byte{16, 1})
 	f.Add([]byte("\xffmpigo-chunk"), []byte{1})
+	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x0e"), 40), []byte{16, 16, 8}) // raw float64s
+	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x0e"), 41), []byte{16, 16, 9})
+	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x18"), 3), []byte{3})      // raw string
+	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x19"), 8), []byte{8})      // no such kind
 	f.Fuzz(func(t *testing.T, first, sizes []byte) {
 		valueChunk = chunk
-		total, isHeader, herr := chunked(first)
-		wantHeader := len(first) == len(chunkMagic)+8 && string(first[:len(chunkMagic)]) == chunkMagic
+		total, _, isHeader, herr := chunked(first)
+		isRaw := len(first) == len(rawMagic)+9 && string(first[:len(rawMagic)]) == rawMagic
+		wantHeader := isRaw || len(first) == len(chunkMagic)+8 && string(first[:len(chunkMagic)]) == chunkMagic
 		if isHeader != wantHeader {
 			t.Fatalf("chunked(%q) says header %v", first, isHeader)
 		}
 		if !isHeader {
 			return
 		}
-		announced := binary.LittleEndian.Uint64(first[len(chunkMagic):])
-		if wantErr := announced <= chunk || announced > 1<<63-1; (herr != nil) != wantErr {
-			t.Fatalf("header announcing %d: error %v", announced, herr)
+		announced := binary.LittleEndian.Uint64(first[len(first)-8:])
+		wantErr := announced <= chunk || announced > 1<<63-1
+		if isRaw { // any length of whole elements of a kind that travels raw
+			sizes := map[byte]uint64{1: 1, 2: 8, 3: 1, 4: 2, 5: 4, 6: 8, 7: 8, 8: 1, 9: 2, 10: 4, 11: 8, 13: 4, 14: 8, 24: 1}
+			size, known := sizes[first[len(rawMagic)]]
+			wantErr = !known || announced > 1<<63-1 || announced%size != 0
+		}
+		if (herr != nil) != wantErr {
+			t.Fatalf("header %q announcing %d: error %v", first, announced, herr)
 		}
 		if herr != nil {
 			return

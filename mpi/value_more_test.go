@@ -316,3 +316,115 @@ func TestValueForgedLengths(t *testing.T) {
 		}
 	}, mpitest.Ranks(2, 3))
 }
+
+// Large slices of numbers and strings travel raw (no encoding, no copy);
+// what the receiver gets is what CBOR would have given it, whatever it
+// decodes into, in one message or in chunks, with RecvValue or IrecvValue.
+func TestValueRaw(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		if w.Size() < 2 || w.Rank() > 1 {
+			return
+		}
+		const n = 300_000 // 2.4 MB of float64: over the raw threshold
+		floats := make([]float64, n)
+		for i := range floats {
+			floats[i] = float64(i) / 3
+		}
+		text := strings.Repeat("mpigo ", n/3)
+		bs := bytes.Repeat([]byte{1, 2, 3}, n)
+		for _, chunk := range []int{0, 1 << 20} { // 0: as it is (one message); then 1 MiB chunks
+			if chunk > 0 {
+				defer mpi.SetValueChunk(mpi.SetValueChunk(chunk))
+			}
+			if w.Rank() == 0 {
+				for _, v := range []any{floats, floats, floats, text, text, bs, bs, floats} {
+					must(t, w.SendValue(v, 1, 4))
+				}
+				continue
+			}
+			var f []float64
+			_, err := w.RecvValue(&f, 0, 4)
+			must(t, err)
+			if len(f) != n || f[n-1] != floats[n-1] {
+				t.Errorf("[]float64 into *[]float64: %d elements", len(f))
+			}
+			var a any
+			_, err = w.RecvValue(&a, 0, 4)
+			must(t, err)
+			if s, ok := a.([]any); !ok || len(s) != n || s[n-1] != floats[n-1] {
+				t.Errorf("[]float64 into *any: %T", a)
+			}
+			var ints []int32
+			if _, err = w.RecvValue(&ints, 0, 4); err == nil {
+				t.Errorf("[]float64 into *[]int32: no error (CBOR refuses it)")
+			}
+			var s string
+			_, err = w.RecvValue(&s, 0, 4)
+			must(t, err)
+			if s != text {
+				t.Errorf("string into *string: %d bytes", len(s))
+			}
+			a = nil
+			_, err = w.RecvValue(&a, 0, 4)
+			must(t, err)
+			if a != text {
+				t.Errorf("string into *any: %T", a)
+			}
+			var b []byte
+			_, err = w.RecvValue(&b, 0, 4)
+			must(t, err)
+			if !bytes.Equal(b, bs) {
+				t.Errorf("[]byte into *[]byte: %d bytes", len(b))
+			}
+			a = nil
+			_, err = w.RecvValue(&a, 0, 4)
+			must(t, err)
+			if got, ok := a.([]byte); !ok || !bytes.Equal(got, bs) {
+				t.Errorf("[]byte into *any: %T", a)
+			}
+			r, err := mpi.IrecvValue[[]float64](w, 0, 4)
+			must(t, err)
+			f, _, err = r.Wait()
+			must(t, err)
+			if len(f) != n || f[1] != floats[1] {
+				t.Errorf("IrecvValue of []float64: %d elements", len(f))
+			}
+		}
+	}, mpitest.Ranks(2))
+}
+
+// RecvValueContext gives up while a long value's chunks arrive, at once;
+// the rest of the value is dropped, so the next value is received whole.
+func TestRecvValueContextBetweenChunks(t *testing.T) {
+	mpitest.RunAtLevels(t, func(t *testing.T, w *mpi.Comm) {
+		if w.Size() < 2 || w.Rank() > 1 {
+			return
+		}
+		defer mpi.SetValueChunk(mpi.SetValueChunk(16))
+		header := binary.LittleEndian.AppendUint64([]byte("\xffmpigo-chunks"), 40)
+		if w.Rank() == 0 {
+			must(t, w.Send(mpi.Buf(header), 1, 7))
+			must(t, w.Send(mpi.Buf(make([]byte, 16)), 1, 7))
+			time.Sleep(time.Second) // the receiver gives up meanwhile
+			must(t, w.Send(mpi.Buf(make([]byte, 16)), 1, 7))
+			must(t, w.Send(mpi.Buf(make([]byte, 8)), 1, 7))
+			must(t, w.SendValue("next", 1, 7))
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		var v any
+		_, err := w.RecvValueContext(ctx, &v, 0, 7)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("RecvValueContext: %v", err)
+		}
+		if d := time.Since(start); d > 700*time.Millisecond {
+			t.Errorf("RecvValueContext took %v to give up after 200 ms", d)
+		}
+		var s string
+		if _, err := w.RecvValue(&s, 0, 7); err != nil || s != "next" {
+			t.Errorf("the value after the one given up: %q, %v", s, err)
+		}
+	}, mpitest.Ranks(2))
+}

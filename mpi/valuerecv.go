@@ -26,7 +26,7 @@ type valueQueue struct {
 type valueEntry struct {
 	src, tag int
 	done     bool
-	data     []byte
+	enc      encoded
 	st       Status
 	err      error
 }
@@ -72,10 +72,13 @@ func (q *valueQueue) tryProgress(c *Comm, e *valueEntry) bool {
 }
 
 func (q *valueQueue) progressLocked(c *Comm, e *valueEntry) bool {
+	if c.awaitDrains(closedChan) != nil {
+		return false // a value given up on is still being drained: its chunks are not ours
+	}
 	for i := 0; i < len(q.pending) && !e.done; i++ {
 		st, found, err := c.Iprobe(q.pending[i].src, q.pending[i].tag)
 		if err != nil {
-			q.finish(i, nil, Status{}, err)
+			q.finish(i, encoded{}, Status{}, err)
 			i = -1
 			continue
 		}
@@ -90,23 +93,23 @@ func (q *valueQueue) progressLocked(c *Comm, e *valueEntry) bool {
 		if err == nil && !found {
 			continue // taken by a receive of another kind meanwhile
 		}
-		var data []byte
+		var enc encoded
 		if err == nil {
-			data = make([]byte, m.st.bytes)
+			data := make([]byte, m.st.bytes)
 			if st, err = m.Recv(Buf(data)); err == nil {
-				data, st, err = c.recvChunks(data, st)
+				enc, st, err = c.recvChunks(data, st, nil)
 			}
 		}
-		q.finish(i, data, st, err)
+		q.finish(i, enc, st, err)
 		i = -1
 	}
 	return e.done
 }
 
 // finish completes pending receive i and removes it from the queue.
-func (q *valueQueue) finish(i int, data []byte, st Status, err error) {
+func (q *valueQueue) finish(i int, enc encoded, st Status, err error) {
 	e := q.pending[i]
-	e.data, e.st, e.err, e.done = data, st, err, true
+	e.enc, e.st, e.err, e.done = enc, st, err, true
 	q.pending = slices.Delete(q.pending, i, i+1)
 }
 
@@ -221,9 +224,9 @@ func (r *ValueRequest[T]) Test() (bool, T, Status, error) {
 func (r *ValueRequest[T]) decode() {
 	r.decoded, r.st, r.err = true, r.e.st, r.e.err
 	if r.err == nil {
-		if err := unmarshal(r.e.data, &r.v); err != nil {
+		if err := r.e.enc.decode(&r.v); err != nil {
 			r.err = decodeErr("IrecvValue", err)
 		}
 	}
-	r.e.data = nil
+	r.e.enc = encoded{}
 }
