@@ -26,8 +26,8 @@ func FuzzChunkedValue(f *testing.F) {
 	f.Add([]byte("\xffmpigo-chunk"), []byte{1})
 	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x0e"), 40), []byte{16, 16, 8}) // raw float64s
 	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x0e"), 41), []byte{16, 16, 9})
-	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x18"), 3), []byte{3})      // raw string
-	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x19"), 8), []byte{8})      // no such kind
+	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x18"), 3), []byte{3}) // raw string
+	f.Add(binary.LittleEndian.AppendUint64([]byte(rawMagic+"\x19"), 8), []byte{8}) // no such kind
 	f.Fuzz(func(t *testing.T, first, sizes []byte) {
 		valueChunk = chunk
 		total, _, isHeader, herr := chunked(first)
