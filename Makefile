@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: test-fuzz fuzz modes all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: test-fuzz fuzz test-chat-tmux all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -45,7 +45,7 @@ else
 	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-fuzz test-demos test-cgocheck test-race test-mpich test-bench test-slurm test-multihost
+	$(MAKE) test-fuzz test-demos test-chat-tmux test-cgocheck test-race test-mpich test-bench test-slurm test-multihost
 endif
 
 # Fuzz targets of the binding's checks and decoders (each with an oracle
@@ -258,11 +258,20 @@ chat: build
 	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
 	BIN=$(BIN) HUMANS=$(HUMANS) BOTS=$(BOTS) scripts/chat-tmux.sh
 
+# The chat's tmux wrapper as a user meets it: without a terminal, with a
+# stale name-server file, inside a tmux that lacks openmpi.env, /shutdown
+# (scripts/test-chat-tmux.sh; ~20 s).
+test-chat-tmux: build
+	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
+	BIN=$(BIN) scripts/test-chat-tmux.sh
+
 # Join the running make chat from this terminal: a job of one rank that
 # connects to the server through the name it published on ompi-server.
 chat-join: build
-	@test -s $(BIN)/ompi-server.uri || { echo "no chat is running (make chat starts one)"; exit 1; }
-	mpiexec -n 1 --ompi-server file:$(BIN)/ompi-server.uri --mca btl_tcp_if_include lo $(BIN)/mpigo chat --join mpigo-chat
+	@scripts/chat-server.sh running $(BIN)/ompi-server.uri $(BIN)/ompi-server.pid || { \
+		scripts/chat-server.sh stop $(BIN)/ompi-server.uri $(BIN)/ompi-server.pid; \
+		echo "no chat is running (make chat starts one)"; exit 1; }
+	timeout --foreground -k 5 8h mpiexec -n 1 --ompi-server file:$(BIN)/ompi-server.uri --mca btl_tcp_if_include lo $(BIN)/mpigo chat --join mpigo-chat
 
 # The chat server's fan-out rate: 4 clients × 2000 posts as fast as possible.
 bench-chat: build

@@ -193,15 +193,16 @@ func TestWatchdog(t *testing.T) {
 		x, sum := 1, 0
 		must(t, w.Allreduce(mpi.One(&x), mpi.One(&sum), mpi.Sum))
 	}, mpitest.Ranks(2, 3), mpitest.CheckOutput(func(out []byte) error {
-		recv := regexp.MustCompile(`(?m)\[1,1\]<stderr>:mpigo: watchdog: rank 1 of \d has waited \d+ms in MPI_Recv from rank 0, tag 5, on World$`)
-		reduce := regexp.MustCompile(`(?m)\[1,1\]<stderr>:mpigo: watchdog: rank 1 of \d has waited \d+ms in MPI_Allreduce of 1 elements, op Sum, on World$`)
+		line := mpitest.RankLine(1) + `mpigo: watchdog: rank 1 of \d has waited \d+ms in `
+		recv := regexp.MustCompile(line + `MPI_Recv from rank 0, tag 5, on World$`)
+		reduce := regexp.MustCompile(line + `MPI_Allreduce of 1 elements, op Sum, on World$`)
 		if n := len(recv.FindAll(out, -1)); n != 1 {
 			return fmt.Errorf("rank 1 reported its Recv %d times, want once", n)
 		}
 		if n := len(reduce.FindAll(out, -1)); n != 1 {
 			return fmt.Errorf("rank 1 reported its Allreduce %d times, want once", n)
 		}
-		if strings.Contains(string(out), "[1,0]<stderr>:mpigo: watchdog") {
+		if regexp.MustCompile(mpitest.RankLine(0) + "mpigo: watchdog").Match(out) {
 			return fmt.Errorf("rank 0 never waited long, yet reported")
 		}
 		return nil

@@ -328,7 +328,7 @@ func TestNamesLeaveAndChannels(t *testing.T) {
 		if !has(2, func(ev chat.Event) bool { return ev.Kind == "msg" && ev.Text == "bell  here" }) {
 			t.Errorf("the typed bell character was not dropped: %+v", events[2])
 		}
-		for _, want := range []string{"the name alice is taken (rank 1)", "a name has no spaces"} {
+		for _, want := range []string{"the name alice is taken (client 1)", "a name has no spaces"} {
 			if !has(2, func(ev chat.Event) bool { return ev.Kind == "error" && ev.Text == want }) {
 				t.Errorf("rank 2 did not get the error %q: %+v", want, events[2])
 			}
@@ -441,7 +441,8 @@ func TestTerminalClient(t *testing.T) {
 		typing = make(chan error, 1)
 		go func() {
 			for _, step := range []struct{ wait, line string }{
-				{"rank-1> ", "/nick alice"}, {"alice> ", "/join x"}, {"alice #x> ", "hello"},
+				{"rank-1 #general> ", "first words"}, {"first words  [seq 1]", "/nick alice"},
+				{"alice #general> ", "/join x"}, {"alice #x> ", "hello"},
 				{"hello  [seq 1]", "/help"}, {"/quit ", "/quit"},
 			} {
 				deadline := time.Now().Add(20 * time.Second)
@@ -475,7 +476,8 @@ func TestTerminalClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := screen()
-	for _, want := range []string{"welcome, rank-1: /help lists the commands", "you are now alice",
+	for _, want := range []string{"welcome, rank-1: you are in #general; /help lists the commands", "you are now alice",
+		"#general    rank-1(1)        first words  [seq 1]",
 		"#x          alice(1)         hello  [seq 1]", "/msg NAME text  a direct message", "you left the chat"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the terminal lacks %q:\n%s", want, s)

@@ -71,6 +71,10 @@ func (p printer) print(ev Event) {
 	}
 }
 
+// defaultChannel is where a person arrives, so that a first line of text
+// goes somewhere.
+const defaultChannel = "general"
+
 // session is what a client knows of itself: its name and the channels it
 // joined, the last one current (where plain text goes).
 type session struct {
@@ -213,8 +217,14 @@ func runClient(server *mpi.Comm, id int, cfg Config, out printer, input io.Reade
 
 	quit := false
 	wait(cfg.StartDelay)
-	if out.prompt != nil {
-		local("info", "welcome, "+me.nick+": /help lists the commands")
+	if out.prompt != nil { // a person: welcomed (a joiner by the server, which names it) and put in #general
+		if cfg.Join == "" {
+			local("info", "welcome, "+me.nick+": you are in #"+defaultChannel+"; /help lists the commands")
+		}
+		me.join(defaultChannel)
+		if err := send(command{Kind: "join", Channel: defaultChannel}); err != nil {
+			return err
+		}
 	}
 	if listen {
 		<-finished

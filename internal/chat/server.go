@@ -178,7 +178,7 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 			open++
 			go receiveFrom(c, in)
 			fmt.Fprintf(log, "server: %s (client %d) joined from a job of its own\n", c.name, c.rank)
-			s.deliver(c.rank, Event{Kind: "nick", From: c.rank, Name: c.name, Text: fmt.Sprintf("welcome, %s: you joined from a job of your own (/help lists the commands)", c.name), Time: now()})
+			s.deliver(c.rank, Event{Kind: "nick", From: c.rank, Name: c.name, Text: fmt.Sprintf("welcome, %s: you joined from a job of your own and are in #general (/help lists the commands)", c.name), Time: now()})
 		case line := <-local:
 			if strings.TrimSpace(line) == "/shutdown" {
 				fmt.Fprintln(log, "server: shutting down")
@@ -327,7 +327,7 @@ func (s *server) deliver(r int, ev Event) {
 	case c.queue <- ev:
 		s.fanned++
 	default:
-		fmt.Fprintf(s.log, "server: %s (rank %d) is too slow: its queue of %d is full; disconnected\n", c.name, r, cap(c.queue))
+		fmt.Fprintf(s.log, "server: %s (client %d) is too slow: its queue of %d is full; disconnected\n", c.name, r, cap(c.queue))
 		s.disconnect(c, Event{Kind: "disconnected", Text: "your queue overflowed: disconnected", Time: now()})
 	}
 }
@@ -349,7 +349,7 @@ func (s *server) handle(from int, cmd command) {
 			return
 		}
 		if other := s.byName(name); other != nil && other != c {
-			s.reply(from, "error", fmt.Sprintf("the name %s is taken (rank %d)", name, other.rank))
+			s.reply(from, "error", fmt.Sprintf("the name %s is taken (client %d)", name, other.rank))
 			return
 		}
 		c.name = name
@@ -422,7 +422,7 @@ func (s *server) handle(from int, cmd command) {
 			s.deliver(from, ev)
 		}
 	case "quit":
-		fmt.Fprintf(s.log, "server: %s (rank %d) quit\n", c.name, from)
+		fmt.Fprintf(s.log, "server: %s (client %d) quit\n", c.name, from)
 		s.disconnect(c, Event{Kind: "bye", Time: now()})
 	default:
 		s.reply(from, "error", "unknown command "+cmd.Kind)
@@ -627,7 +627,7 @@ func (s *server) post(r int, name, text string) {
 	}
 	ev := Event{Kind: "msg", Channel: name, From: r, Name: s.clients[r].name, Text: text, Seq: ch.seq + 1, Time: now()}
 	if err := s.record(ev); err != nil {
-		fmt.Fprintf(s.log, "server: the log: %v; the message of %s (rank %d) is refused\n", err, ev.Name, r)
+		fmt.Fprintf(s.log, "server: the log: %v; the message of %s (client %d) is refused\n", err, ev.Name, r)
 		s.reply(r, "error", "the server could not store your message; not sent")
 		return
 	}

@@ -2,7 +2,10 @@
 
 package mpitest
 
-import "regexp"
+import (
+	"fmt"
+	"regexp"
+)
 
 // launcher: MPICH's hydra (mpiexec.mpich, never the alternatives link, which
 // may point at OpenMPI), each output line prefixed "[rank] ". MPICH's own
@@ -13,3 +16,7 @@ var launcher = launcherSpec{"mpiexec.mpich", []string{"-prepend-rank"}, regexp.M
 
 // OpenMPI reports whether the tests run on OpenMPI (false: MPICH).
 func OpenMPI() bool { return false }
+
+// RankLine is a regular expression for the start of a line of rank r's
+// standard error in a job's output (hydra tags both streams alike).
+func RankLine(r int) string { return fmt.Sprintf(`(?m)^\[%d\] `, r) }

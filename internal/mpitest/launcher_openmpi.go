@@ -2,7 +2,10 @@
 
 package mpitest
 
-import "regexp"
+import (
+	"fmt"
+	"regexp"
+)
 
 // launcher: OpenMPI's mpiexec, each output line tagged "[job,rank]<stdout>:";
 // the job started is job 1 (jobs it spawns are 2, 3, …: their ranks' passes
@@ -11,3 +14,7 @@ var launcher = launcherSpec{"mpiexec", []string{"--tag-output"}, regexp.MustComp
 
 // OpenMPI reports whether the tests run on OpenMPI (the default build).
 func OpenMPI() bool { return true }
+
+// RankLine is a regular expression for the start of a line of rank r's
+// standard error in a job's output.
+func RankLine(r int) string { return fmt.Sprintf(`(?m)^\[1,%d\]<stderr>:`, r) }
