@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: test-fuzz fuzz test-chat-tmux all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: test-fuzz fuzz test-readme test-chat-tmux all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -45,7 +45,7 @@ else
 	$(MAKE) deps
 	$(GO) vet ./...
 	$(GO) test -p 1 -timeout 20m ./...
-	$(MAKE) test-fuzz test-demos test-chat-tmux test-cgocheck test-race test-mpich test-bench test-slurm test-multihost
+	$(MAKE) test-fuzz test-demos test-readme test-chat-tmux test-cgocheck test-race test-mpich test-bench test-slurm test-multihost
 endif
 
 # Fuzz targets of the binding's checks and decoders (each with an oracle
@@ -257,6 +257,10 @@ BOTS ?= 1
 chat: build
 	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
 	BIN=$(BIN) HUMANS=$(HUMANS) BOTS=$(BOTS) scripts/chat-tmux.sh
+
+# The README's "Using it" steps in a new module, as written (scripts/test-readme.sh).
+test-readme: build
+	scripts/test-readme.sh
 
 # The chat's tmux wrapper as a user meets it: without a terminal, with a
 # stale name-server file, inside a tmux that lacks openmpi.env, /shutdown

@@ -63,7 +63,11 @@ var (
 )
 
 // Init initializes MPI asking for ThreadMultiple (MPI_Init_thread). It is
-// InitThread(ThreadMultiple) without the level; use Provided to see what was granted.
+// InitThread(ThreadMultiple) without the level; use Provided to see what was
+// granted. Call Finalize before the program ends (defer mpi.Finalize()), on
+// every rank: a rank that exits without it makes OpenMPI end the whole job
+// with an error about a process "exiting improperly". Run does both, and
+// aborts the job cleanly when a rank fails.
 func Init() error {
 	_, err := InitThread(ThreadMultiple)
 	return err

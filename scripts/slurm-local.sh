@@ -53,11 +53,16 @@ CONF
 	exit 1
 	;;
 down)
+	# By the process ids the daemons wrote (never by a name pattern, which
+	# would match other people's daemons and this shell): TERM, then KILL
+	# after 5 s if that process is still ours.
 	for p in slurmd slurmctld; do
-		[ -f "$dir/$p.pid" ] && kill "$(cat "$dir/$p.pid")" 2>/dev/null || true
+		[ -s "$dir/$p.pid" ] || continue
+		pid=$(cat "$dir/$p.pid")
+		ours() { tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-f $dir/slurm.conf"; }
+		ours && kill "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do ours || break; sleep 0.1; done
+		ours && kill -9 "$pid" 2>/dev/null || true
 	done
-	sleep 0.5
-	pkill -f "slurmd -f $dir/slurm.conf" 2>/dev/null || true
-	pkill -f "slurmctld -f $dir/slurm.conf" 2>/dev/null || true
 	;;
 esac
