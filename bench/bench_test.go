@@ -254,3 +254,18 @@ func TestPattern(t *testing.T) {
 		t.Fatalf("a flipped byte: %v", err)
 	}
 }
+
+// Runs measured with other settings do not compare: SettingsDiffer names
+// each difference.
+func TestSettingsDiffer(t *testing.T) {
+	a := NewMeta("x", 2, 3, 1, []string{"h", "h"})
+	b := a
+	if d := SettingsDiffer(a, b); len(d) != 0 {
+		t.Fatalf("identical settings differ: %v", d)
+	}
+	b.Validate, b.Scale = true, 3
+	d := SettingsDiffer(a, b)
+	if len(d) != 2 || d[0] != "validation (-v) (false, true)" || d[1] != "scale (-x) (1, 3)" {
+		t.Fatalf("SettingsDiffer: %q", d)
+	}
+}

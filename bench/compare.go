@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 )
 
 // Change is one result present in two files.
@@ -31,6 +33,29 @@ func Compare(old, new []Result) []Change {
 			c.Slowdown = o.Median / n.Median
 		}
 		out = append(out, c)
+	}
+	return out
+}
+
+// SettingsDiffer lists the settings in which two runs differ that change
+// what their numbers mean (each as "what (old, new)"): validation, huge
+// pages, scale, ranks, the placement of ranks on hosts, the libraries.
+func SettingsDiffer(old, new Meta) []string {
+	var out []string
+	differ := func(what string, a, b any) {
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			out = append(out, fmt.Sprintf("%s (%v, %v)", what, a, b))
+		}
+	}
+	differ("validation (-v)", old.Validate, new.Validate)
+	differ("huge pages (-H)", old.HugePages, new.HugePages)
+	differ("scale (-x)", old.Scale, new.Scale)
+	differ("ranks", old.Ranks, new.Ranks)
+	differ("placement", old.Placement, new.Placement)
+	for _, impl := range slices.Sorted(maps.Keys(new.Libraries)) {
+		if lib, ok := old.Libraries[impl]; ok {
+			differ(impl+"'s library", lib, new.Libraries[impl])
+		}
 	}
 	return out
 }

@@ -110,7 +110,7 @@ func Drive(j Job) (*File, error) {
 	}
 	f := &File{Meta: NewMeta(j.Command, j.Ranks, j.Rounds, j.Config.Scale, placement), Results: Aggregate(rounds, j.ref)}
 	f.Meta.Hostfile = j.Hostfile
-	f.Meta.HugePages = j.Config.HugePages
+	f.Meta.HugePages, f.Meta.Validate = j.Config.HugePages, j.Config.Validate
 	f.Meta.Libraries = libs
 	return f, nil
 }

@@ -37,6 +37,7 @@ type Meta struct {
 	Rounds          int               `json:"rounds"`
 	Scale           float64           `json:"scale"`
 	HugePages       bool              `json:"hugepages"` // message buffers on huge pages (-H)
+	Validate        bool              `json:"validate"`  // data checked after every iteration (-v): slower
 	Hostfile        string            `json:"hostfile,omitempty"`
 	HostfileEntries []string          `json:"hostfile_entries,omitempty"` // its lines, comments removed
 	Hosts           []string          `json:"hosts"`                      // distinct hosts, in rank order

@@ -157,7 +157,7 @@ func runSuite(c *cli.Context, world *mpi.Comm, cfg bench.Config) error {
 		Meta:    bench.NewMeta(strings.Join(os.Args, " "), world.Size(), 1, cfg.Scale, names),
 		Results: bench.Aggregate([][]bench.Series{series}, func(string) string { return cfg.Name }),
 	}
-	f.Meta.HugePages = cfg.HugePages
+	f.Meta.HugePages, f.Meta.Validate = cfg.HugePages, cfg.Validate
 	f.Meta.Libraries[bench.Impl] = library
 	return report(c, out, f, false)
 }
@@ -291,6 +291,7 @@ var benchCompareCommand = &cli.Command{
 	ArgsUsage: "OLD.json NEW.json",
 	Flags: []cli.Flag{
 		&cli.Float64Flag{Name: "threshold", Value: 1.3, Usage: "flag results this many times slower (±20–30% is noise on shared machines)"},
+		&cli.BoolFlag{Name: "force", Usage: "compare runs whose settings differ (validation, huge pages, scale, ranks, hosts, libraries), with a warning"},
 	},
 	Action: func(c *cli.Context) error {
 		if err := fileArgs(c, 2); err != nil {
@@ -309,6 +310,13 @@ var benchCompareCommand = &cli.Command{
 		}
 		fmt.Printf("# old: %s, %s (%d ranks on %s)\n", c.Args().Get(0), old.Meta.Date, old.Meta.Ranks, strings.Join(old.Meta.Hosts, ", "))
 		fmt.Printf("# new: %s, %s (%d ranks on %s)\n", c.Args().Get(1), cur.Meta.Date, cur.Meta.Ranks, strings.Join(cur.Meta.Hosts, ", "))
+		if diffs := bench.SettingsDiffer(old.Meta, cur.Meta); len(diffs) > 0 {
+			what := "the two runs differ in " + strings.Join(diffs, "; ")
+			if !c.Bool("force") {
+				return cli.Exit("mpigo bench compare: "+what+": their numbers do not compare (--force compares them anyway)", 2)
+			}
+			fmt.Printf("# WARNING: %s: differences below may come from that\n", what)
+		}
 		changes := bench.Compare(old.Results, cur.Results)
 		if len(changes) == 0 {
 			return fmt.Errorf("the two files have no result in common")
