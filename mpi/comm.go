@@ -47,10 +47,23 @@ func newComm(h commHandle, predefined bool) (*Comm, error) {
 }
 
 // Rank returns the caller's rank in c, from 0 to Size()-1 (MPI_Comm_rank).
-func (c *Comm) Rank() int { return c.rank }
+func (c *Comm) Rank() int { return c.valid("Rank").rank }
 
 // Size returns the number of ranks in c (MPI_Comm_size).
-func (c *Comm) Size() int { return c.size }
+func (c *Comm) Size() int { return c.valid("Size").size }
+
+// valid returns c, or panics with a message saying what is wrong where a
+// method that returns no error is called on a nil Comm (World() and Self()
+// are nil before Init): never a bare nil dereference inside mpigo.
+func (c *Comm) valid(op string) *Comm {
+	if c == nil {
+		if state.Load() == stateNew {
+			panic("mpi: Comm." + op + " on a nil *Comm: MPI is not initialized (World() is nil before mpi.Init or mpi.Run)")
+		}
+		panic("mpi: Comm." + op + " on a nil *Comm (a communicator that was never made, or a Split with Undefined)")
+	}
+	return c
+}
 
 // check returns an error if c cannot be used now.
 func (c *Comm) check(op string) error {

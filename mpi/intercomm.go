@@ -9,11 +9,11 @@ package mpi
 // with MPI_ROOT and MPI_PROC_NULL, are ErrUnsupported over them for now.
 
 // IsInter reports whether c is an intercommunicator (MPI_Comm_test_inter).
-func (c *Comm) IsInter() bool { return c.inter }
+func (c *Comm) IsInter() bool { return c.valid("IsInter").inter }
 
 // RemoteSize returns the size of an intercommunicator's remote group
 // (MPI_Comm_remote_size); for an intracommunicator, Size().
-func (c *Comm) RemoteSize() int { return c.peers }
+func (c *Comm) RemoteSize() int { return c.valid("RemoteSize").peers }
 
 // IntercommCreate joins two disjoint groups of ranks into an
 // intercommunicator (MPI_Intercomm_create). Collective over c (the local

@@ -81,6 +81,13 @@ func TestEveryCallOutsideLife(t *testing.T) {
 			}
 		}
 		check("before Init", outsideLife(nil, nil, mpi.Sum, nil), mpi.ErrNotInitialized, mpi.ErrComm, mpi.ErrType, mpi.ErrWin)
+		// Methods with no error to return panic saying why, not with a nil dereference.
+		for name, f := range map[string]func(){"Rank": func() { mpi.World().Rank() }, "Size": func() { mpi.World().Size() }} {
+			_, p := tryCall(func() error { f(); return nil })
+			if !strings.Contains(p, "MPI is not initialized") {
+				t.Errorf("World().%s before Init panicked with %q; want a message saying MPI is not initialized", name, p)
+			}
+		}
 		level := mpitest.Levels[0]
 		for _, l := range mpitest.Levels {
 			if strings.HasSuffix(t.Name(), "/"+l.String()) {
