@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -389,8 +390,17 @@ func (j job) launch(name string, np int) ([]byte, error) {
 var Levels = []mpi.ThreadLevel{mpi.ThreadSingle, mpi.ThreadFunneled, mpi.ThreadSerialized, mpi.ThreadMultiple}
 
 // RunAtLevels is Run once per thread level, each a subtest named after it.
+// With -short (the race, cgocheck2 and MPICH runs of make test) each level
+// runs at the largest of the rank counts only: the full run covers them all.
 func RunAtLevels(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option) {
 	t.Helper()
+	if testing.Short() {
+		j := job{ranks: []int{1, 2, 3, 4}}
+		for _, o := range opts {
+			o(&j)
+		}
+		opts = append(opts, Ranks(slices.Max(j.ranks)))
+	}
 	for _, l := range Levels {
 		t.Run(l.String(), func(t *testing.T) { Run(t, body, append(opts, Thread(l))...) })
 	}
