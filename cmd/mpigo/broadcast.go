@@ -109,7 +109,7 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 	}
 	if world.Rank() == root {
 		if value != nil {
-			fmt.Printf("# value %v\n", value)
+			fmt.Printf("# payload: the --value %s, a Go value encoded with CBOR (%d bytes); every rank decodes it and checks it\n", c.String("value"), len(want))
 		}
 		if model != nil {
 			fmt.Printf("# α-β model: %s (one message from rank 0 to 1, timed alike); model: its prediction, ×model: the time against it\n", model)
@@ -117,8 +117,8 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 				fmt.Printf("# the ranks outnumber this machine's %d cores: the model, which gives each rank a core, does not hold\n", runtime.NumCPU())
 			}
 		}
-		fmt.Printf("# %d ranks on %d hosts%s, %d bytes from rank %d, median of %d repetitions (the slowest rank's time)\n",
-			world.Size(), countHosts(hosts), simulated(c), size, root, c.Int("reps"))
+		fmt.Printf("# %d ranks on %s%s, %d bytes from rank %d, median of %d repetitions (the slowest rank's time)\n",
+			world.Size(), plural(countHosts(hosts), "host"), simulated(c), size, root, c.Int("reps"))
 		fmt.Println("# messages, bytes: totals over ranks; rounds: steps if each rank sends one message a step; height: hops from the root\n" +
 			"# to the farthest rank; edges: sender→receiver pairs used (the overlay's cost), across: of those, between hosts;\n" +
 			"# stress: payload copies on the busiest host uplink; RDP: inter-host hops to a rank off the root's host (a direct send: 1)")
@@ -426,4 +426,12 @@ func countHosts(hosts []int) int {
 		seen[h] = true
 	}
 	return len(seen)
+}
+
+// plural is "1 host", "2 hosts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
