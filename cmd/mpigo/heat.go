@@ -18,7 +18,7 @@ var heatCommand = &cli.Command{
 	Usage: "2D heat equation (Jacobi) over a Cartesian communicator: halo exchanges, strong scaling, a check against a serial run",
 	Description: "Solves the same grid on 1, 2, 4, … ranks of the job (sub-communicators, one after another) and prints\n" +
 		"steps/s, speed-up and the time spent in halo exchanges; rank 0 gathers each field and checks it\n" +
-		"point by point against a serial run of the same steps. Example: mpiexec -n 4 mpigo heat --n 512 --png heat.png",
+		"point by point against a serial run of the same steps. Example: mpiexec -n 4 mpigo heat --n 200 --steps 3000 --png heat.png (heat spreads about sqrt(steps) points: a large grid needs many steps to show it)",
 	Flags: []cli.Flag{
 		&cli.IntFlag{Name: "n", Value: 256, Usage: fmt.Sprintf("grid points per side, edges included (3 to %d)", heat.MaxN)},
 		&cli.IntFlag{Name: "steps", Value: 500, Usage: "Jacobi steps"},

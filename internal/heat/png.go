@@ -3,7 +3,9 @@ package heat
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"os"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -30,11 +32,25 @@ type rowTicks struct{ n int }
 
 func (t rowTicks) Ticks(min, max float64) []plot.Tick {
 	var ticks []plot.Tick
-	for _, tk := range (plot.DefaultTicks{}).Ticks(min, max) {
+	for _, tk := range (columnTicks{}).Ticks(min, max) {
 		if tk.Label != "" {
 			tk.Value = float64(t.n-1) - tk.Value // the label's row, placed where it is drawn
 		}
 		ticks = append(ticks, tk)
+	}
+	return ticks
+}
+
+// columnTicks labels grid indices as the whole numbers they are (gonum's
+// default ticks wrote "250.00").
+type columnTicks struct{}
+
+func (columnTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := (plot.DefaultTicks{}).Ticks(min, max)
+	for i, tk := range ticks {
+		if tk.Label != "" {
+			ticks[i].Label = strconv.Itoa(int(math.Round(tk.Value)))
+		}
 	}
 	return ticks
 }
@@ -57,6 +73,7 @@ func WritePNG(path string, n int, field []float64, dims []int, title string) err
 	p.Title.Text = title
 	p.X.Label.Text = "x (column)"
 	p.Y.Label.Text = "y (row; row 0, the hot edge, on top)"
+	p.X.Tick.Marker = columnTicks{}
 	p.Y.Tick.Marker = rowTicks{n}
 	p.Add(hm)
 	for d := range dims {
