@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"os"
 	"runtime"
@@ -75,6 +79,7 @@ func mandel(world *mpi.Comm, width, height, iters int, pngPath string, scaling b
 		fmt.Printf("%5s %10.0f %9s %8s\n", "-", float64(height)/serialTime, "(serial)", "")
 	}
 	var picture [][]uint16
+	var byRank []int // the rank that computed each row of picture
 	var base float64
 	for _, k := range scalingSizes(world.Size(), scaling) {
 		_, err := onFirst(world, k, func(sub *mpi.Comm) error {
@@ -103,11 +108,11 @@ func mandel(world *mpi.Comm, width, height, iters int, pngPath string, scaling b
 			}
 			per := make([]int, k)
 			same := true
-			picture = picture[:0]
+			picture, byRank = picture[:0], byRank[:0]
 			for y, r := range rows {
 				per[r.Rank]++
 				same = same && r.Y == y && slices.Equal(r.Px, serial[y])
-				picture = append(picture, r.Px)
+				picture, byRank = append(picture, r.Px), append(byRank, r.Rank)
 			}
 			rate := float64(height) / dt
 			if k == 1 {
@@ -128,7 +133,7 @@ func mandel(world *mpi.Comm, width, height, iters int, pngPath string, scaling b
 		}
 	}
 	if world.Rank() == 0 && pngPath != "" {
-		if err := drawMandel(pngPath, picture, iters); err != nil {
+		if err := drawMandel(pngPath, picture, byRank, iters); err != nil {
 			return err
 		}
 		fmt.Printf("# drew %s\n", pngPath)
@@ -136,18 +141,49 @@ func mandel(world *mpi.Comm, width, height, iters int, pngPath string, scaling b
 	return nil
 }
 
-// drawMandel colours escape counts (black inside the set).
-func drawMandel(path string, rows [][]uint16, iters int) error {
-	img := image.NewRGBA(image.Rect(0, 0, len(rows[0]), len(rows)))
+// drawMandel colours escape counts (black inside the set), under a title
+// line, with a strip on the left in the colour of the rank that computed
+// each row and a legend of the ranks (the pool's share of the work).
+func drawMandel(path string, rows [][]uint16, ranks []int, iters int) error {
+	const header, strip = 34, 10
+	w, h := len(rows[0]), len(rows)
+	img := image.NewRGBA(image.Rect(0, 0, w+strip, h+header))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	palette := []color.RGBA{{228, 26, 28, 255}, {55, 126, 184, 255}, {77, 175, 74, 255}, {152, 78, 163, 255},
+		{255, 127, 0, 255}, {166, 86, 40, 255}, {247, 129, 191, 255}, {153, 153, 153, 255}}
 	for y, row := range rows {
+		img.Set(0, y+header, color.White)
+		for x := 1; x < strip-1; x++ {
+			img.Set(x, y+header, palette[ranks[y]%len(palette)])
+		}
 		for x, n := range row {
 			c := color.RGBA{A: 255}
 			if int(n) < iters {
 				t := float64(n) / 60
 				c = color.RGBA{R: uint8(255 * frac(t*0.9)), G: uint8(255 * frac(t*0.5+0.3)), B: uint8(255 * frac(t*0.2+0.6)), A: 255}
 			}
-			img.Set(x, y, c)
+			img.Set(x+strip, y+header, c)
 		}
+	}
+	per := map[int]int{}
+	most := 0
+	for _, r := range ranks {
+		per[r]++
+		most = max(most, r)
+	}
+	text := func(x, y int, c color.Color, s string) {
+		d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
+		d.DrawString(s)
+	}
+	// basicfont is ASCII: "x" for ×, and a drawn square as each rank's key.
+	text(4, 13, color.Black, fmt.Sprintf("Mandelbrot %dx%d, %d iterations, a row a task; rows by rank (left strip):", w, h, iters))
+	x := 4
+	for r := 0; r <= most; r++ {
+		key := palette[r%len(palette)]
+		draw.Draw(img, image.Rect(x, 19, x+10, 29), image.NewUniform(key), image.Point{}, draw.Src)
+		label := fmt.Sprintf("rank %d: %d rows", r, per[r])
+		text(x+14, 28, key, label)
+		x += 7*len(label) + 30
 	}
 	f, err := os.Create(path)
 	if err != nil {
