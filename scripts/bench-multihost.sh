@@ -36,7 +36,7 @@ done
 # different hosts (--map-by node); SCALE shortens it.
 echo "## the benchmark suite across the hosts: mpigo bench all --hostfile"
 # (Not the one-sided benchmarks: across TCP hosts OpenMPI 4.1 makes windows
-# only with --mca osc sm,pt2pt below ThreadMultiple; see the README.)
+# only with --mca osc sm,pt2pt below ThreadMultiple; see doc/operations.md.)
 "$cluster" exec 1 "$BIN/mpigo" bench all --hostfile "$hostfile" --np 6 --rounds "${ROUNDS:-1}" -x "${SCALE:-0.1}" \
 	-b latency,bw,bibw,bw-persistent,value,bcast,scatter,gather,allgather,alltoall,reduce,allreduce,barrier \
 	-s 1:4194304 -c 1:1048576 --mpiexec-args "${FLAGS[*]} --map-by node" --timeout 20m \

@@ -8,7 +8,7 @@ repo=$PWD
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 . ./openmpi.env
-section=$(sed -n '/^## Using it$/,/^What the package offers/p' README.md)
+section=$(awk '/^## Using it$/{f=1;print;next} f&&/^## /{exit} f' README.md)
 echo "$section" | awk '/^```go$/{f=1;next} /^```$/{if(f){exit}} f' >"$dir/main.go"
 steps=$(echo "$section" | awk '/^```sh$/{f=1;next} /^```$/{if(f){exit}} f')
 [ -s "$dir/main.go" ] && [ -n "$steps" ] || { echo "test-readme: no program or steps in the README's 'Using it'" >&2; exit 1; }
