@@ -66,6 +66,11 @@ func Run(world *mpi.Comm, cfg Config, emit func(Series) error) error {
 		names = Names()
 	}
 	r := &runner{world: world, tr: collectives.FromComm(world), cfg: cfg, rank: world.Rank(), p: world.Size()}
+	type step struct {
+		b          Benchmark
+		name, algo string
+	}
+	var steps []step // every series to run, counted first for the progress lines
 	for _, name := range names {
 		b, err := Lookup(name)
 		if err != nil {
@@ -75,25 +80,31 @@ func Run(world *mpi.Comm, cfg Config, emit func(Series) error) error {
 			r.progress("# %s needs 2 ranks: skipped\n", name)
 			continue
 		}
-		variants := []string{""}
+		steps = append(steps, step{b, name, ""})
 		if b.Collective && cfg.Algos {
-			variants = append(variants, Algorithms(name)...)
+			for _, algo := range Algorithms(name) {
+				steps = append(steps, step{b, name, algo})
+			}
 		}
-		for _, algo := range variants {
-			start := time.Now()
-			for _, size := range r.sizes(b) {
-				vals, err := r.measure(b, algo, size)
-				if err != nil {
-					return fmt.Errorf("%s %d B: %w", label(name, algo), size, err)
-				}
-				if r.rank == 0 {
-					if err := emit(Series{cfg.Name, algo, name, size, b.Unit, vals}); err != nil {
-						return err
-					}
+	}
+	begin := time.Now()
+	for i, st := range steps {
+		start := time.Now()
+		for _, size := range r.sizes(st.b) {
+			vals, err := r.measure(st.b, st.algo, size)
+			if err != nil {
+				return fmt.Errorf("%s %d B: %w", label(st.name, st.algo), size, err)
+			}
+			if r.rank == 0 {
+				if err := emit(Series{cfg.Name, st.algo, st.name, size, st.b.Unit, vals}); err != nil {
+					return err
 				}
 			}
-			r.progress("# %-28s done in %5.1f s\n", label(name, algo), time.Since(start).Seconds())
 		}
+		// The time left, guessed from the mean so far: series differ, so it is rough.
+		left := time.Since(begin) / time.Duration(i+1) * time.Duration(len(steps)-i-1)
+		r.progress("# [%d/%d] %-28s done in %5.1f s; about %s left\n", i+1, len(steps), label(st.name, st.algo),
+			time.Since(start).Seconds(), left.Round(time.Second))
 	}
 	return nil
 }

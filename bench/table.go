@@ -102,6 +102,10 @@ func Table(w io.Writer, rs []Result) {
 		for _, r := range refs {
 			isRef[r] = true
 		}
+		ratios := map[string]bool{} // the columns that show ratios: their numbers leave room for one
+		for _, r := range cell {
+			ratios[r.Label()] = ratios[r.Label()] || r.Ratio > 0 && !isRef[r.Label()]
+		}
 		for i, l := range labels {
 			width[i] = max(len(l), 17)
 			fmt.Fprintf(w, "  %*s", width[i], l)
@@ -120,7 +124,7 @@ func Table(w io.Writer, rs []Result) {
 					}
 					if r.Ratio > 0 && !isRef[l] {
 						s += fmt.Sprintf(" (%5.2f×)", r.Ratio)
-					} else {
+					} else if ratios[l] {
 						s += strings.Repeat(" ", 9)
 					}
 				}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"maps"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"slices"
@@ -235,7 +236,11 @@ func broadcast(c *cli.Context, world *mpi.Comm) error {
 		if err := writeDot(p, runs); err != nil {
 			return err
 		}
-		fmt.Printf("# wrote %s (dot -Tpng %s -o tree.png)\n", p, p)
+		hint := fmt.Sprintf("render it with Graphviz: dot -Tpng %s -o trees.png", p)
+		if _, err := exec.LookPath("dot"); err != nil {
+			hint = "Graphviz is not installed here (apt-get install graphviz), then: dot -Tpng " + p + " -o trees.png; --png draws the trees without it"
+		}
+		fmt.Printf("# wrote %s (%s)\n", p, hint)
 	}
 	if p := c.String("png"); p != "" {
 		if err := drawTrees(p, runs); err != nil {
