@@ -115,6 +115,22 @@ func SaveCanvas(path string, c io.WriterTo) error {
 	return out.Close()
 }
 
+// legendName is how the legend names a series: an implementation that also
+// runs algorithms of package collectives (mpigo/binomial, …) is named for
+// what its plain series is, the MPI library's own call, so that "mpigo" is
+// not read as one of mpigo's algorithms.
+func legendName(l string, labels []string) string {
+	if strings.Contains(l, "/") {
+		return l
+	}
+	for _, other := range labels {
+		if strings.HasPrefix(other, l+"/") {
+			return l + ": the MPI library's call"
+		}
+	}
+	return l
+}
+
 // drawHeader writes the title and the legend across the top of c.
 func drawHeader(c draw.Canvas, f *File, labels []string, style map[string]int, height vg.Length, cols int) {
 	title := plot.New().Title.TextStyle
@@ -137,7 +153,7 @@ func drawHeader(c draw.Canvas, f *File, labels []string, style map[string]int, h
 		l.TextStyle.Font.Size = vg.Points(10)
 		for i := k; i < len(labels); i += cols {
 			line, points := seriesStyle(style[labels[i]])
-			l.Add(labels[i], line, points)
+			l.Add(legendName(labels[i], labels), line, points)
 		}
 		lc := c
 		lc.Min.X = c.Min.X + 0.5*vg.Inch + vg.Length(k)*colW
@@ -176,6 +192,11 @@ func panels(g []Result, sized bool, style map[string]int) (value, ratio *plot.Pl
 			}
 		}
 	})
+	for i, r := range refList {
+		if legendName(r, labels) != r {
+			refList[i] = r + "'s MPI call"
+		}
+	}
 	ratio.Y.Label.Text = fmt.Sprintf("to %s (%s)", strings.Join(refList, ", "), better)
 	for _, p := range []*plot.Plot{value, ratio} {
 		grid := plotter.NewGrid()
