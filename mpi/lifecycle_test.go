@@ -102,7 +102,7 @@ func TestEveryCallOutsideLife(t *testing.T) {
 		must(t, err)
 		op, err := mpi.NewOp(func(a, b float64) float64 { return a + b }, true)
 		must(t, err)
-		win, _, err := mpi.WinAllocate[float64](w, 4)
+		win, _, err := mpi.WinAllocate[float64](mpi.Self(), 4) // over Self: made at every level, across hosts too
 		must(t, err)
 		must(t, win.Free()) // MPI wants windows freed before Finalize (MPICH with UCX aborts in it otherwise)
 		must(t, mpi.Finalize())
