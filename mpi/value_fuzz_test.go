@@ -128,5 +128,12 @@ func FuzzValueDecode(f *testing.F) {
 		for _, dst := range []any{&a, &p, &s, &m} {
 			_ = CBOR().Unmarshal(data, dst) // an error is fine; a panic or OOM fails the fuzzer
 		}
+		var z struct { // through the mirror of complex numbers (valuecomplex.go)
+			Z  complex128
+			Zs []complex64
+			M  map[string]complex128
+			P  *complex128
+		}
+		_ = unmarshal(data, &z)
 	})
 }

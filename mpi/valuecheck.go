@@ -70,8 +70,6 @@ func judge(t reflect.Type, seen map[reflect.Type]bool) typeVerdict {
 			return k
 		}
 		return typeVerdict{refuse: e.refuse, dynamic: k.dynamic || e.dynamic}
-	case reflect.Complex64, reflect.Complex128:
-		return typeVerdict{refuse: fmt.Sprintf("%s: CBOR has no complex numbers (send real and imaginary parts, e.g. as [2]float64, or use Buf for typed data)", t)}
 	case reflect.Struct:
 		var out typeVerdict
 		for i := range t.NumField() {
@@ -100,12 +98,16 @@ func checkEncodable(v any) error {
 	if v == nil {
 		return nil
 	}
-	return checkValue(reflect.ValueOf(v), 0)
+	return checkValue(reflect.ValueOf(v), 0, false)
 }
 
-func checkValue(v reflect.Value, depth int) error {
+// checkValue checks v, found inside an interface value where inIface.
+func checkValue(v reflect.Value, depth int, inIface bool) error {
 	if depth > 64 || !v.IsValid() {
 		return nil // the codec bounds nesting itself
+	}
+	if inIface && mirrorOf(v.Type()) != nil {
+		return fmt.Errorf("a %s inside an interface value holds complex numbers, which CBOR cannot carry where the receiver's type does not say so (valuecomplex.go): put them in a field or element of a complex type", v.Type())
 	}
 	verdict := verdictOf(v.Type())
 	if verdict.refuse != "" {
@@ -117,27 +119,27 @@ func checkValue(v reflect.Value, depth int) error {
 	switch v.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		if !v.IsNil() {
-			return checkValue(v.Elem(), depth+1)
+			return checkValue(v.Elem(), depth+1, inIface || v.Kind() == reflect.Interface)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			if err := checkValue(v.Index(i), depth+1); err != nil {
+			if err := checkValue(v.Index(i), depth+1, inIface); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			if err := checkValue(it.Key(), depth+1); err != nil {
+			if err := checkValue(it.Key(), depth+1, inIface); err != nil {
 				return err
 			}
-			if err := checkValue(it.Value(), depth+1); err != nil {
+			if err := checkValue(it.Value(), depth+1, inIface); err != nil {
 				return err
 			}
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if f := v.Type().Field(i); f.IsExported() || f.Anonymous {
-				if err := checkValue(v.Field(i), depth+1); err != nil {
+				if err := checkValue(v.Field(i), depth+1, inIface); err != nil {
 					return err
 				}
 			}
@@ -160,6 +162,11 @@ func marshal(v any) (data []byte, err error) {
 		if err := checkEncodable(v); err != nil {
 			return nil, err
 		}
+		if v != nil {
+			if m := mirrorOf(reflect.TypeOf(v)); m != nil { // complex numbers: valuecomplex.go
+				v = toMirror(reflect.ValueOf(v), m).Interface()
+			}
+		}
 	}
 	return c.Marshal(v)
 }
@@ -172,5 +179,16 @@ func unmarshal(data []byte, ptr any) (err error) {
 			err = fmt.Errorf("the codec panicked: %v", p)
 		}
 	}()
-	return currentCodec().Unmarshal(data, ptr)
+	c := currentCodec()
+	if _, isDefault := c.(cborCodec); isDefault {
+		if m := mirrorOf(reflect.TypeOf(ptr).Elem()); m != nil { // complex numbers: valuecomplex.go
+			mp := reflect.New(m)
+			if err := c.Unmarshal(data, mp.Interface()); err != nil {
+				return err
+			}
+			convert(mp.Elem(), reflect.ValueOf(ptr).Elem())
+			return nil
+		}
+	}
+	return c.Unmarshal(data, ptr)
 }
