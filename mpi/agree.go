@@ -160,11 +160,7 @@ func (cl claim) hash() uint64 {
 func (c *Comm) agreeShapes(op string, err error, s shape) error {
 	var sum [5]uint64
 	v := s.vector(c.rank, c.size, err)
-	a, aerr := c.reduceArgs("agree", redAllreduce, Buf(v[:]), Buf(sum[:]), Sum, 0)
-	if aerr == nil {
-		aerr = c.runCollective(op+" (agreeing on arguments)", callReduce, &a, nil)
-	}
-	if aerr != nil {
+	if aerr := c.allreduceForAgreement(op+" (agreeing on arguments)", Buf(v[:]), Buf(sum[:]), Sum); aerr != nil {
 		return aerr
 	}
 	if sumsAgree(sum) {
@@ -370,6 +366,17 @@ func (c *Comm) pairsDiffer(op string, mine []claim) ([]string, error) {
 		}
 	}
 	return lines, nil
+}
+
+// allreduceForAgreement allreduces send into recv with o over c, outside
+// the agreement (it is part of it, or of agreeing on a panic); step names it
+// in errors.
+func (c *Comm) allreduceForAgreement(step string, send, recv Buffer, o *Op) error {
+	a, err := c.reduceArgs("agree", redAllreduce, send, recv, o, 0)
+	if err == nil {
+		err = c.runCollective(step, callReduce, &a, nil)
+	}
+	return err
 }
 
 // gatherForAgreement allgathers equal parts of bytes over c, outside the

@@ -154,11 +154,7 @@ func (c *Comm) agree(op string, err error) error {
 	}
 	for range rounds {
 		var worst int64
-		a, aerr := c.reduceArgs("agree", redAllreduce, One(&verdict), One(&worst), Max, 0)
-		if aerr == nil {
-			aerr = c.runCollective(op+" (agreeing on arguments)", callReduce, &a, nil)
-		}
-		if aerr != nil {
+		if aerr := c.allreduceForAgreement(op+" (agreeing on arguments)", One(&verdict), One(&worst), Max); aerr != nil {
 			return aerr
 		}
 		verdict = max(verdict, worst)
@@ -193,10 +189,7 @@ func (c *Comm) userOpOutcome(op string, o *Op) error {
 	if err != nil {
 		verdict = int64(c.rank)
 	}
-	a, aerr := c.reduceArgs("agree", redAllreduce, One(&verdict), One(&worst), Max, 0)
-	if aerr == nil {
-		aerr = c.runCollective(op+" (agreeing on panics)", callReduce, &a, nil)
-	}
+	aerr := c.allreduceForAgreement(op+" (agreeing on panics)", One(&verdict), One(&worst), Max)
 	switch {
 	case err != nil:
 		return err
