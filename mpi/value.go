@@ -100,7 +100,7 @@ func (c *Comm) sendValue(op string, v any, dest, tag int, sync bool) (err error)
 	}
 	var header []byte
 	data, kind, raw := rawOf(v)
-	if _, isDefault := currentCodec().(cborCodec); raw && isDefault {
+	if raw && isDefault(currentCodec()) {
 		header = rawHeader(kind, len(data))
 	} else {
 		if data, err = marshal(v); err != nil {

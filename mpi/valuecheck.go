@@ -37,6 +37,20 @@ var (
 	bigIntType      = reflect.TypeFor[big.Int]()
 )
 
+// plainForCodec reports whether the codec encodes t by its structure (not a
+// method of its own, nor one of the types CBOR knows).
+func plainForCodec(t reflect.Type) bool {
+	return t != timeType && t != bigIntType && !t.Implements(cborMarshaler) && !t.Implements(binaryMarshaler) &&
+		!reflect.PointerTo(t).Implements(cborMarshaler) && !reflect.PointerTo(t).Implements(binaryMarshaler)
+}
+
+// isDefault reports whether c is the default codec, whose limits this file
+// and valuecomplex.go and valueraw.go work around.
+func isDefault(c Codec) bool {
+	_, ok := c.(cborCodec)
+	return ok
+}
+
 // verdictOf returns the verdict on t (cached).
 func verdictOf(t reflect.Type) typeVerdict {
 	if v, ok := typeVerdicts.Load(t); ok {
@@ -53,8 +67,7 @@ func judge(t reflect.Type, seen map[reflect.Type]bool) typeVerdict {
 	if seen[t] {
 		return typeVerdict{}
 	}
-	if t == timeType || t == bigIntType || t.Implements(cborMarshaler) || t.Implements(binaryMarshaler) ||
-		reflect.PointerTo(t).Implements(cborMarshaler) || reflect.PointerTo(t).Implements(binaryMarshaler) {
+	if !plainForCodec(t) {
 		return typeVerdict{}
 	}
 	seen[t] = true
@@ -158,7 +171,7 @@ func marshal(v any) (data []byte, err error) {
 		}
 	}()
 	c := currentCodec()
-	if _, isDefault := c.(cborCodec); isDefault {
+	if isDefault(c) {
 		if err := checkEncodable(v); err != nil {
 			return nil, err
 		}
@@ -180,7 +193,7 @@ func unmarshal(data []byte, ptr any) (err error) {
 		}
 	}()
 	c := currentCodec()
-	if _, isDefault := c.(cborCodec); isDefault {
+	if isDefault(c) {
 		if m := mirrorOf(reflect.TypeOf(ptr).Elem()); m != nil { // complex numbers: valuecomplex.go
 			mp := reflect.New(m)
 			if err := c.Unmarshal(data, mp.Interface()); err != nil {

@@ -88,13 +88,6 @@ func orType(m, t reflect.Type) reflect.Type {
 	return t
 }
 
-// plainForCodec reports whether the codec encodes t by its structure (not a
-// method of its own, nor one of the types CBOR knows).
-func plainForCodec(t reflect.Type) bool {
-	return t != timeType && t != bigIntType && !t.Implements(cborMarshaler) && !t.Implements(binaryMarshaler) &&
-		!reflect.PointerTo(t).Implements(cborMarshaler) && !reflect.PointerTo(t).Implements(binaryMarshaler)
-}
-
 // toMirror copies v into a new value of its mirror m.
 func toMirror(v reflect.Value, m reflect.Type) reflect.Value {
 	out := reflect.New(m).Elem()
