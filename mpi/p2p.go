@@ -373,8 +373,18 @@ func (c *Comm) Mprobe(src, tag int) (*Message, error) {
 	if err := c.checkProbe("Mprobe", src, tag); err != nil {
 		return nil, err
 	}
-	a := args{peer: src, tag: tag, comm: c.h}
-	if err := mpiError("Mprobe", poll(callImprobe, &a)); err != nil {
+	return c.mprobeUntil(src, tag, nil)
+}
+
+// mprobeUntil is Mprobe, its arguments checked, giving up (errGaveUp) when
+// done closes (nil: never).
+func (c *Comm) mprobeUntil(src, tag int, done <-chan struct{}) (*Message, error) {
+	a := args{peer: src, tag: tag, comm: c.h, done: done}
+	rc := poll(callImprobe, &a)
+	if rc == rcGaveUp {
+		return nil, errGaveUp
+	}
+	if err := mpiError("Mprobe", rc); err != nil {
 		return nil, err
 	}
 	return &Message{h: a.msg, st: a.status()}, nil

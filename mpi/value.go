@@ -291,19 +291,6 @@ func (c *Comm) recvChunks(data []byte, st Status, done <-chan struct{}) (encoded
 	return encoded{data, raw}, st, nil
 }
 
-// mprobeUntil is Mprobe giving up (errGaveUp) when done closes.
-func (c *Comm) mprobeUntil(src, tag int, done <-chan struct{}) (*Message, error) {
-	a := args{peer: src, tag: tag, comm: c.h, done: done}
-	rc := poll(callImprobe, &a)
-	if rc == rcGaveUp {
-		return nil, errGaveUp
-	}
-	if err := mpiError("Mprobe", rc); err != nil {
-		return nil, err
-	}
-	return &Message{h: a.msg, st: a.status()}, nil
-}
-
 // drain receives and drops the last left bytes of a value's chunks from src
 // with tag, in the background; value receives on c wait for it first
 // (awaitDrains).
