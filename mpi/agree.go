@@ -51,52 +51,52 @@ func (c *Comm) shapeOf(op string, call rawCall, a *args) shape {
 		return s
 	}
 	me, root := c.rank, a.root
-	size := func(dt dtypeHandle) int64 { return typeSize(dt) }
 	switch call {
 	case callBcast:
-		s.root, s.bytes = int64(root), int64(a.n)*size(a.dt)
+		s.root, s.bytes = int64(root), int64(a.n)*typeSize(a.dt)
 	case callScatter:
-		s.root, s.bytes = int64(root), int64(a.rn)*size(a.rdt)
+		s.root, s.bytes = int64(root), int64(a.rn)*typeSize(a.rdt)
 		if me == root {
-			s.bytes = int64(a.n) * size(a.dt)
+			s.bytes = int64(a.n) * typeSize(a.dt)
 		}
 	case callGather:
-		s.root, s.bytes = int64(root), int64(a.n)*size(a.dt)
+		s.root, s.bytes = int64(root), int64(a.n)*typeSize(a.dt)
 		if me == root {
-			s.bytes = int64(a.rn) * size(a.rdt)
+			s.bytes = int64(a.rn) * typeSize(a.rdt)
 		}
 	case callAllgather, callAlltoall:
-		s.bytes = int64(a.rn) * size(a.rdt)
+		s.bytes = int64(a.rn) * typeSize(a.rdt)
 	case callReduce:
 		if a.reduce == redReduce {
 			s.root = int64(root)
 		}
-		s.op, s.elem, s.bytes = opID(a.op), elemID(a.dt), int64(a.n)*size(a.dt)
+		s.op, s.elem, s.bytes = opID(a.op), elemID(a.dt), int64(a.n)*typeSize(a.dt)
 	case callScatterv, callGatherv:
 		s.root = int64(root)
-		unit, p := size(a.dt), a.parts
+		unit, p, gather := typeSize(a.dt), a.parts, call == callGatherv
+		// pair is a claim on what goes between rank i and the root, as the
+		// root (byRoot) or rank i sees it.
+		pair := func(i int, bytes int64, byRoot bool) claim {
+			if gather {
+				return claim{from: i, to: root, bytes: bytes, send: !byRoot}
+			}
+			return claim{from: root, to: i, bytes: bytes, send: byRoot}
+		}
 		mine := int64(a.rn) // Scatterv: what I receive; Gatherv: what I send
-		if call == callGatherv {
+		if gather {
 			mine = int64(a.n)
 		}
 		if a.inPlace && p != nil {
 			mine = int64(p.counts[root])
 		}
-		s.claims = append(s.claims, claim{from: root, to: me, bytes: mine * unit, send: call == callGatherv})
-		if call == callGatherv {
-			s.claims[0].from, s.claims[0].to = me, root
-		}
+		s.claims = append(s.claims, pair(me, mine*unit, false))
 		if me == root && p != nil {
 			for i, n := range p.counts {
-				cl := claim{from: root, to: i, bytes: int64(n) * unit, send: call == callScatterv}
-				if call == callGatherv {
-					cl.from, cl.to = i, root
-				}
-				s.claims = append(s.claims, cl)
+				s.claims = append(s.claims, pair(i, int64(n)*unit, true))
 			}
 		}
 	case callAllgatherv:
-		unit, p := size(a.dt), a.parts
+		unit, p := typeSize(a.dt), a.parts
 		mine := int64(a.n)
 		if a.inPlace {
 			mine = int64(p.counts[me])
@@ -106,7 +106,7 @@ func (c *Comm) shapeOf(op string, call rawCall, a *args) shape {
 				claim{from: i, to: me, bytes: int64(p.counts[i]) * unit})
 		}
 	case callAlltoallv:
-		unit, p := size(a.dt), a.parts
+		unit, p := typeSize(a.dt), a.parts
 		sends := p.counts
 		if a.inPlace {
 			sends = p.rcounts
