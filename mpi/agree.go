@@ -227,12 +227,9 @@ func parseRecord(b []byte) (class Class, s shape) {
 // claims) and returns the same error on every rank: the ranks whose own
 // checks failed, or those that disagree, and on what.
 func (c *Comm) explain(op string, err error, s shape, pairs bool) (error, error) {
-	class := Class(-1)
+	class := Class(-1) // passed
 	if err != nil {
-		class = ClassOther
-		if e, ok := err.(*Error); ok {
-			class = e.Class
-		}
+		class = classOf(err)
 	}
 	mine := s.record(class)
 	all := make([]byte, recordSize*c.size)

@@ -142,11 +142,7 @@ func rankLocal(err error) error {
 func (c *Comm) agree(op string, err error) error {
 	verdict := int64(-1)
 	if err != nil {
-		class := ClassOther
-		if e, ok := err.(*Error); ok {
-			class = e.Class
-		}
-		verdict = int64(class)<<32 | int64(c.rank)
+		verdict = int64(classOf(err))<<32 | int64(c.rank)
 	}
 	rounds := 1
 	if c.inter {
@@ -199,6 +195,15 @@ func (c *Comm) userOpOutcome(op string, o *Op) error {
 		return errorf(ClassOther, op, "the reduction function panicked on rank %d, so the result is not valid", worst)
 	}
 	return nil
+}
+
+// classOf is err's class as the agreements report it: ClassOther for an
+// error that is not an *Error.
+func classOf(err error) Class {
+	if e, ok := err.(*Error); ok {
+		return e.Class
+	}
+	return ClassOther
 }
 
 // abortOnArgError ends the job for a collective's argument error found on
