@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mpigo/mpigo/bench"
 	"github.com/mpigo/mpigo/mpi"
 	"github.com/urfave/cli/v2"
 )
@@ -111,8 +112,7 @@ func queueOn(comm *mpi.Comm, queue string, tasks, work int, want uint64, base ma
 		}
 		times = append(times, slowest)
 	}
-	slices.Sort(times)
-	slowest := times[len(times)/2]
+	slowest := bench.Summarize(times).Median
 	all, err := mpi.GatherValues(comm, mine, 0)
 	if err != nil || comm.Rank() != 0 {
 		return err

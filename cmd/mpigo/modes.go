@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/mpigo/mpigo/bench"
 	"github.com/mpigo/mpigo/mpi"
 	"github.com/urfave/cli/v2"
 )
@@ -58,7 +58,7 @@ func modes(c *cli.Context, world *mpi.Comm) error {
 				}
 			}
 			if world.Rank() == 0 {
-				free, agree := median(times[0]), median(times[1])
+				free, agree := bench.Summarize(times[0]).Median, bench.Summarize(times[1]).Median
 				fmt.Printf("%-10s %8d %10.2f %10.2f %8.2f\n", call.name, size, free, agree, agree/free)
 			}
 		}
@@ -73,7 +73,8 @@ func repsFor(world *mpi.Comm, run func() error, d time.Duration) (int, error) {
 		return 0, err
 	}
 	reps := []int{max(10, int(d.Seconds()*1e6/max(us, 0.01)))}
-	return reps[0], world.Bcast(mpi.Buf(reps), 0)
+	err = world.Bcast(mpi.Buf(reps), 0) // before reps[0] is read: Go leaves the order within a return unspecified
+	return reps[0], err
 }
 
 // timeCalls times reps calls of run from a barrier and returns µs a call of
@@ -89,11 +90,6 @@ func timeCalls(world *mpi.Comm, run func() error, reps int) (float64, error) {
 		}
 	}
 	us, slowest := time.Since(t0).Seconds()*1e6/float64(reps), 0.0
-	return slowest, world.Allreduce(mpi.One(&us), mpi.One(&slowest), mpi.Max)
-}
-
-func median(x []float64) float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	return s[len(s)/2]
+	err := world.Allreduce(mpi.One(&us), mpi.One(&slowest), mpi.Max) // before slowest is read
+	return slowest, err
 }
