@@ -56,9 +56,9 @@ endif
 FUZZ_TARGETS := FuzzTypedReach FuzzCheckedArithmetic FuzzPartList FuzzChunkedValue FuzzValueDecode FuzzAgreement
 FUZZTIME ?= 30000x
 test-fuzz: deps
-	@for f in $(FUZZ_TARGETS); do \
+	@mkdir -p $(BIN); for f in $(FUZZ_TARGETS); do \
 		echo "fuzzing $$f for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./mpi/ >/tmp/mpigo-fuzz.log 2>&1 || { cat /tmp/mpigo-fuzz.log; exit 1; }; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./mpi/ >$(BIN)/fuzz.log 2>&1 || { cat $(BIN)/fuzz.log; exit 1; }; \
 	done
 
 fuzz:

@@ -178,7 +178,7 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 			open++
 			go receiveFrom(c, in)
 			fmt.Fprintf(log, "server: %s (client %d) joined from a job of its own\n", c.name, c.rank)
-			s.deliver(c.rank, Event{Kind: "nick", From: c.rank, Name: c.name, Text: fmt.Sprintf("welcome, %s: you joined from a job of your own and are in #general (/help lists the commands)", c.name), Time: now()})
+			s.deliver(c.rank, Event{Kind: "nick", From: c.rank, Name: c.name, Text: fmt.Sprintf("welcome, %s: you joined from a job of your own and are in #%s (/help lists the commands)", c.name, defaultChannel), Time: now()})
 		case line := <-local:
 			if strings.TrimSpace(line) == "/shutdown" {
 				fmt.Fprintln(log, "server: shutting down")

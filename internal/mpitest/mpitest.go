@@ -264,15 +264,21 @@ func CheckOutput(check func(out []byte) error) Option { return func(j *job) { j.
 // MpiexecArgs adds arguments to mpiexec (before the program).
 func MpiexecArgs(a ...string) Option { return func(j *job) { j.args = append(j.args, a...) } }
 
+// newJob is the default job with opts applied.
+func newJob(opts []Option) job {
+	j := job{ranks: []int{1, 2, 3, 4}, level: mpi.ThreadMultiple, timeout: 60 * time.Second}
+	for _, o := range opts {
+		o(&j)
+	}
+	return j
+}
+
 // Run runs body on every rank of an MPI job, once per rank count. body gets
 // the test (t.Error and friends work as usual; a failure on any rank fails the
 // test) and MPI_COMM_WORLD (nil for NoInit jobs).
 func Run(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option) {
 	t.Helper()
-	j := job{ranks: []int{1, 2, 3, 4}, level: mpi.ThreadMultiple, timeout: 60 * time.Second}
-	for _, o := range opts {
-		o(&j)
-	}
+	j := newJob(opts)
 	if IsRank() {
 		runRank(t, body)
 		return
@@ -395,11 +401,7 @@ var Levels = []mpi.ThreadLevel{mpi.ThreadSingle, mpi.ThreadFunneled, mpi.ThreadS
 func RunAtLevels(t *testing.T, body func(t *testing.T, world *mpi.Comm), opts ...Option) {
 	t.Helper()
 	if testing.Short() {
-		j := job{ranks: []int{1, 2, 3, 4}}
-		for _, o := range opts {
-			o(&j)
-		}
-		opts = append(opts, Ranks(slices.Max(j.ranks)))
+		opts = append(opts, Ranks(slices.Max(newJob(opts).ranks)))
 	}
 	for _, l := range Levels {
 		t.Run(l.String(), func(t *testing.T) { Run(t, body, append(opts, Thread(l))...) })
