@@ -66,8 +66,8 @@ func (c *Comm) shapeOf(op string, call rawCall, a *args) shape {
 		}
 	case callAllgather, callAlltoall:
 		s.bytes = int64(a.rn) * typeSize(a.rdt)
-	case callReduce:
-		if a.reduce == redReduce {
+	case callReduce, callAllreduce, callScan, callExscan, callReduceScatterBlock:
+		if call == callReduce {
 			s.root = int64(root)
 		}
 		s.op, s.elem, s.bytes = opID(a.op), elemID(a.dt), int64(a.n)*typeSize(a.dt)
@@ -115,8 +115,8 @@ func (c *Comm) shapeOf(op string, call rawCall, a *args) shape {
 			s.claims = append(s.claims, claim{from: me, to: i, bytes: int64(sends[i]) * unit, send: true},
 				claim{from: i, to: me, bytes: int64(p.rcounts[i]) * unit})
 		}
-	case callFunc:
-		if strings.HasSuffix(op, "ReduceScatter") && a.parts != nil {
+	case callReduceScatter:
+		if a.parts != nil {
 			h := uint64(len(a.parts.counts))
 			for _, n := range a.parts.counts {
 				h = mix(h ^ uint64(n))
@@ -369,9 +369,9 @@ func (c *Comm) pairsDiffer(op string, mine []claim) ([]string, error) {
 // the agreement (it is part of it, or of agreeing on a panic); step names it
 // in errors.
 func (c *Comm) allreduceForAgreement(step string, send, recv Buffer, o *Op) error {
-	a, err := c.reduceArgs("agree", redAllreduce, send, recv, o, 0)
+	a, err := c.reduceArgs("agree", callAllreduce, send, recv, o, 0)
 	if err == nil {
-		err = c.runCollective(step, callReduce, &a, nil)
+		err = c.runCollective(step, callAllreduce, &a, nil)
 	}
 	return err
 }

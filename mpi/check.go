@@ -132,9 +132,9 @@ func watch() {
 // describeCall says what a raw call waits for: the MPI function, its
 // arguments that ranks must agree on or match, and the communicator.
 func describeCall(c rawCall, a *args) string {
-	name := callNames[c]
-	if c == callReduce && a.reduce < len(reduceNames) {
-		name = reduceNames[a.reduce]
+	name := ""
+	if c < numCalls {
+		name = callNames[c]
 	}
 	if name == "" {
 		name = "an MPI call"
@@ -155,9 +155,9 @@ func describeCall(c rawCall, a *args) string {
 		return fmt.Sprintf("%s of %d elements to rank %d, tag %d, on %s", name, a.n, a.peer, a.tag, comm)
 	case callBcast, callScatter, callGather, callScatterv, callGatherv:
 		return fmt.Sprintf("%s with root %d, %d elements (%d received), on %s", name, a.root, a.n, a.rn, comm)
-	case callReduce:
+	case callReduce, callAllreduce, callScan, callExscan, callReduceScatterBlock:
 		root := ""
-		if a.reduce == redReduce {
+		if c == callReduce {
 			root = fmt.Sprintf(", root %d", a.root)
 		}
 		return fmt.Sprintf("%s of %d elements, op %s%s, on %s", name, a.n, opName(opID(a.op)), root, comm)

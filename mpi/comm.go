@@ -26,22 +26,28 @@ type Comm struct {
 }
 
 func newComm(h commHandle, predefined bool) (*Comm, error) {
-	a := args{comm: h}
 	if !predefined { // MPI inherits the handler; say so anyway rather than rely on it
-		if err := mpiError("Comm", run(callSetErrorsReturn, &a)); err != nil {
+		if err := mpiError("Comm", mpiErrorsReturn(h)); err != nil {
 			return nil, err
 		}
 	}
-	if err := mpiError("Comm", run(callCommInfo, &a)); err != nil {
-		return nil, err
+	c := &Comm{h: h, predefined: predefined}
+	var inter bool
+	for _, rc := range []func() int{
+		func() int { return mpiCommRank(h, &c.rank) },
+		func() int { return mpiCommSize(h, &c.size) },
+		func() int { return mpiCommTestInter(h, &inter) },
+	} {
+		if err := mpiError("Comm", rc()); err != nil {
+			return nil, err
+		}
 	}
-	c := &Comm{h: h, rank: a.root, size: a.n, peers: a.n, predefined: predefined}
-	inter, remote, rc := rawCommRemote(h)
-	if err := mpiError("Comm", rc); err != nil {
-		return nil, err
-	}
+	c.peers = c.size
 	if inter {
-		c.inter, c.peers = true, remote
+		c.inter = true
+		if err := mpiError("Comm", mpiCommRemoteSize(h, &c.peers)); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -89,11 +95,11 @@ func (c *Comm) Dup() (*Comm, error) {
 	if err := c.check("Dup"); err != nil {
 		return nil, err
 	}
-	a := args{comm: c.h}
-	if err := mpiError("Dup", runLong(callCommDup, &a)); err != nil {
+	h := commNull
+	if err := mpiError("Dup", mpiCommDup(c.h, &h)); err != nil {
 		return nil, err
 	}
-	return newComm(a.comm, false)
+	return newComm(h, false)
 }
 
 // Split partitions c (MPI_Comm_split): ranks that pass the same color end up
@@ -103,8 +109,10 @@ func (c *Comm) Split(color, key int) (*Comm, error) {
 	if err := c.check("Split"); err != nil {
 		return nil, err
 	}
-	a := args{comm: c.h, peer: color, tag: key}
-	return c.split("Split", &a)
+	if color < 0 {
+		color = mpiUndefined
+	}
+	return c.split("Split", func(h *commHandle) int { return mpiCommSplit(c.h, color, key, h) })
 }
 
 // Undefined is the color for Split that leaves the caller out.
@@ -118,8 +126,7 @@ func (c *Comm) SplitShared(key int) (*Comm, error) {
 	if err := c.check("SplitShared"); err != nil {
 		return nil, err
 	}
-	a := args{comm: c.h, tag: key, sync: true}
-	return c.split("SplitShared", &a)
+	return c.SplitType(SplitShared, key)
 }
 
 // SplitKind is a split type of SplitType: which ranks share what.
@@ -152,14 +159,11 @@ func (c *Comm) SplitType(kind SplitKind, key int) (*Comm, error) {
 	if err := c.enter("SplitType", err); err != nil {
 		return nil, err
 	}
-	h, rc := rawCommSplitType(c.h, kind, key)
-	if err := mpiError("SplitType", rc); err != nil {
-		return nil, err
+	t, ok := enumSplitKind.toC(kind)
+	if !ok {
+		return nil, mpiError("SplitType", rcUnsupported)
 	}
-	if h == commNull {
-		return nil, nil
-	}
-	return newComm(h, false)
+	return c.split("SplitType", func(h *commHandle) int { return mpiCommSplitType(c.h, t, key, h) })
 }
 
 // Idup starts a Dup (MPI_Comm_idup): the new communicator may be used once
@@ -168,7 +172,8 @@ func (c *Comm) Idup() (*Comm, *Request, error) {
 	if err := c.check("Idup"); err != nil {
 		return nil, nil, err
 	}
-	h, req, rc := rawCommIdup(c.h)
+	h, req := commNull, requestNull
+	rc := mpiCommIdup(c.h, &h, &req)
 	if err := mpiError("Idup", rc); err != nil {
 		return nil, nil, err
 	}
@@ -187,8 +192,10 @@ func (c *Comm) Compare(d *Comm) (Comparison, error) {
 	if err := d.check("Compare"); err != nil {
 		return Unequal, err
 	}
-	r, rc := rawCompare(c.h, d.h, true)
-	return r, mpiError("Compare", rc)
+	var r int
+	rc := mpiCommCompare(c.h, d.h, &r)
+	k, _ := enumComparison.fromC(r)
+	return k, mpiError("Compare", rc)
 }
 
 // SetName names c (MPI_Comm_set_name), for debuggers and error messages; at
@@ -200,7 +207,7 @@ func (c *Comm) SetName(name string) error {
 	if len(name) >= maxObjectName {
 		return errorf(ClassArg, "SetName", "name of %d bytes is longer than MPI's %d", len(name), maxObjectName-1)
 	}
-	return mpiError("SetName", rawCommSetName(c.h, name))
+	return mpiError("SetName", mpiCommSetName(c.h, name))
 }
 
 const maxObjectName = 64 // the least MPI_MAX_OBJECT_NAME of OpenMPI (64) and MPICH (128)
@@ -210,8 +217,10 @@ func (c *Comm) Name() (string, error) {
 	if err := c.check("Name"); err != nil {
 		return "", err
 	}
-	name, rc := rawCommName(c.h)
-	return name, mpiError("Name", rc)
+	buf := make([]byte, libObjectName+1)
+	var n int
+	rc := mpiCommGetName(c.h, buf, &n)
+	return string(buf[:n]), mpiError("Name", rc)
 }
 
 // SetAttr attaches value to c under key, as MPI's attributes do (kept in Go:
@@ -244,14 +253,17 @@ func (c *Comm) DeleteAttr(key any) {
 	delete(c.attrs, key)
 }
 
-func (c *Comm) split(op string, a *args) (*Comm, error) {
-	if err := mpiError(op, runLong(callCommSplit, a)); err != nil {
+// split runs make, a call that splits c (collective), and wraps what it
+// made: nil where the caller took no part.
+func (c *Comm) split(op string, make func(h *commHandle) int) (*Comm, error) {
+	h := commNull
+	if err := mpiError(op, make(&h)); err != nil {
 		return nil, err
 	}
-	if a.comm == commNull {
+	if h == commNull {
 		return nil, nil
 	}
-	return newComm(a.comm, false)
+	return newComm(h, false)
 }
 
 // Free releases c (MPI_Comm_free). Collective over c; later use of c returns
@@ -260,8 +272,8 @@ func (c *Comm) Free() error {
 	if err := c.release("Free"); err != nil {
 		return err
 	}
-	a := args{comm: c.h}
-	return mpiError("Free", run(callCommFree, &a))
+	h := c.h
+	return mpiError("Free", mpiCommFree(&h))
 }
 
 // release marks c freed for op (Free, Disconnect), unless it cannot be.

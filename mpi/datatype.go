@@ -212,7 +212,7 @@ func Indexed(blocklens, displs []int, old *Datatype) (*Datatype, error) {
 		func() []span {
 			return irregular(old, blocklens, func(i int) int64 { return int64(displs[i]) * old.extent })
 		},
-		func() (dtypeHandle, int) { return rawTypeIndexed(cints(blocklens), cints(displs), old.h) })
+		func() (dtypeHandle, int) { return rawTypeIndexed(blocklens, displs, old.h) })
 }
 
 // Hindexed is Indexed with the displacements in bytes (MPI_Type_create_hindexed).
@@ -220,7 +220,7 @@ func Hindexed(blocklens []int, displs []int64, old *Datatype) (*Datatype, error)
 	return derive("Hindexed", fmt.Sprintf("hindexed(%d blocks, %s)", len(blocklens), old), []*Datatype{old},
 		checkBlocks("Hindexed", blocklens, len(displs), nil),
 		func() []span { return irregular(old, blocklens, func(i int) int64 { return displs[i] }) },
-		func() (dtypeHandle, int) { return rawTypeHindexed(cints(blocklens), aints(displs), old.h) })
+		func() (dtypeHandle, int) { return rawTypeHindexed(blocklens, displs, old.h) })
 }
 
 // IndexedBlock is Indexed with blocks of one length (MPI_Type_create_indexed_block).
@@ -229,7 +229,7 @@ func IndexedBlock(blocklen int, displs []int, old *Datatype) (*Datatype, error) 
 	return derive("IndexedBlock", fmt.Sprintf("indexed_block(%d×%d, %s)", len(displs), blocklen, old), []*Datatype{old},
 		checkBlocks("IndexedBlock", lens, len(displs), displs),
 		func() []span { return irregular(old, lens, func(i int) int64 { return int64(displs[i]) * old.extent }) },
-		func() (dtypeHandle, int) { return rawTypeIndexedBlock(blocklen, cints(displs), old.h) })
+		func() (dtypeHandle, int) { return rawTypeIndexedBlock(blocklen, displs, old.h) })
 }
 
 // HindexedBlock is IndexedBlock with the displacements in bytes (MPI_Type_create_hindexed_block).
@@ -238,7 +238,7 @@ func HindexedBlock(blocklen int, displs []int64, old *Datatype) (*Datatype, erro
 	return derive("HindexedBlock", fmt.Sprintf("hindexed_block(%d×%d, %s)", len(displs), blocklen, old), []*Datatype{old},
 		checkBlocks("HindexedBlock", lens, len(displs), nil),
 		func() []span { return irregular(old, lens, func(i int) int64 { return displs[i] }) },
-		func() (dtypeHandle, int) { return rawTypeHindexedBlock(blocklen, aints(displs), old.h) })
+		func() (dtypeHandle, int) { return rawTypeHindexedBlock(blocklen, displs, old.h) })
 }
 
 // Subarray returns the datatype of the sub-block subsizes at starts of a
@@ -249,7 +249,7 @@ func Subarray(sizes, subsizes, starts []int, old *Datatype) (*Datatype, error) {
 	return derive("Subarray", fmt.Sprintf("subarray(%v of %v at %v, %s)", subsizes, sizes, starts, old), []*Datatype{old},
 		checkSubarray(sizes, subsizes, starts),
 		func() []span { return subarrayLayout(sizes, subsizes, starts, old) },
-		func() (dtypeHandle, int) { return rawTypeSubarray(cints(sizes), cints(subsizes), cints(starts), old.h) })
+		func() (dtypeHandle, int) { return rawTypeSubarray(sizes, subsizes, starts, old.h) })
 }
 
 // Resized returns old with lower bound lb and extent extent in bytes
@@ -291,7 +291,7 @@ func StructType(blocklens []int, displs []int64, types []*Datatype) (*Datatype, 
 			for i, t := range types {
 				hs[i] = t.h
 			}
-			return rawTypeStruct(cints(blocklens), aints(displs), hs)
+			return rawTypeStruct(blocklens, displs, hs)
 		})
 }
 
@@ -553,7 +553,8 @@ func PackSize(b Buffer, c *Comm) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, rc := rawPackSize(b.n, dt, c.h)
+	var n int
+	rc := mpiPackSize(b.n, dt, c.h, &n)
 	return n, mpiError("PackSize", rc)
 }
 
@@ -590,8 +591,8 @@ func pack(op string, unpack bool, b Buffer, packed []byte, pos int, c *Comm) (in
 	}
 	// Checked here, not left to MPI: MPICH 4.0 packs past the end of a short
 	// buffer without an error (measured), and unpacks from past its end.
-	need, rc := rawPackSize(b.n, dt, c.h)
-	if rc != 0 {
+	var need int
+	if rc := mpiPackSize(b.n, dt, c.h, &need); rc != 0 {
 		return pos, mpiError(op, rc)
 	}
 	if need > len(packed)-pos {
@@ -600,7 +601,13 @@ func pack(op string, unpack bool, b Buffer, packed []byte, pos int, c *Comm) (in
 	if len(packed) == 0 {
 		packed = make([]byte, 1)[:0] // MPI takes no nil pointer
 	}
-	rc = rawPack(unpack, b.ptr, b.n, dt, packed, &pos, c.h)
+	p := unsafe.Pointer(unsafe.SliceData(packed))
+	var rc int
+	if unpack {
+		rc = mpiUnpack(p, len(packed), &pos, b.ptr, b.n, dt, c.h)
+	} else {
+		rc = mpiPack(b.ptr, b.n, dt, p, len(packed), &pos, c.h)
+	}
 	return pos, mpiError(op, rc)
 }
 
@@ -620,7 +627,19 @@ func locType(rt reflect.Type) *elemType {
 		return nil
 	}
 	v := typeOfReflect(rt.Field(0).Type)
-	return &elemType{name: rt.String(), size: rt.Size(), data: v.size + 4, base: kLoc, width: 1, h: rawLocType(v.base)}
+	return &elemType{name: rt.String(), size: rt.Size(), data: v.size + 4, base: kLoc, width: 1, h: locHandle(v.base)}
 }
 
 var locPkg = reflect.TypeFor[Loc[int32]]().PkgPath()
+
+// locKind names the pair types of Loc by the kind of their Value.
+type locKind = kind
+
+// locHandle returns the predefined pair type of a Loc whose Value is of kind
+// k (MPI_FLOAT_INT and the like), or the null type.
+func locHandle(k kind) dtypeHandle {
+	if h, ok := enumlocKind.toC(k); ok {
+		return h
+	}
+	return dtypeNull
+}

@@ -158,4 +158,39 @@
 // doc/performance.md in the repository has the measurements behind each of
 // these (perf counts, profiles, tables against C, mpi4py and gompi), and the
 // make targets that reproduce them.
+//
+// # Where things are
+//
+// Each chapter of MPI has a public file and, below it, its raw calls:
+//
+//	environment        env.go, errors.go, check.go      zraw_env.go
+//	point-to-point     p2p.go, request.go, persistent.go, modes.go, wait.go
+//	                                                    raw_p2p.h (per-message C), zcalls.go
+//	collectives        collective.go, neighbor.go, op.go, agree.go, collerr.go
+//	                                                    zraw.h, zcalls.go, zraw_coll.go
+//	datatypes          types.go, datatype.go             raw_datatype.go, zraw_datatype.go, zenum.go
+//	groups             group.go                          zraw_group.go
+//	communicators      comm.go, intercomm.go             zraw_comm.go
+//	topologies         topology.go, neighbor.go          raw_topo.go, zraw_topo.go
+//	one-sided          win.go                            zraw_rma.go
+//	info objects       info.go                           zraw_info.go
+//	MPI-IO             file.go                           zraw_io.go
+//	dynamic processes  dynamic.go                        raw_dynamic.go, zraw_dynamic.go
+//	Go values          value*.go (encoded over the typed calls)
+//
+// Every file depends only downward: public files on the raw layer, which is
+// raw.go (handles, the args record), raw.h and raw_p2p.h (the C written by
+// hand), raw_enum.go, and the z* files generated from calls.tab. exec.go runs
+// every raw call at the thread level MPI provided.
+//
+// # Adding an MPI function
+//
+// Add its row to calls.tab: a control call (most of MPI) is its C prototype,
+// a per-message call names the args fields it takes. Run go generate in this
+// directory, which writes a Go function mpiX (control calls) or a call number
+// callX (data calls); then write the public method over it, with its checks,
+// and a test. TestGeneratedUpToDate (internal/gen) fails when the table and
+// the generated files differ.
 package mpi
+
+//go:generate go run ./internal/gen

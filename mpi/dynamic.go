@@ -144,7 +144,8 @@ func Parent() (*Comm, error) {
 		return nil, err
 	}
 	parent.once.Do(func() {
-		h, rc := rawParent()
+		h := commNull
+		rc := mpiCommGetParent(&h)
 		if parent.err = mpiError("Parent", rc); parent.err != nil || h == commNull {
 			return
 		}
@@ -161,7 +162,8 @@ func (c *Comm) Disconnect() error {
 	if err := c.release("Disconnect"); err != nil {
 		return err
 	}
-	return mpiError("Disconnect", rawDisconnect(c.h))
+	h := c.h
+	return mpiError("Disconnect", mpiCommDisconnect(&h))
 }
 
 // OpenPort opens a port another job can Connect to (MPI_Open_port) and
@@ -175,8 +177,9 @@ func OpenPort(info *Info) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name, rc := rawOpenPort(h)
-	return name, mpiError("OpenPort", rc)
+	buf := make([]byte, libPortName+1)
+	rc := mpiOpenPort(h, buf)
+	return cString(buf), mpiError("OpenPort", rc)
 }
 
 // ClosePort closes a port of OpenPort (MPI_Close_port).
@@ -184,7 +187,7 @@ func ClosePort(port string) error {
 	if err := checkPort("ClosePort", port); err != nil {
 		return err
 	}
-	return mpiError("ClosePort", rawClosePort(port))
+	return mpiError("ClosePort", mpiClosePort(port))
 }
 
 // maxPortName is MPI_MAX_PORT_NAME less the NUL (1024 in OpenMPI and MPICH).
@@ -228,7 +231,13 @@ func (c *Comm) connect(op, port string, info *Info, root int, connect bool) (*Co
 	if err = c.enter(op, err); err != nil {
 		return nil, err
 	}
-	ic, rc := rawConnect(port, h, root, c.h, connect)
+	ic := commNull
+	var rc int
+	if connect {
+		rc = mpiCommConnect(port, h, root, c.h, &ic)
+	} else {
+		rc = mpiCommAccept(port, h, root, c.h, &ic)
+	}
 	if err := mpiError(op, rc); err != nil {
 		return nil, err
 	}
@@ -238,30 +247,41 @@ func (c *Comm) connect(op, port string, info *Info, root int, connect bool) (*Co
 // PublishName publishes port under service (MPI_Publish_name), for
 // LookupName in other jobs (with OpenMPI, through ompi-server).
 func PublishName(service, port string, info *Info) error {
-	_, err := nameService("PublishName", 0, service, port, info)
+	_, err := nameService("PublishName", service, port, info, func(h infoHandle) (string, int) {
+		return "", mpiPublishName(service, h, port)
+	})
 	return err
 }
 
 // UnpublishName withdraws a name of PublishName (MPI_Unpublish_name).
 func UnpublishName(service, port string, info *Info) error {
-	_, err := nameService("UnpublishName", 1, service, port, info)
+	_, err := nameService("UnpublishName", service, port, info, func(h infoHandle) (string, int) {
+		return "", mpiUnpublishName(service, h, port)
+	})
 	return err
 }
 
 // LookupName returns the port published under service (MPI_Lookup_name);
 // ErrName if none is.
 func LookupName(service string, info *Info) (string, error) {
-	return nameService("LookupName", 2, service, "", info)
+	return nameService("LookupName", service, "", info, func(h infoHandle) (string, int) {
+		buf := make([]byte, libPortName+1)
+		rc := mpiLookupName(service, h, buf)
+		return cString(buf), rc
+	})
 }
 
-func nameService(op string, kind int, service, port string, info *Info) (string, error) {
+// nameService checks the arguments of a name service call, then runs it
+// (call); port is "" for LookupName.
+func nameService(op string, service, port string, info *Info, call func(infoHandle) (string, int)) (string, error) {
+	lookup := port == ""
 	if err := checkState(op); err != nil {
 		return "", err
 	}
 	if service == "" || strings.ContainsRune(service, 0) {
 		return "", errorf(ClassName, op, "bad service name %q", service)
 	}
-	if kind != 2 {
+	if !lookup {
 		if err := checkPort(op, port); err != nil {
 			return "", err
 		}
@@ -270,10 +290,10 @@ func nameService(op string, kind int, service, port string, info *Info) (string,
 	if err != nil {
 		return "", err
 	}
-	got, rc := rawNameService(kind, service, port, h)
+	got, rc := call(h)
 	if err := mpiError(op, rc); err != nil {
 		var e *Error
-		if kind == 2 && errors.As(err, &e) && e.Class != ClassName {
+		if lookup && errors.As(err, &e) && e.Class != ClassName {
 			// OpenMPI answers a missing name with MPI_ERR_NAME or, without a
 			// name server, other classes: say what was looked up.
 			return "", fmt.Errorf("%w (no name server? OpenMPI needs ompi-server across jobs)", err)

@@ -5,11 +5,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // ThreadLevel is MPI's thread support level.
@@ -135,12 +133,13 @@ func initThread(required, ask ThreadLevel, exact bool) (ThreadLevel, error) {
 		serve(funnel)
 	}()
 	mode = modeFunneled
-	a := args{tag: int(ask)}
-	if err := mpiError("Init", run(callInit, &a)); err != nil {
+	level, _ := enumThreadLevel.toC(ask)
+	var got int
+	if err := mpiError("Init", mpiInit(level, &got)); err != nil {
 		close(funnel)
 		return 0, err
 	}
-	provided = ThreadLevel(a.tag)
+	provided, _ = enumThreadLevel.fromC(got)
 	fitProcs()
 	switch {
 	case provided >= ThreadMultiple:
@@ -150,8 +149,7 @@ func initThread(required, ask ThreadLevel, exact bool) (ThreadLevel, error) {
 	}
 	blockingCollectives = mode == modeDirect || mode == modeLocked && provided == ThreadSingle
 	state.Store(stateRunning)
-	run(callTagUB, &a)
-	tagUB = a.tag
+	mpiTagUb(&tagUB)
 	var err error
 	if world, err = newComm(commWorld, true); err != nil {
 		return provided, err
@@ -185,8 +183,7 @@ func Finalize() error {
 	state.Store(stateFinalized)
 	drainWaits()
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread
-	var a args
-	err := mpiError("Finalize", run(callFinalize, &a))
+	err := mpiError("Finalize", mpiFinalize())
 	close(funnel)
 	return err
 }
@@ -235,26 +232,27 @@ func checkState(op string) error {
 	return &Error{Class: ClassFinalized, Op: op, Msg: "MPI has been finalized"}
 }
 
-func envString(op string, call rawCall) (string, error) {
+// envString returns the string call (MPI_Get_processor_name and the like)
+// writes into a buffer.
+func envString(op string, call func(buf []byte, n *int) int) (string, error) {
 	if err := checkState(op); err != nil {
 		return "", err
 	}
 	buf := make([]byte, stringBufSize)
-	a := args{rbuf: unsafe.Pointer(&buf[0]), rn: len(buf)}
-	if err := mpiError(op, run(call, &a)); err != nil {
+	var n int
+	if err := mpiError(op, call(buf, &n)); err != nil {
 		return "", err
 	}
 	// OpenMPI counts the terminating NUL in MPI_Get_library_version's length.
-	s, _, _ := strings.Cut(string(buf[:a.n]), "\x00")
-	return s, nil
+	return cString(buf[:n]), nil
 }
 
 // ProcessorName returns the name of the host this rank runs on (MPI_Get_processor_name).
-func ProcessorName() (string, error) { return envString("ProcessorName", callProcessorName) }
+func ProcessorName() (string, error) { return envString("ProcessorName", mpiGetProcessorName) }
 
 // LibraryVersion returns the MPI library's version string (MPI_Get_library_version),
 // e.g. "Open MPI v4.1.4, ..."; it may span several lines.
-func LibraryVersion() (string, error) { return envString("LibraryVersion", callLibraryVersion) }
+func LibraryVersion() (string, error) { return envString("LibraryVersion", mpiGetLibraryVersion) }
 
 // Run is a rank's main function wrapper, like mpi4py's "python -m mpi4py":
 // it initializes MPI (ThreadMultiple), calls main with MPI_COMM_WORLD and

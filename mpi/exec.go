@@ -1,5 +1,7 @@
 package mpi
 
+import "C"
+
 import (
 	"github.com/mpigo/mpigo/mpi/internal/tsc"
 	"runtime"
@@ -10,52 +12,25 @@ import (
 
 // How calls reach MPI, and how the binding waits.
 //
-// Thread levels. Goroutines move between OS threads, so what MPI calls a
-// "thread" is not something a Go program controls. run executes one raw call
-// according to the level MPI provided:
-//   - ThreadMultiple: directly, from whatever thread the goroutine is on.
-//   - ThreadSerialized, and ThreadSingle where it was asked for: under one
-//     mutex, taken per call.
-//   - ThreadFunneled (InitThread asks for ThreadSerialized instead), and a
-//     level the library lowered below ThreadSerialized: on the OS thread
-//     that called MPI_Init_thread, where one goroutine locked to it serves all
-//     others.
-// A blocking point-to-point operation is never one long call under the mutex
-// or on the serving thread: it is a post (or a matched probe) followed by
-// polling calls, so other goroutines' calls get in between and nothing
-// deadlocks. Blocking collectives are polled too, except at ThreadSingle,
-// where a program uses MPI from one goroutine at a time and each is one
-// blocking call under the mutex (blockingCollectives); Comm.Dup and Split
-// are one blocking call at every level (runLong).
+// Thread levels. Goroutines move between OS threads, so run executes each raw
+// call as the level MPI provided allows: directly at ThreadMultiple; under
+// one mutex at ThreadSerialized (and ThreadSingle where it was asked for);
+// on the OS thread that called MPI_Init_thread, served by one locked
+// goroutine, where the library lowered the level further. A blocking
+// point-to-point call is a post followed by short polling calls, never one
+// long call under the mutex or on the serving thread, so other goroutines'
+// calls get in between and nothing deadlocks.
 //
-// Waiting. mpiexec binds each rank to one core, so GOMAXPROCS is 1 and every
-// thread of the rank shares that core. Two things make a naive binding slow:
-//  1. A goroutine that never reschedules is preempted by the runtime's sysmon
-//     every 10 ms; because it is usually inside C, sysmon also retakes its P and
-//     wakes another thread, and its back-off resets: ~6,000 context switches a
-//     second on the rank's core (C: ~10), 1.3–1.5× C's latency at every size.
-//     run therefore reschedules itself (runtime.Gosched) once a millisecond
-//     (yieldAfter, looked at every yieldEvery calls), and every polling round
-//     does: ~175 switches a second, 1.0–1.15× C. It does with more Ps too,
-//     where each Gosched costs a futex call (see schedPoint), and unbound
-//     ranks keep a spare P (see procs.go).
-//  2. Goroutines blocked inside MPI spin against each other on that one core
-//     (16 goroutines, 1 KiB messages: 250–400 µs per message). So no call waits
-//     inside C for long: a waiting call spins in C for at most spinBudget, then
-//     returns to Go, yields, and polls again; and while more than one goroutine
-//     waits, none spins at all (it tests once and yields), since the message it
-//     waits for can only arrive while it spins if another goroutine's message
-//     is not being received.
-//  3. A rank that waits long, while the ranks outnumber the cores, spins on
-//     the core its peer needs: a lone wait that lasts (WaitPolicy.Yield,
-//     100 µs) gives the core away (sched_yield) before every polling round
-//     (yieldFirst); one that lasts longer (WaitPolicy.Sleep, 10 ms) sleeps
-//     between rounds, so that an idle rank leaves its core alone.
-//  4. When the runtime does take the P from a call in C, other goroutines
-//     run on another thread, and if they call MPI then, threads pile up
-//     inside MPI on the one core; so do they with more Ps than cores. A call
-//     made while another is in C therefore waits, briefly, for that one to
-//     end (see crowded).
+// Waiting. mpiexec binds a rank to one core, which all its threads share, so:
+//  1. run reschedules (runtime.Gosched) once a millisecond of calls, before
+//     sysmon would preempt a goroutine busy in C and wake another thread;
+//  2. no call waits long inside C: a polling call spins for at most
+//     spinBudget, and not at all while other goroutines wait;
+//  3. a wait that lasts gives the core away (yieldFirst), then sleeps
+//     (WaitPolicy), so that a rank's peer on the same core can run;
+//  4. a call made while another is in C waits briefly for it (crowded), so
+//     threads do not pile up inside MPI on one core.
+// doc/performance.md ("The execution layer") has the measurements behind each.
 
 type execMode int32
 
@@ -85,9 +60,7 @@ var blockingCollectives bool
 // gate is the one word a raw call updates on its way into C and out: the
 // goroutines inside a raw call (low 32 bits, see crowded) and the raw calls
 // made so far (high 32 bits, wrapping; see schedPoint). One word, so that a
-// call costs two atomic operations, one in and one out: each is a locked
-// instruction (~4 ns here), and a blocking Recv used to make five (the
-// counts of goroutines in C, of calls and of waiters).
+// call costs one atomic operation in and one out.
 var gate atomic.Uint64
 
 const (
@@ -189,17 +162,10 @@ func serve(jobs chan *job) {
 }
 
 // schedPoint lets the Go scheduler run once a millisecond of MPI calls, so
-// that the runtime never has to preempt a goroutine that is busy in MPI (see
-// above); calls is the number of raw calls made so far (gate). It reads
-// the clock every yieldEvery calls (33 ns), and reschedules
-// if yieldAfter has passed: a Gosched costs ~0.3 µs even with nothing else to
-// run, and one every 16 calls added 30 ns to a 1-byte one-way. It does so
-// with any number of Ps: a goroutine that returns from C keeps its
-// scheduling tick, and once that tick is 10 ms old sysmon takes the P of
-// every C call it finds, idle Ps or not (runtime.retake), and hands it to a
-// thread it wakes. With GOMAXPROCS 2 and no Gosched, 65,536-byte
-// MPI_Allreduce took 2× C's time, 4 ranks on 2 cores; where an idle P
-// exists, the Gosched costs a futex call once a millisecond.
+// that the runtime never has to preempt a goroutine that is busy in MPI;
+// calls is the number of raw calls made so far (gate). It reads the clock
+// every yieldEvery calls, and does so with any number of Ps, since sysmon
+// takes the P of every C call it finds once its tick is 10 ms old.
 func schedPoint(calls uint32) {
 	if n := yieldEvery; calls&(n-1) == 0 && n != 0 {
 		maybeYield()
@@ -227,17 +193,10 @@ func budget(others int32) int64 {
 }
 
 // yieldFirst is the budget of a polling call that first gives the core to any
-// other runnable process (sched_yield), then tests once. A wait that lasted
-// WaitPolicy.Yield is either for a slow peer or for one that cannot run because the
-// ranks outnumber the cores, and then every microsecond it spins is taken
-// from that peer. OpenMPI yields inside MPI_Test when oversubscribed
-// (mpi_yield_when_idle); MPICH never does: with it, package collectives'
-// comparison with MPI_Bcast on 4 ranks and 2 cores took 3.3–60 s a run
-// without this (12 runs), 4.0–8.0 s with it. With the core to itself, a
-// round costs a system call more (~0.5 µs) and sees the message as soon.
-// Only a lone waiter yields: where several goroutines wait, the process has
-// its own work for the core, and yielding to its own threads (GOMAXPROCS 2
-// on one core) made 16 goroutines' messages 4–7× slower.
+// other runnable process (sched_yield), then tests once: a wait that lasted
+// WaitPolicy.Yield is for a slow peer, or for one that cannot run because the
+// ranks outnumber the cores. Only a lone waiter yields: where several
+// goroutines wait, the process has its own work for the core.
 const yieldFirst = -1
 
 // poll repeats a polling raw call (one that sets a.flag when done) until it
@@ -307,17 +266,10 @@ func closed(ch <-chan struct{}) bool {
 
 // keepWaiting lets other goroutines run between polling rounds and reports
 // whether the wait may go on: Finalize ends every wait still in progress, so
-// that no goroutine calls MPI once it has been finalized.
-//
-// With one P every round yields (runtime.Gosched): it is the only P. So it
-// does while other goroutines wait too, as they share the Ps. A lone waiter
-// with more than one P (GOMAXPROCS set in the environment, or a rank's share
-// of a larger node: see procs.go) yields at most once a millisecond: other
-// goroutines have other Ps, and each Gosched found an idle P and woke a
-// thread to spin on it. 2,000 binomial broadcasts of 8 B (package
-// collectives), 4 ranks on 2 cores, GOMAXPROCS=2: 80,759 context switches,
-// 7,667 futex calls, 13.3 µs a broadcast with a Gosched every round; 16,245,
-// 1,431 and 1.0 µs this way.
+// that no goroutine calls MPI once it has been finalized. With one P, or
+// while other goroutines wait, every round yields (runtime.Gosched); a lone
+// waiter with more Ps yields once a millisecond, since each Gosched would
+// find an idle P and wake a thread to spin on it.
 func keepWaiting(w *waiter) bool {
 	if w.oneP || waiting.Load() > 1 {
 		runtime.Gosched()
@@ -373,6 +325,14 @@ func runLongPlain(c rawCall, a *args) int {
 	return runSerialized(c, a)
 }
 
+// ctl runs f, control call c (a row of calls.tab), as one raw call that may
+// wait on other ranks (runLong), and returns its return code. The closure
+// costs an allocation, which only data calls cannot afford.
+func ctl(c rawCall, f func() C.int) int {
+	a := args{fn: f}
+	return runLong(c, &a)
+}
+
 // direct performs raw call c on the calling thread (ThreadMultiple), counted
 // in the gate, and returns its return code and the calls made so far.
 func direct(c rawCall, a *args) (int, uint32) {
@@ -388,25 +348,10 @@ func direct(c rawCall, a *args) (int, uint32) {
 // crowded waits, for at most crowdWait, until no other goroutine is in a raw
 // call; it is called counted in the gate as in C, and returns counted in.
 // Calls are thus made one at a time, as under ThreadSerialized, but without
-// a lock: threads inside MPI on too few cores make each other slow.
-//   - With one P, a goroutine runs Go code while another is in C only
-//     because the runtime took that one's P away: it does so to a call that
-//     lasted over 20 µs (a page fault, a first contact with a peer, a time
-//     slice lost to another process) when other goroutines are ready to run.
-//     If they now call MPI too, two threads share the rank's core inside MPI:
-//     each call stretches by the kernel's time slices, more Ps are taken, and
-//     more threads enter. With 16 goroutines per rank this cascade took one
-//     run in four to 22 threads and 8–90 µs a message, instead of 1–2 µs.
-//   - With more Ps than the rank has cores (GOMAXPROCS set, or ranks not
-//     bound), threads in MPI preempt each other inside OpenMPI's locks: 16
-//     goroutines per rank with GOMAXPROCS 2 on this 2-core machine took
-//     10–82 µs a message, and 1.0–4.7 µs one call at a time.
-//
-// While it waits, the call in C stops any spinning (mpigo_wanting) and
-// returns, so a goroutine waiting for a message never holds others up for
-// long. The wait is bounded because the call in C may be waiting on this
-// goroutine (as a blocking Send of a message above the eager limit on the
-// matching Recv).
+// a lock: threads inside MPI on too few cores make each other slow. While it
+// waits, the call in C stops spinning (mpigo_wanting) and returns. The wait
+// is bounded because the call in C may be waiting on this goroutine (a
+// blocking Send above the eager limit on the matching Recv).
 func crowded() {
 	dropSpareP()
 	gate.Add(gateOut)

@@ -36,11 +36,30 @@ const (
 	OSequential    = 1 << 42 // MPI_MODE_SEQUENTIAL: shared file pointer only
 )
 
-// fileModes maps each flag to its place in fileModeBits (rawctl.go).
-var fileModes = []struct{ flag, bit int }{
-	{os.O_CREATE, 3}, {os.O_EXCL, 4}, {os.O_APPEND, 5},
-	{ODeleteOnClose, 6}, {OUniqueOpen, 7}, {OSequential, 8},
-}
+// fileMode is an access mode of MPI_File_open, named by the flag that asks
+// for it (calls.tab maps each to the library's MPI_MODE_*).
+type fileMode int
+
+const (
+	modeRdonly        fileMode = fileMode(os.O_RDONLY)
+	modeWronly        fileMode = fileMode(os.O_WRONLY)
+	modeRdwr          fileMode = fileMode(os.O_RDWR)
+	modeCreate        fileMode = fileMode(os.O_CREATE)
+	modeExcl          fileMode = fileMode(os.O_EXCL)
+	modeAppend        fileMode = fileMode(os.O_APPEND)
+	modeDeleteOnClose fileMode = ODeleteOnClose
+	modeUniqueOpen    fileMode = OUniqueOpen
+	modeSequential    fileMode = OSequential
+)
+
+// seekWhence is a whence of MPI_File_seek, by io's names.
+type seekWhence int
+
+const (
+	seekSet seekWhence = io.SeekStart
+	seekCur seekWhence = io.SeekCurrent
+	seekEnd seekWhence = io.SeekEnd
+)
 
 const knownOpenFlags = os.O_RDONLY | os.O_WRONLY | os.O_RDWR | os.O_CREATE | os.O_EXCL | os.O_APPEND | os.O_TRUNC |
 	ODeleteOnClose | OUniqueOpen | OSequential
@@ -57,16 +76,11 @@ func OpenFile(c *Comm, name string, flag int, info *Info) (*File, error) {
 	if err == nil && flag&^knownOpenFlags != 0 {
 		err = errorf(ClassArg, op, "unknown flags %#x", flag&^knownOpenFlags)
 	}
-	bits := []int{0}
-	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
-	case os.O_WRONLY:
-		bits[0] = 1
-	case os.O_RDWR:
-		bits[0] = 2
-	}
-	for _, m := range fileModes {
-		if flag&m.flag != 0 {
-			bits = append(bits, m.bit)
+	amode, _ := enumfileMode.toC(fileMode(flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)))
+	for _, m := range []fileMode{modeCreate, modeExcl, modeAppend, modeDeleteOnClose, modeUniqueOpen, modeSequential} {
+		if flag&int(m) != 0 {
+			bits, _ := enumfileMode.toC(m)
+			amode |= bits
 		}
 	}
 	if err == nil && flag&(os.O_WRONLY|os.O_RDWR) == 0 && flag&(os.O_CREATE|os.O_TRUNC|os.O_EXCL) != 0 {
@@ -79,7 +93,8 @@ func OpenFile(c *Comm, name string, flag int, info *Info) (*File, error) {
 	if err := c.enter(op, err); err != nil {
 		return nil, err
 	}
-	h, rc := rawFileOpen(c.h, name, bits, ih)
+	h := fileNull
+	rc := mpiFileOpen(c.h, name, amode, ih, &h)
 	if err := mpiError(op, rc); err != nil {
 		return nil, fileError(err, name)
 	}
@@ -111,7 +126,7 @@ func DeleteFile(name string, info *Info) error {
 	if err != nil {
 		return err
 	}
-	return fileError(mpiError("DeleteFile", rawFileDelete(name, ih)), name)
+	return fileError(mpiError("DeleteFile", mpiFileDelete(name, ih)), name)
 }
 
 func (f *File) check(op string) error {
@@ -135,28 +150,31 @@ func (f *File) Close() error {
 	if f.closed.Swap(true) {
 		return errorf(ClassArg, "File.Close", "File already closed")
 	}
-	_, rc := rawFileCtl(f.h, fileClose, 0, 0)
-	return mpiError("File.Close", rc)
+	h := f.h
+	return mpiError("File.Close", mpiFileClose(&h))
 }
 
-func (f *File) ctl(op string, call int, n int64, whence int) (int64, error) {
+// ctl checks f and runs control call do, named op.
+func (f *File) ctl(op string, do func() int) error {
 	if err := f.check(op); err != nil {
-		return 0, err
+		return err
 	}
-	out, rc := rawFileCtl(f.h, call, n, whence)
-	return out, mpiError(op, rc)
+	return mpiError(op, do())
 }
 
 // Size returns the file's size in bytes (MPI_File_get_size).
-func (f *File) Size() (int64, error) { return f.ctl("File.Size", fileGetSize, 0, 0) }
+func (f *File) Size() (int64, error) {
+	var n int64
+	err := f.ctl("File.Size", func() int { return mpiFileGetSize(f.h, &n) })
+	return n, err
+}
 
 // SetSize truncates or extends the file to n bytes (MPI_File_set_size), collective.
 func (f *File) SetSize(n int64) error {
 	if n < 0 {
 		return f.comm.enter("File.SetSize", errorf(ClassArg, "File.SetSize", "negative size %d", n))
 	}
-	_, err := f.ctl("File.SetSize", fileSetSize, n, 0)
-	return err
+	return f.ctl("File.SetSize", func() int { return mpiFileSetSize(f.h, n) })
 }
 
 // Preallocate makes sure the first n bytes of the file have storage
@@ -165,15 +183,13 @@ func (f *File) Preallocate(n int64) error {
 	if n < 0 {
 		return f.comm.enter("File.Preallocate", errorf(ClassArg, "File.Preallocate", "negative size %d", n))
 	}
-	_, err := f.ctl("File.Preallocate", filePreallocate, n, 0)
-	return err
+	return f.ctl("File.Preallocate", func() int { return mpiFilePreallocate(f.h, n) })
 }
 
 // Sync writes what this rank wrote to storage and makes what others wrote
 // and synced visible (MPI_File_sync), collective.
 func (f *File) Sync() error {
-	_, err := f.ctl("File.Sync", fileSync, 0, 0)
-	return err
+	return f.ctl("File.Sync", func() int { return mpiFileSync(f.h) })
 }
 
 // Seek moves this rank's file pointer (MPI_File_seek), in units of the
@@ -183,10 +199,13 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 	if whence < io.SeekStart || whence > io.SeekEnd {
 		return 0, errorf(ClassArg, "File.Seek", "whence %d", whence)
 	}
-	if _, err := f.ctl("File.Seek", fileSeek, offset, whence); err != nil {
+	w, _ := enumseekWhence.toC(seekWhence(whence))
+	if err := f.ctl("File.Seek", func() int { return mpiFileSeek(f.h, offset, w) }); err != nil {
 		return 0, err
 	}
-	return f.ctl("File.Seek", filePosition, 0, 0)
+	var pos int64
+	err := f.ctl("File.Seek", func() int { return mpiFileGetPosition(f.h, &pos) })
+	return pos, err
 }
 
 // SetView sets what this rank sees of the file (MPI_File_set_view,
@@ -216,19 +235,31 @@ func (f *File) SetView(disp int64, etype, filetype *Datatype) error {
 	if err := f.comm.enter(op, err); err != nil {
 		return err
 	}
-	if err := mpiError(op, rawFileView(f.h, disp, et, ft)); err != nil {
+	if err := mpiError(op, mpiFileSetView(f.h, disp, et, ft, "native")); err != nil {
 		return err
 	}
 	f.etype = esize
 	return nil
 }
 
-// io runs one read or write of b (call: ioReadAt …), at offset off for the
-// explicit-offset calls; the collective ones go through CollectiveErrors.
-func (f *File) io(op string, call int, b Buffer, off int64) (Status, error) {
+// ioKind tells whether an MPI-IO data call reads, and whether it is collective.
+func ioKind(c rawCall) (read, collective bool) {
+	switch c {
+	case callFileReadAt, callFileRead, callFileReadShared, callFileIreadAt:
+		return true, false
+	case callFileReadAtAll, callFileReadAll, callFileReadOrdered:
+		return true, true
+	case callFileWriteAtAll, callFileWriteAll, callFileWriteOrdered:
+		return false, true
+	}
+	return false, false
+}
+
+// io runs one read or write of b (call: callFileReadAt …), at offset off for
+// the explicit-offset calls; the collective ones go through CollectiveErrors.
+func (f *File) io(op string, call rawCall, b Buffer, off int64) (Status, error) {
 	op = "File." + op
-	collective := call == ioReadAtAll || call == ioWriteAtAll || call == ioReadAll || call == ioWriteAll ||
-		call == ioReadOrdered || call == ioWriteOrdered
+	_, collective := ioKind(call)
 	a, err := f.ioArgs(op, call, b, off)
 	if collective {
 		err = f.comm.enter(op, err)
@@ -236,7 +267,7 @@ func (f *File) io(op string, call int, b Buffer, off int64) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	rc := runLong(callFunc, &a)
+	rc := runLong(call, &a)
 	st := a.status()
 	if b.t != nil {
 		st.elemSize = b.unit()
@@ -244,11 +275,11 @@ func (f *File) io(op string, call int, b Buffer, off int64) (Status, error) {
 	return st, mpiError(op, rc)
 }
 
-func (f *File) ioArgs(op string, call int, b Buffer, off int64) (args, error) {
+func (f *File) ioArgs(op string, call rawCall, b Buffer, off int64) (args, error) {
 	if err := f.check(op); err != nil {
 		return args{}, err
 	}
-	read := call%2 == 0 // ioReadAt, ioReadAtAll, ioRead, …: even
+	read, _ := ioKind(call)
 	var dt dtypeHandle
 	var err error
 	if read {
@@ -263,79 +294,87 @@ func (f *File) ioArgs(op string, call int, b Buffer, off int64) (args, error) {
 		return args{}, errorf(ClassArg, op, "negative offset %d", off)
 	}
 	var a args
-	a.fn, a.reduce, a.comm, a.off, a.buf, a.n, a.dt = rawFileIO, call, f.h, off, b.ptr, b.n, dt
+	a.file, a.off, a.buf, a.n, a.dt = f.h, off, b.ptr, b.n, dt
 	return a, nil
 }
 
 // ReadBufAt reads b from offset off (MPI_File_read_at); Status.Count says
 // how many elements there were (fewer at the end of the file).
 func (f *File) ReadBufAt(b Buffer, off int64) (Status, error) {
-	return f.io("ReadBufAt", ioReadAt, b, off)
+	return f.io("ReadBufAt", callFileReadAt, b, off)
 }
 
 // WriteBufAt writes b at offset off (MPI_File_write_at).
 func (f *File) WriteBufAt(b Buffer, off int64) (Status, error) {
-	return f.io("WriteBufAt", ioWriteAt, b, off)
+	return f.io("WriteBufAt", callFileWriteAt, b, off)
 }
 
 // ReadBufAtAll is ReadBufAt made by every rank together (MPI_File_read_at_all).
 func (f *File) ReadBufAtAll(b Buffer, off int64) (Status, error) {
-	return f.io("ReadBufAtAll", ioReadAtAll, b, off)
+	return f.io("ReadBufAtAll", callFileReadAtAll, b, off)
 }
 
 // WriteBufAtAll is WriteBufAt made by every rank together (MPI_File_write_at_all).
 func (f *File) WriteBufAtAll(b Buffer, off int64) (Status, error) {
-	return f.io("WriteBufAtAll", ioWriteAtAll, b, off)
+	return f.io("WriteBufAtAll", callFileWriteAtAll, b, off)
 }
 
 // ReadBuf reads b at this rank's file pointer and moves it (MPI_File_read).
-func (f *File) ReadBuf(b Buffer) (Status, error) { return f.io("ReadBuf", ioRead, b, 0) }
+func (f *File) ReadBuf(b Buffer) (Status, error) { return f.io("ReadBuf", callFileRead, b, 0) }
 
 // WriteBuf writes b at this rank's file pointer and moves it (MPI_File_write).
-func (f *File) WriteBuf(b Buffer) (Status, error) { return f.io("WriteBuf", ioWrite, b, 0) }
+func (f *File) WriteBuf(b Buffer) (Status, error) { return f.io("WriteBuf", callFileWrite, b, 0) }
 
 // ReadBufAll is ReadBuf made by every rank together (MPI_File_read_all).
-func (f *File) ReadBufAll(b Buffer) (Status, error) { return f.io("ReadBufAll", ioReadAll, b, 0) }
+func (f *File) ReadBufAll(b Buffer) (Status, error) { return f.io("ReadBufAll", callFileReadAll, b, 0) }
 
 // WriteBufAll is WriteBuf made by every rank together (MPI_File_write_all).
-func (f *File) WriteBufAll(b Buffer) (Status, error) { return f.io("WriteBufAll", ioWriteAll, b, 0) }
+func (f *File) WriteBufAll(b Buffer) (Status, error) {
+	return f.io("WriteBufAll", callFileWriteAll, b, 0)
+}
 
 // ReadShared reads b at the file pointer the ranks share, and moves it
 // (MPI_File_read_shared): the ranks' reads follow each other in no set order.
-func (f *File) ReadShared(b Buffer) (Status, error) { return f.io("ReadShared", ioReadShared, b, 0) }
+func (f *File) ReadShared(b Buffer) (Status, error) {
+	return f.io("ReadShared", callFileReadShared, b, 0)
+}
 
 // WriteShared writes b at the shared file pointer (MPI_File_write_shared),
 // as a log written by several ranks.
-func (f *File) WriteShared(b Buffer) (Status, error) { return f.io("WriteShared", ioWriteShared, b, 0) }
+func (f *File) WriteShared(b Buffer) (Status, error) {
+	return f.io("WriteShared", callFileWriteShared, b, 0)
+}
 
 // ReadOrdered reads at the shared pointer, collectively, in rank order (MPI_File_read_ordered).
-func (f *File) ReadOrdered(b Buffer) (Status, error) { return f.io("ReadOrdered", ioReadOrdered, b, 0) }
+func (f *File) ReadOrdered(b Buffer) (Status, error) {
+	return f.io("ReadOrdered", callFileReadOrdered, b, 0)
+}
 
 // WriteOrdered writes at the shared pointer, collectively, in rank order
 // (MPI_File_write_ordered): rank 0's part first, then rank 1's, ….
 func (f *File) WriteOrdered(b Buffer) (Status, error) {
-	return f.io("WriteOrdered", ioWriteOrdered, b, 0)
+	return f.io("WriteOrdered", callFileWriteOrdered, b, 0)
 }
 
 // IreadBufAt starts ReadBufAt (MPI_File_iread_at); b is pinned, and must
 // not be used, until the Request completes.
 func (f *File) IreadBufAt(b Buffer, off int64) (*Request, error) {
-	return f.istart("IreadBufAt", ioReadAt, b, off)
+	return f.istart("IreadBufAt", callFileIreadAt, b, off)
 }
 
 // IwriteBufAt starts WriteBufAt (MPI_File_iwrite_at); b is pinned until the
 // Request completes.
 func (f *File) IwriteBufAt(b Buffer, off int64) (*Request, error) {
-	return f.istart("IwriteBufAt", ioWriteAt, b, off)
+	return f.istart("IwriteBufAt", callFileIwriteAt, b, off)
 }
 
-func (f *File) istart(op string, call int, b Buffer, off int64) (*Request, error) {
+func (f *File) istart(op string, call rawCall, b Buffer, off int64) (*Request, error) {
 	op = "File." + op
 	a, err := f.ioArgs(op, call, b, off)
 	if err != nil {
 		return nil, err
 	}
-	return start(op, callFunc, &a, reqSend, b)
+	return start(op, call, &a, reqSend, b)
 }
 
 // ReadAt reads len(p) bytes at byte offset off (io.ReaderAt; independent

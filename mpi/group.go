@@ -43,14 +43,23 @@ func (c Comparison) String() string {
 // GroupEmpty returns the group with no members (MPI_GROUP_EMPTY).
 func GroupEmpty() *Group { return &Group{h: groupEmpty, rank: Undefined, predefined: true} }
 
-func newGroup(op string, h groupHandle, rc int) (*Group, error) {
-	if err := mpiError(op, rc); err != nil {
+// newGroup runs make, a call that makes a group, and wraps the group.
+func newGroup(op string, make func(out *groupHandle) int) (*Group, error) {
+	h := groupNull
+	if err := mpiError(op, make(&h)); err != nil {
 		return nil, err
 	}
 	if h == groupEmpty {
 		return GroupEmpty(), nil
 	}
-	r, s, rc := rawGroupInfo(h)
+	var r, s int
+	rc := mpiGroupRank(h, &r)
+	if rc == rcSuccess {
+		rc = mpiGroupSize(h, &s)
+	}
+	if r == mpiUndefined {
+		r = Undefined
+	}
 	if err := mpiError(op, rc); err != nil {
 		return nil, err
 	}
@@ -63,8 +72,7 @@ func (c *Comm) Group() (*Group, error) {
 	if err := c.check("Group"); err != nil {
 		return nil, err
 	}
-	h, rc := rawCommGroup(c.h, false)
-	return newGroup("Group", h, rc)
+	return newGroup("Group", func(out *groupHandle) int { return mpiCommGroup(c.h, out) })
 }
 
 // RemoteGroup returns the remote group of intercommunicator c (MPI_Comm_remote_group).
@@ -75,8 +83,7 @@ func (c *Comm) RemoteGroup() (*Group, error) {
 	if !c.inter {
 		return nil, errorf(ClassComm, "RemoteGroup", "not an intercommunicator")
 	}
-	h, rc := rawCommGroup(c.h, true)
-	return newGroup("RemoteGroup", h, rc)
+	return newGroup("RemoteGroup", func(out *groupHandle) int { return mpiCommRemoteGroup(c.h, out) })
 }
 
 // Rank returns the caller's rank in g, or Undefined if it is not a member (MPI_Group_rank).
@@ -116,20 +123,19 @@ func (g *Group) checkMembers(op string, ranks []int) error {
 }
 
 // Incl returns the group of g's members ranks, in that order (MPI_Group_incl).
-func (g *Group) Incl(ranks []int) (*Group, error) { return g.subset("Incl", groupIncl, ranks) }
+func (g *Group) Incl(ranks []int) (*Group, error) { return g.subset("Incl", mpiGroupIncl, ranks) }
 
 // Excl returns g without its members ranks (MPI_Group_excl).
-func (g *Group) Excl(ranks []int) (*Group, error) { return g.subset("Excl", groupExcl, ranks) }
+func (g *Group) Excl(ranks []int) (*Group, error) { return g.subset("Excl", mpiGroupExcl, ranks) }
 
-func (g *Group) subset(op string, kind int, ranks []int) (*Group, error) {
+func (g *Group) subset(op string, call func(groupHandle, int, []int, *groupHandle) int, ranks []int) (*Group, error) {
 	if err := g.check(op); err != nil {
 		return nil, err
 	}
 	if err := g.checkMembers(op, ranks); err != nil {
 		return nil, err
 	}
-	h, rc := rawGroupMake(kind, g.h, g.h, cints(ranks))
-	return newGroup(op, h, rc)
+	return newGroup(op, func(out *groupHandle) int { return call(g.h, len(ranks), ranks, out) })
 }
 
 // Range is a range of ranks for RangeIncl and RangeExcl: First, First+Stride,
@@ -138,20 +144,20 @@ type Range struct{ First, Last, Stride int }
 
 // RangeIncl returns the group of g's members in ranges, in order (MPI_Group_range_incl).
 func (g *Group) RangeIncl(ranges []Range) (*Group, error) {
-	return g.ranges("RangeIncl", groupRangeIncl, ranges)
+	return g.ranges("RangeIncl", mpiGroupRangeIncl, ranges)
 }
 
 // RangeExcl returns g without its members in ranges (MPI_Group_range_excl).
 func (g *Group) RangeExcl(ranges []Range) (*Group, error) {
-	return g.ranges("RangeExcl", groupRangeExcl, ranges)
+	return g.ranges("RangeExcl", mpiGroupRangeExcl, ranges)
 }
 
-func (g *Group) ranges(op string, kind int, ranges []Range) (*Group, error) {
+func (g *Group) ranges(op string, call func(groupHandle, int, [][3]int, *groupHandle) int, ranges []Range) (*Group, error) {
 	if err := g.check(op); err != nil {
 		return nil, err
 	}
 	var all []int
-	triplets := make([]int, 0, 3*len(ranges))
+	triples := make([][3]int, 0, len(ranges))
 	for _, r := range ranges {
 		if r.Stride == 0 || (r.Last-r.First)*r.Stride < 0 {
 			return nil, errorf(ClassArg, op, "range %d…%d by %d is empty or endless", r.First, r.Last, r.Stride)
@@ -162,37 +168,35 @@ func (g *Group) ranges(op string, kind int, ranges []Range) (*Group, error) {
 				break
 			}
 		}
-		triplets = append(triplets, r.First, r.Last, r.Stride)
+		triples = append(triples, [3]int{r.First, r.Last, r.Stride})
 	}
 	if err := g.checkMembers(op, all); err != nil {
 		return nil, err
 	}
-	h, rc := rawGroupMake(kind, g.h, g.h, cints(triplets))
-	return newGroup(op, h, rc)
+	return newGroup(op, func(out *groupHandle) int { return call(g.h, len(triples), triples, out) })
 }
 
 // Union returns the members of g, then those of h not in g (MPI_Group_union).
-func (g *Group) Union(h *Group) (*Group, error) { return g.combine("Union", groupUnion, h) }
+func (g *Group) Union(h *Group) (*Group, error) { return g.combine("Union", mpiGroupUnion, h) }
 
 // Intersection returns the members of g that are in h, in g's order (MPI_Group_intersection).
 func (g *Group) Intersection(h *Group) (*Group, error) {
-	return g.combine("Intersection", groupIntersection, h)
+	return g.combine("Intersection", mpiGroupIntersection, h)
 }
 
 // Difference returns the members of g that are not in h (MPI_Group_difference).
 func (g *Group) Difference(h *Group) (*Group, error) {
-	return g.combine("Difference", groupDifference, h)
+	return g.combine("Difference", mpiGroupDifference, h)
 }
 
-func (g *Group) combine(op string, kind int, h *Group) (*Group, error) {
+func (g *Group) combine(op string, call func(a, b groupHandle, out *groupHandle) int, h *Group) (*Group, error) {
 	if err := g.check(op); err != nil {
 		return nil, err
 	}
 	if err := h.check(op); err != nil {
 		return nil, err
 	}
-	out, rc := rawGroupMake(kind, g.h, h.h, nil)
-	return newGroup(op, out, rc)
+	return newGroup(op, func(out *groupHandle) int { return call(g.h, h.h, out) })
 }
 
 // TranslateRanks returns the ranks in to of g's members ranks, Undefined for
@@ -213,13 +217,13 @@ func (g *Group) TranslateRanks(ranks []int, to *Group) ([]int, error) {
 	if len(ranks) == 0 {
 		return []int{}, nil
 	}
-	got, rc := rawGroupTranslate(g.h, to.h, cints(ranks))
-	if err := mpiError(op, rc); err != nil {
+	got := make([]int, len(ranks))
+	if err := mpiError(op, mpiGroupTranslateRanks(g.h, len(ranks), ranks, to.h, got)); err != nil {
 		return nil, err
 	}
 	out := make([]int, len(got))
 	for i, r := range got {
-		out[i] = int(r)
+		out[i] = r
 		if out[i] < 0 { // MPI_UNDEFINED
 			out[i] = Undefined
 		}
@@ -236,8 +240,10 @@ func (g *Group) Compare(h *Group) (Comparison, error) {
 	if err := h.check("Group.Compare"); err != nil {
 		return Unequal, err
 	}
-	r, rc := rawCompare(g.h, h.h, false)
-	return r, mpiError("Group.Compare", rc)
+	var r int
+	rc := mpiGroupCompare(g.h, h.h, &r)
+	k, _ := enumComparison.fromC(r)
+	return k, mpiError("Group.Compare", rc)
 }
 
 // Free releases g (MPI_Group_free); communicators made from it are not
@@ -253,7 +259,8 @@ func (g *Group) Free() error {
 	if g.predefined {
 		return nil
 	}
-	return mpiError("Group.Free", rawGroupFree(g.h))
+	h := g.h
+	return mpiError("Group.Free", mpiGroupFree(&h))
 }
 
 // Create returns the communicator of the members of g, a subgroup of c's
@@ -287,7 +294,13 @@ func (c *Comm) create(op string, g *Group, byGroup bool, tag int) (*Comm, error)
 	if err := c.enter(op, err); err != nil {
 		return nil, err
 	}
-	h, rc := rawCommCreate(c.h, g.h, byGroup, tag)
+	h := commNull
+	var rc int
+	if byGroup {
+		rc = mpiCommCreateGroup(c.h, g.h, tag, &h)
+	} else {
+		rc = mpiCommCreate(c.h, g.h, &h)
+	}
 	if err := mpiError(op, rc); err != nil {
 		return nil, err
 	}

@@ -48,7 +48,8 @@ func DatatypeFromHandle(h uintptr) (*Datatype, error) {
 	if rawHandleFrom(h) == dtypeNull {
 		return nil, errorf(ClassType, op, "MPI_DATATYPE_NULL")
 	}
-	if err := mpiError(op, rawTypeCommit(rawHandleFrom(h))); err != nil {
+	t := rawHandleFrom(h)
+	if err := mpiError(op, mpiTypeCommit(&t)); err != nil {
 		return nil, err
 	}
 	return newDatatype(op, rawHandleFrom(h), "datatype from C", nil)
@@ -67,7 +68,7 @@ func GroupFromHandle(h uintptr) (*Group, error) {
 	if rawHandleFrom(h) == groupNull {
 		return nil, errorf(ClassGroup, op, "MPI_GROUP_NULL")
 	}
-	return newGroup(op, rawHandleFrom(h), 0)
+	return newGroup(op, func(out *groupHandle) int { *out = rawHandleFrom(h); return rcSuccess })
 }
 
 // Handle returns o's MPI_Op as a uintptr, for the caller's own cgo code.

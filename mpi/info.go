@@ -15,7 +15,8 @@ func NewInfo() (*Info, error) {
 	if err := checkState("NewInfo"); err != nil {
 		return nil, err
 	}
-	h, rc := rawInfoNew(infoNull, false)
+	h := infoNull
+	rc := mpiInfoCreate(&h)
 	if err := mpiError("NewInfo", rc); err != nil {
 		return nil, err
 	}
@@ -54,7 +55,7 @@ func (i *Info) Set(key, value string) error {
 	if len(key) == 0 || len(key) > maxInfoKey || len(value) > maxInfoValue {
 		return errorf(ClassArg, "Info.Set", "key of %d bytes, value of %d: want 1–%d and at most %d", len(key), len(value), maxInfoKey, maxInfoValue)
 	}
-	return mpiError("Info.Set", rawInfoSet(i.h, key, value, false))
+	return mpiError("Info.Set", mpiInfoSet(i.h, key, value))
 }
 
 // Get returns key's value and whether it is set (MPI_Info_get).
@@ -65,8 +66,10 @@ func (i *Info) Get(key string) (string, bool, error) {
 	if len(key) == 0 || len(key) > maxInfoKey {
 		return "", false, errorf(ClassArg, "Info.Get", "key of %d bytes: want 1–%d", len(key), maxInfoKey)
 	}
-	v, ok, rc := rawInfoGet(i.h, key)
-	return v, ok, mpiError("Info.Get", rc)
+	buf := make([]byte, libInfoVal+1)
+	var ok bool
+	rc := mpiInfoGet(i.h, key, libInfoVal, buf, &ok)
+	return cString(buf), ok, mpiError("Info.Get", rc)
 }
 
 // Delete removes key (MPI_Info_delete); a key that is not set is ErrArg.
@@ -80,7 +83,7 @@ func (i *Info) Delete(key string) error {
 		}
 		return err
 	}
-	return mpiError("Info.Delete", rawInfoSet(i.h, key, "", true))
+	return mpiError("Info.Delete", mpiInfoDelete(i.h, key))
 }
 
 // Keys returns the keys that are set, in MPI's order (MPI_Info_get_nthkey).
@@ -88,8 +91,19 @@ func (i *Info) Keys() ([]string, error) {
 	if err := i.check("Info.Keys"); err != nil {
 		return nil, err
 	}
-	keys, rc := rawInfoKeys(i.h)
-	return keys, mpiError("Info.Keys", rc)
+	var n int
+	if err := mpiError("Info.Keys", mpiInfoGetNkeys(i.h, &n)); err != nil {
+		return nil, err
+	}
+	keys := make([]string, n)
+	buf := make([]byte, libInfoKey+1)
+	for k := range keys {
+		if err := mpiError("Info.Keys", mpiInfoGetNthkey(i.h, k, buf)); err != nil {
+			return nil, err
+		}
+		keys[k] = cString(buf)
+	}
+	return keys, nil
 }
 
 // Dup returns a copy of i (MPI_Info_dup).
@@ -97,7 +111,8 @@ func (i *Info) Dup() (*Info, error) {
 	if err := i.check("Info.Dup"); err != nil {
 		return nil, err
 	}
-	h, rc := rawInfoNew(i.h, true)
+	h := infoNull
+	rc := mpiInfoDup(i.h, &h)
 	if err := mpiError("Info.Dup", rc); err != nil {
 		return nil, err
 	}
@@ -112,5 +127,6 @@ func (i *Info) Free() error {
 	if i.freed.Swap(true) {
 		return errorf(ClassArg, "Info.Free", "Info already freed")
 	}
-	return mpiError("Info.Free", rawInfoFree(i.h))
+	h := i.h
+	return mpiError("Info.Free", mpiInfoFree(&h))
 }

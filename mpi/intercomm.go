@@ -34,7 +34,8 @@ func (c *Comm) IntercommCreate(localLeader int, bridge *Comm, remoteLeader, tag 
 	if bridge != nil {
 		b = bridge.h
 	}
-	h, rc := rawIntercommCreate(c.h, localLeader, b, remoteLeader, tag)
+	h := commNull
+	rc := mpiIntercommCreate(c.h, localLeader, b, remoteLeader, tag, &h)
 	if err := mpiError(op, rc); err != nil {
 		return nil, err
 	}
@@ -71,7 +72,8 @@ func (c *Comm) Merge(high bool) (*Comm, error) {
 	if !c.inter {
 		return nil, errorf(ClassComm, "Merge", "not an intercommunicator")
 	}
-	h, rc := rawIntercommMerge(c.h, high)
+	h := commNull
+	rc := mpiIntercommMerge(c.h, high, &h)
 	if err := mpiError("Merge", rc); err != nil {
 		return nil, err
 	}

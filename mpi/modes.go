@@ -12,15 +12,9 @@ import (
 // receive known to be posted), SendrecvReplace, the nonblocking receive of a
 // matched message, and WaitSome, TestSome and TestAny.
 
-// Send modes of rawSendMode (in args.reduce).
-const (
-	sendBuffered = 1
-	sendReady    = 2
-)
-
 // BsendOverhead is the bytes MPI needs in the attached buffer per buffered
 // message, on top of its data (MPI_BSEND_OVERHEAD).
-func BsendOverhead() int { return rawBsendOverhead() }
+func BsendOverhead() int { return bsendOverhead }
 
 var bsendBuffer struct {
 	sync.Mutex
@@ -48,7 +42,7 @@ func AttachBuffer(size int) error {
 	if p == nil {
 		return errorf(ClassNoMem, "AttachBuffer", "cannot allocate %d bytes", size)
 	}
-	if err := mpiError("AttachBuffer", rawBufferAttach(p, size, false)); err != nil {
+	if err := mpiError("AttachBuffer", mpiBufferAttach(p, size)); err != nil {
 		rawFree(p)
 		return err
 	}
@@ -67,7 +61,9 @@ func DetachBuffer() error {
 	if bsendBuffer.p == nil {
 		return errorf(ClassBuffer, "DetachBuffer", "no buffer is attached")
 	}
-	if err := mpiError("DetachBuffer", rawBufferAttach(nil, 0, true)); err != nil {
+	var p unsafe.Pointer
+	var n int
+	if err := mpiError("DetachBuffer", mpiBufferDetach(&p, &n)); err != nil {
 		return err
 	}
 	rawFree(bsendBuffer.p)
@@ -80,23 +76,23 @@ func DetachBuffer() error {
 // buffer is ErrBuffer, and so, from MPI, is too little room in it. Errors
 // otherwise as for Send.
 func (c *Comm) Bsend(b Buffer, dest, tag int) error {
-	a, err := c.modeArgs("Bsend", b, dest, tag, sendBuffered)
+	a, err := c.modeArgs("Bsend", b, dest, tag, true)
 	if err != nil || dest == ProcNull {
 		return err
 	}
-	return mpiError("Bsend", run(callFunc, &a))
+	return mpiError("Bsend", run(callBsend, &a))
 }
 
 // Ibsend starts a buffered send (MPI_Ibsend).
 func (c *Comm) Ibsend(b Buffer, dest, tag int) (*Request, error) {
-	return c.imode("Ibsend", b, dest, tag, sendBuffered)
+	return c.imode("Ibsend", callIbsend, b, dest, tag)
 }
 
 // Rsend sends b in ready mode (MPI_Rsend): the matching receive must already
 // be posted, or the send is erroneous (MPI may then lose the message); it can
 // save a handshake for large messages. Errors as for Send.
 func (c *Comm) Rsend(b Buffer, dest, tag int) error {
-	r, err := c.imode("Rsend", b, dest, tag, sendReady)
+	r, err := c.imode("Rsend", callIrsend, b, dest, tag)
 	if err != nil {
 		return err
 	}
@@ -106,30 +102,31 @@ func (c *Comm) Rsend(b Buffer, dest, tag int) error {
 
 // Irsend starts a ready-mode send (MPI_Irsend).
 func (c *Comm) Irsend(b Buffer, dest, tag int) (*Request, error) {
-	return c.imode("Irsend", b, dest, tag, sendReady)
+	return c.imode("Irsend", callIrsend, b, dest, tag)
 }
 
-func (c *Comm) imode(op string, b Buffer, dest, tag, mode int) (*Request, error) {
-	a, err := c.modeArgs(op, b, dest, tag, mode)
+// imode posts send call (callIbsend, callIrsend).
+func (c *Comm) imode(op string, call rawCall, b Buffer, dest, tag int) (*Request, error) {
+	a, err := c.modeArgs(op, b, dest, tag, call == callIbsend)
 	if err != nil {
 		return nil, err
 	}
 	if dest == ProcNull {
 		return &Request{op: op, kind: reqSend, h: requestNull, done: true}, nil
 	}
-	return start(op, callFunc, &a, reqSend, Buffer{})
+	return start(op, call, &a, reqSend, Buffer{})
 }
 
-func (c *Comm) modeArgs(op string, b Buffer, dest, tag, mode int) (args, error) {
+func (c *Comm) modeArgs(op string, b Buffer, dest, tag int, buffered bool) (args, error) {
 	dt, err := c.checkSend(op, b, dest, tag)
-	if err == nil && mode == sendBuffered {
+	if err == nil && buffered {
 		bsendBuffer.Lock()
 		if bsendBuffer.p == nil { // OpenMPI would send a small message anyway, a large one not
 			err = errorf(ClassBuffer, op, "no buffer is attached (AttachBuffer)")
 		}
 		bsendBuffer.Unlock()
 	}
-	return args{fn: rawSendMode, reduce: mode, buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h}, err
+	return args{buf: b.ptr, n: b.n, dt: dt, peer: dest, tag: tag, comm: c.h}, err
 }
 
 // SendrecvReplace sends b to dest and receives into b from src
@@ -206,8 +203,8 @@ func (m *Message) Irecv(b Buffer) (*Request, error) {
 		err := receiveTruncated(op, m.h, b, st)
 		return &Request{op: op, kind: reqRecv, h: requestNull, done: true, st: st, err: err}, nil
 	}
-	a := args{fn: rawImrecv, rbuf: b.ptr, rn: b.n, dt: dt, msg: m.h}
-	return start(op, callFunc, &a, reqRecv, b)
+	a := args{rbuf: b.ptr, rn: b.n, dt: dt, msg: m.h}
+	return start(op, callImrecv, &a, reqRecv, b)
 }
 
 // TestAny tests the pending requests once each, in order, and returns the

@@ -22,13 +22,13 @@ import (
 // len(send) elements.
 func (c *Comm) NeighborAllgather(send, recv Buffer) error {
 	a, err := c.neighborAllgatherArgs("NeighborAllgather", send, recv)
-	return c.collective("NeighborAllgather", callFunc, &a, nil, err)
+	return c.collective("NeighborAllgather", callNeighborAllgather, &a, nil, err)
 }
 
 // IneighborAllgather starts a NeighborAllgather (MPI_Ineighbor_allgather).
 func (c *Comm) IneighborAllgather(send, recv Buffer) (*Request, error) {
 	a, err := c.neighborAllgatherArgs("IneighborAllgather", send, recv)
-	return c.icollective("IneighborAllgather", callFunc, &a, err)
+	return c.icollective("IneighborAllgather", callNeighborAllgather, &a, err)
 }
 
 func (c *Comm) neighborAllgatherArgs(op string, send, recv Buffer) (args, error) {
@@ -39,7 +39,7 @@ func (c *Comm) neighborAllgatherArgs(op string, send, recv Buffer) (args, error)
 	if recv.n != in*send.n {
 		return args{}, bufErr(op, "receive buffer has %d elements, want %d sources × %d", recv.n, in, send.n)
 	}
-	return args{fn: rawNeighborAllgather, buf: send.ptr, n: send.n, rbuf: recv.ptr, rn: send.n, dt: dt}, nil
+	return args{buf: send.ptr, n: send.n, rbuf: recv.ptr, rn: send.n, dt: dt}, nil
 }
 
 // NeighborAllgatherv is NeighborAllgather with parts of different sizes:
@@ -47,13 +47,13 @@ func (c *Comm) neighborAllgatherArgs(op string, send, recv Buffer) (args, error)
 // (MPI_Neighbor_allgatherv).
 func (c *Comm) NeighborAllgatherv(send, recv Buffer, counts, displs []int) error {
 	a, err := c.neighborAllgathervArgs("NeighborAllgatherv", send, recv, counts, displs)
-	return c.collective("NeighborAllgatherv", callFunc, &a, nil, err)
+	return c.collective("NeighborAllgatherv", callNeighborAllgatherv, &a, nil, err)
 }
 
 // IneighborAllgatherv starts a NeighborAllgatherv (MPI_Ineighbor_allgatherv).
 func (c *Comm) IneighborAllgatherv(send, recv Buffer, counts, displs []int) (*Request, error) {
 	a, err := c.neighborAllgathervArgs("IneighborAllgatherv", send, recv, counts, displs)
-	return c.icollective("IneighborAllgatherv", callFunc, &a, err)
+	return c.icollective("IneighborAllgatherv", callNeighborAllgatherv, &a, err)
 }
 
 func (c *Comm) neighborAllgathervArgs(op string, send, recv Buffer, counts, displs []int) (args, error) {
@@ -69,7 +69,7 @@ func (c *Comm) neighborAllgathervArgs(op string, send, recv Buffer, counts, disp
 			return args{}, bufErr(op, "counts[%d] is %d, but every rank sends %d elements", i, n, send.n)
 		}
 	}
-	return args{fn: rawNeighborAllgatherv, buf: send.ptr, n: send.n, rbuf: recv.ptr, dt: dt,
+	return args{buf: send.ptr, n: send.n, rbuf: recv.ptr, dt: dt,
 		parts: &parts{rcounts: cints(counts), rdisp: cints(displs)}}, nil
 }
 
@@ -77,20 +77,21 @@ func (c *Comm) neighborAllgathervArgs(op string, send, recv Buffer, counts, disp
 // i of recv from source i (MPI_Neighbor_alltoall); the parts have one length.
 func (c *Comm) NeighborAlltoall(send, recv Buffer) error {
 	a, err := c.neighborAlltoallArgs("NeighborAlltoall", send, recv)
-	return c.collective("NeighborAlltoall", callFunc, &a, nil, err)
+	return c.collective("NeighborAlltoall", callNeighborAlltoall, &a, nil, err)
 }
 
 // IneighborAlltoall starts a NeighborAlltoall (MPI_Ineighbor_alltoall).
 func (c *Comm) IneighborAlltoall(send, recv Buffer) (*Request, error) {
 	const op = "IneighborAlltoall"
 	a, err := c.neighborAlltoallArgs(op, send, recv)
+	call := callNeighborAlltoall
 	if err == nil {
 		if n, _ := c.neighborInfo(op); len(n.duplicate) > 0 && libnbcSwaps() {
-			a = asAlltoallv(a, n.in, n.out)
+			a, call = asAlltoallv(a, n.in, n.out), callNeighborAlltoallv
 			err = c.swapDuplicateEdges(op, &a)
 		}
 	}
-	return c.icollective(op, callFunc, &a, err)
+	return c.icollective(op, call, &a, err)
 }
 
 func (c *Comm) neighborAlltoallArgs(op string, send, recv Buffer) (args, error) {
@@ -109,14 +110,14 @@ func (c *Comm) neighborAlltoallArgs(op string, send, recv Buffer) (args, error) 
 		return args{}, bufErr(op, "send buffer of %d and receive buffer of %d elements are not %d and %d parts of one length",
 			send.n, recv.n, out, in)
 	}
-	return args{fn: rawNeighborAlltoall, buf: send.ptr, n: part, rbuf: recv.ptr, rn: part, dt: dt}, nil
+	return args{buf: send.ptr, n: part, rbuf: recv.ptr, rn: part, dt: dt}, nil
 }
 
 // NeighborAlltoallv is NeighborAlltoall with parts of different sizes and
 // places (MPI_Neighbor_alltoallv).
 func (c *Comm) NeighborAlltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) error {
 	a, err := c.neighborAlltoallvArgs("NeighborAlltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-	return c.collective("NeighborAlltoallv", callFunc, &a, nil, err)
+	return c.collective("NeighborAlltoallv", callNeighborAlltoallv, &a, nil, err)
 }
 
 // IneighborAlltoallv starts a NeighborAlltoallv (MPI_Ineighbor_alltoallv).
@@ -125,7 +126,7 @@ func (c *Comm) IneighborAlltoallv(send Buffer, sendCounts, sendDispls []int, rec
 	if err == nil {
 		err = c.swapDuplicateEdges("IneighborAlltoallv", &a)
 	}
-	return c.icollective("IneighborAlltoallv", callFunc, &a, err)
+	return c.icollective("IneighborAlltoallv", callNeighborAlltoallv, &a, err)
 }
 
 func (c *Comm) neighborAlltoallvArgs(op string, send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) (args, error) {
@@ -139,7 +140,7 @@ func (c *Comm) neighborAlltoallvArgs(op string, send Buffer, sendCounts, sendDis
 	if err := checkPartList(op, in, recvCounts, recvDispls, recv.n); err != nil {
 		return args{}, err
 	}
-	return args{fn: rawNeighborAlltoallv, buf: send.ptr, rbuf: recv.ptr, dt: dt, parts: &parts{
+	return args{buf: send.ptr, rbuf: recv.ptr, dt: dt, parts: &parts{
 		counts: cints(sendCounts), displs: cints(sendDispls), rcounts: cints(recvCounts), rdisp: cints(recvDispls)}}, nil
 }
 
@@ -149,7 +150,7 @@ func (c *Comm) neighborAlltoallvArgs(op string, send Buffer, sendCounts, sendDis
 // and the one it matches must hold the same amount of data.
 func (c *Comm) NeighborAlltoallw(sends, recvs []Buffer) error {
 	a, err := c.alltoallwArgs("NeighborAlltoallw", true, sends, recvs)
-	err = c.collective("NeighborAlltoallw", callFunc, &a, nil, err)
+	err = c.collective("NeighborAlltoallw", callNeighborAlltoallw, &a, nil, err)
 	runtime.KeepAlive(sends) // the parts' memory, which a.parts only addresses
 	runtime.KeepAlive(recvs)
 	return err
@@ -162,7 +163,7 @@ func (c *Comm) IneighborAlltoallw(sends, recvs []Buffer) (*Request, error) {
 	if err == nil {
 		err = c.swapDuplicateEdges("IneighborAlltoallw", &a)
 	}
-	return c.icollective("IneighborAlltoallw", callFunc, &a, err)
+	return c.icollective("IneighborAlltoallw", callNeighborAlltoallw, &a, err)
 }
 
 // Alltoallw sends sends[j] to rank j and receives recvs[i] from rank i
@@ -171,7 +172,7 @@ func (c *Comm) IneighborAlltoallw(sends, recvs []Buffer) (*Request, error) {
 // within 2 GiB of the others, and every receive part too (ErrBuffer otherwise).
 func (c *Comm) Alltoallw(sends, recvs []Buffer) error {
 	a, err := c.alltoallwArgs("Alltoallw", false, sends, recvs)
-	err = c.collective("Alltoallw", callFunc, &a, nil, err)
+	err = c.collective("Alltoallw", callAlltoallw, &a, nil, err)
 	runtime.KeepAlive(sends)
 	runtime.KeepAlive(recvs)
 	return err
@@ -180,7 +181,7 @@ func (c *Comm) Alltoallw(sends, recvs []Buffer) error {
 // Ialltoallw starts an Alltoallw (MPI_Ialltoallw).
 func (c *Comm) Ialltoallw(sends, recvs []Buffer) (*Request, error) {
 	a, err := c.alltoallwArgs("Ialltoallw", false, sends, recvs)
-	return c.icollective("Ialltoallw", callFunc, &a, err)
+	return c.icollective("Ialltoallw", callAlltoallw, &a, err)
 }
 
 func (c *Comm) alltoallwArgs(op string, neighbor bool, sends, recvs []Buffer) (args, error) {
@@ -206,7 +207,7 @@ func (c *Comm) alltoallwArgs(op string, neighbor bool, sends, recvs []Buffer) (a
 	if rbase, p.rbdispl, err = wparts(op, recvs, p.rcounts, p.rtypes, true); err != nil {
 		return args{}, err
 	}
-	a := args{fn: rawAlltoallw, buf: sbase, rbuf: rbase, sync: neighbor, parts: p}
+	a := args{buf: sbase, rbuf: rbase, parts: p}
 	if !neighbor {
 		p.displs, p.rdisp = make([]cint, out), make([]cint, in)
 		for i, d := range p.sbdispl {
@@ -310,8 +311,8 @@ func libnbcSwaps() bool {
 		}
 		defer k.Free()
 		send, recv := []int32{0, 1}, []int32{-1, -1}
-		a := args{fn: rawNeighborAlltoall, buf: unsafe.Pointer(&send[0]), n: 1, rbuf: unsafe.Pointer(&recv[0]), rn: 1, dt: typeOf[int32]().h}
-		r, err := k.icollective("IneighborAlltoall", callFunc, &a, nil)
+		a := args{buf: unsafe.Pointer(&send[0]), n: 1, rbuf: unsafe.Pointer(&recv[0]), rn: 1, dt: typeOf[int32]().h}
+		r, err := k.icollective("IneighborAlltoall", callNeighborAlltoall, &a, nil)
 		if err == nil {
 			_, err = r.Wait()
 		}
@@ -353,6 +354,6 @@ func asAlltoallv(a args, in, out int) args {
 	for i := range in {
 		p.rcounts[i], p.rdisp[i] = cint(a.rn), cint(i*a.rn)
 	}
-	a.fn, a.parts = rawNeighborAlltoallv, p
+	a.parts = p
 	return a
 }

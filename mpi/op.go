@@ -42,7 +42,7 @@ type Op struct {
 }
 
 func predefined(k opKind, name string) *Op {
-	return &Op{name: name, kind: k, h: rawOp(k), commute: true}
+	return &Op{name: name, kind: k, h: opHandleOf(k), commute: true}
 }
 
 // The predefined ops. Sum and Prod take every numeric type (not bool); Min
@@ -189,11 +189,9 @@ func NewOp[T any](fn func(a, b T) T, commutative bool) (*Op, error) {
 	if o.slot < 0 {
 		return nil, errorf(ClassOther, "NewOp", "all %d user op slots are in use (Free unused ops)", userOpSlots)
 	}
-	a := args{peer: o.slot, sync: commutative}
-	if err := mpiError("NewOp", run(callOpCreate, &a)); err != nil {
+	if err := mpiError("NewOp", mpiOpCreate(o.slot, commutative, &o.h)); err != nil {
 		return nil, err
 	}
-	o.h = a.op
 	userOps.fns[o.slot].Store(f)
 	return o, nil
 }
@@ -209,8 +207,8 @@ func (o *Op) Free() error {
 	if o.freed.Swap(true) {
 		return errorf(ClassOp, "Op.Free", "op already freed")
 	}
-	a := args{op: o.h}
-	err := mpiError("Op.Free", run(callOpFree, &a))
+	h := o.h
+	err := mpiError("Op.Free", mpiOpFree(&h))
 	userOps.mu.Lock()
 	userOps.fns[o.slot].Store(nil)
 	userOps.mu.Unlock()
@@ -226,4 +224,10 @@ func (o *Op) takePanic(op string) error {
 		return errorf(ClassOther, op, "reduction function panicked: %s", *msg)
 	}
 	return nil
+}
+
+// opHandleOf returns the library's handle of predefined op k.
+func opHandleOf(k opKind) opHandle {
+	h, _ := enumopKind.toC(k)
+	return h
 }

@@ -16,26 +16,12 @@ const (
 )
 
 // smallMessage is the size in bytes up to which a blocking Send is one
-// MPI_Send: such messages complete eagerly (OpenMPI's eager limit is 4 KiB over
-// shared memory, header included, 64 KiB over TCP), so MPI holds no Go pointer
-// when the cgo call returns and nothing needs pinning. A larger send is posted
-// with its buffer pinned and tested in one call, then polled until complete:
-// no Request, and one cgo call where most complete (the Go path of a
-// Request cost 0.4–0.6 µs per 8 KiB one-way).
-//
-// Receives must be safe against truncation: OpenMPI 4.1 writes past the end
-// of the buffer when it truncates a message above its eager limit (measured
-// here with MPI_Recv, MPI_Irecv and MPI_Mrecv alike), and it writes the whole
-// message: 8 MiB received into 16 bytes changed the 8 MiB that followed them,
-// over shared memory as over TCP. So a staging area must have room for any
-// message, and areas cannot be packed closer together. A receive into a buffer
-// of up to smallMessage bytes, blocking or not, is posted into a staging area
-// no message can overflow (stage.go) and copied out on completion: as fast
-// as a receive posted into the buffer, where matching first would cost
-// ~0.4 µs. A larger blocking receive is a matched probe followed by the
-// receive of the matched message (or, if it is longer than the buffer, of a
-// scratch buffer); the probe is noise at those sizes. Either way no Go
-// pointer stays with MPI.
+// MPI_Send, which completes eagerly, so MPI holds no Go pointer when the call
+// returns; a larger send is posted pinned and polled. A receive of up to
+// smallMessage bytes is posted into a staging area no message can overflow
+// (stage.go) and copied out: OpenMPI 4.1 writes past the end of a buffer when
+// it truncates a message above its eager limit. A larger blocking receive is
+// a matched probe, then the receive of the matched message.
 const smallMessage = 4096
 
 // procNullStatus is the Status of a receive from ProcNull: no data, from
@@ -280,16 +266,9 @@ func (c *Comm) isend(op string, b Buffer, dest, tag int, sync bool) (*Request, e
 // (callIsendCopy): up to smallSendCopy contiguous bytes.
 func smallSend(b Buffer) bool { return b.bytes() <= smallSendCopy && b.contiguous() }
 
-// smallSendCopy is the largest send made from a copy. Up to it, OpenMPI's
-// shared memory sends inline (btl_vader_max_inline_send): the request is
-// complete when MPI_Isend returns, so the copy is freed in the same call,
-// and copying costs less than pinning the Go buffer (a Pinner from a pool,
-// the runtime's span lock, and unpinning later). Windows of 64 Isends (ns
-// a message, 9 rounds, 2 runs, pinned before against copied): 1 B 352–355
-// against 324–331, 64 B 423–439 against 364–372, 256 B 518–528 against
-// 452–464. At 1 KiB the send is still pending on return, the copy lives
-// until completion and is freed by another cgo call: 712–736 copied against
-// 599–632 pinned (3 runs).
+// smallSendCopy is the largest send made from a copy in C memory: up to it
+// OpenMPI's shared memory sends inline, so the copy is freed in the same
+// call, and copying costs less than pinning the Go buffer.
 const smallSendCopy = 256
 
 // sendCopyOf is the copy callIsendCopy left in a.msg (nil: none, the send
@@ -329,9 +308,19 @@ func (c *Comm) irecv(op string, call rawCall, b Buffer, src, tag int) (*Request,
 	}
 	a := args{rbuf: b.ptr, rn: b.n, dt: dt, peer: src, tag: tag, comm: c.h}
 	if b.bytes() <= smallMessage && b.contiguous() {
-		a.stage = getStage()
+		if a.stage = getStage(); a.stage != nil {
+			call = stagedForm(call)
+		}
 	}
 	return start(op, call, &a, reqRecv, b)
+}
+
+// stagedForm is the call that posts receive call into a staging area.
+func stagedForm(call rawCall) rawCall {
+	if call == callRecvInit {
+		return callRecvInitStaged
+	}
+	return callIrecvStaged
 }
 
 // Probe waits for a message from src with tag and returns its Status

@@ -1,12 +1,16 @@
 package mpi
 
-// The raw layer: the only file that calls C (with callback.go, which C calls).
-// Every MPI operation is one raw call here: it takes its operands from an
-// args record, returns the MPI return code, and is named by a rawCall number,
-// so that exec.go can run any of them directly, under a lock, or on the
-// thread that called Init. Calls are dispatched by a switch, not through
-// function values: a call through a function value would make every args
-// record escape to the heap, an allocation per MPI call. For the same reason
+// The raw layer's base. Every MPI function the binding calls is a row of
+// calls.tab, from which go generate writes the mechanical code (zcalls.go,
+// zraw.h, zraw_<chapter>.go, zenum.go); the raw_*.go and raw*.h files hold
+// what is not mechanical. Every MPI call is one raw call, named by a rawCall
+// number, so that exec.go can run any of them directly, under a lock, or on
+// the thread that called Init.
+//
+// Data calls (per message) take their operands from an args record and are
+// dispatched by a generated switch, not through function values: a call
+// through a function value would make every args record escape to the heap,
+// an allocation per MPI call. For the same reason
 // no raw call passes C a pointer into its args: the C wrappers on the paths
 // taken per message return their results by value (see mpigo_res in raw.h), so
 // no #cgo noescape or nocallback is needed, or used: cgo only keeps arguments
@@ -23,12 +27,18 @@ package mpi
 // Staging areas are C memory, passed to C as addresses too.
 
 /*
-#include "raw.h"
+#include "zraw.h"
+
+// The C state the package shares, defined here once (raw.h declares it).
+MPI_Datatype mpigo_stage_unit = MPI_DATATYPE_NULL;
+int mpigo_wanting;
+long long mpigo_yields;
 */
 import "C"
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -53,41 +63,70 @@ var (
 	commNull    = C.mpigo_comm_null()
 	requestNull = C.mpigo_request_null()
 	byteType    = C.mpigo_byte()
+	groupNull   = C.mpigo_of_group(C.MPI_GROUP_NULL)
+	groupEmpty  = C.mpigo_of_group(C.MPI_GROUP_EMPTY)
+	dtypeNull   = C.mpigo_of_dtype(C.MPI_DATATYPE_NULL)
+	packedType  = C.mpigo_of_dtype(C.MPI_PACKED)
+	infoNull    = C.mpigo_of_info(C.MPI_INFO_NULL)
+	winNull     = C.mpigo_of_win(C.MPI_WIN_NULL)
+	fileNull    = C.mpigo_of_file(C.MPI_FILE_NULL)
 )
 
-const userOpSlots = C.MPIGO_OP_SLOTS
+// More handle types, and the library's numbers that Go code compares with.
+type (
+	groupHandle = C.mpigo_h
+	infoHandle  = C.mpigo_h
+	winHandle   = C.mpigo_h
+	fileHandle  = C.mpigo_h
+	aint        = C.MPI_Aint     // byte displacements
+	ctype       = C.MPI_Datatype // the library's own datatype handle, in arrays MPI reads
+)
 
-func rawDatatype(k kind) dtypeHandle { return C.mpigo_datatype(C.int(k)) }
-func rawOp(k opKind) opHandle        { return C.mpigo_op(C.int(k)) }
+const (
+	userOpSlots   = C.MPIGO_OP_SLOTS
+	mpiUndefined  = C.MPI_UNDEFINED
+	mpiProcNull   = C.MPI_PROC_NULL
+	libObjectName = C.MPI_MAX_OBJECT_NAME // buffer sizes of the library's strings
+	libInfoVal    = C.MPI_MAX_INFO_VAL
+	libInfoKey    = C.MPI_MAX_INFO_KEY
+	libPortName   = C.MPI_MAX_PORT_NAME
+	libDatarep    = C.MPI_MAX_DATAREP_STRING
+	bsendOverhead = C.MPI_BSEND_OVERHEAD
+	rcUnsupported = C.MPI_ERR_UNSUPPORTED_OPERATION
+	rcSuccess     = C.MPI_SUCCESS
+)
 
-// args carries the operands of one raw call and its results. It is built on
-// the caller's stack for every call, so what only some calls need sits
-// behind pointers (parts, batch) and it stays small (192 bytes).
+// args carries the operands of one data call and its results (calls.tab
+// names the fields a row passes). It is built on the caller's stack for every
+// call, so what only some calls need sits behind pointers (parts, batch) and
+// it stays small. Each field means one thing.
 type args struct {
-	buf, rbuf unsafe.Pointer // send and receive buffers (Go memory, heap or pinned)
+	buf, rbuf unsafe.Pointer // send (or origin) and receive (or result) buffers: Go memory, heap or pinned
 	n, rn     int            // element counts, already checked to fit a C int
 	dt        dtypeHandle
 	rdt       dtypeHandle // collectives: the receive side's datatype (0: dt)
 	comm      commHandle
-	peer, tag int // rank (Go sentinels, see p2p.go), tag
+	win       winHandle  // one-sided calls: the window
+	file      fileHandle // MPI-IO calls: the file
+	peer, tag int        // rank (Go sentinels, see p2p.go), tag; the target rank of one-sided calls
 	root      int
-	reduce    int // which reduction: see mpigo_reduce
 	op        opHandle
 	req       reqHandle // the request posted, or tested
 	msg       msgHandle
 	budget    int64           // nanoseconds a polling call may spin in C
-	limit     int64           // receives: the buffer's size in bytes
-	stage     unsafe.Pointer  // staged calls: C memory (see raw.h)
+	limit     int64           // receives: the buffer's size in bytes; IsendCopy: the bytes to copy
+	off       int64           // one-sided calls: the target displacement; MPI-IO: the file offset
+	stage     unsafe.Pointer  // staged calls: C memory (see raw_p2p.h)
 	parts     *parts          // v-collectives
-	batch     *batch          // WaitAll (mpigo_testall)
-	fn        rawFunc         // callFunc: the raw call itself (rawctl.go)
-	off       int64           // MPI-IO: the file offset (rawFileIO); a.comm is then the file
+	batch     *batch          // WaitAll, StartAll
+	fn        func() C.int    // control calls: the call itself (ctl in exec.go)
 	done      <-chan struct{} // polled waits: give up when this closes (a context's Done)
 
-	inPlace, sync bool
-	nonblocking   bool // collectives: post the nonblocking form
-	flag          bool // result: completed / matched
-	tooLong       bool // result: the matched message is longer than limit
+	inPlace     bool // collectives: the send buffer is MPI_IN_PLACE
+	sync        bool // sends: synchronous mode (MPI_Ssend and its forms)
+	nonblocking bool // collectives: post the nonblocking form
+	flag        bool // result: completed / matched
+	tooLong     bool // result: the matched message is longer than limit
 
 	st C.mpigo_status // result: status of a completed receive or probe
 }
@@ -122,62 +161,16 @@ func (p *parts) arrays() []unsafe.Pointer {
 // noParts stands for a missing parts (read only).
 var noParts parts
 
-// result copies a C result into a and returns its return code.
+// result copies a C result into a and returns its return code. A receive
+// that matched a message longer than its buffer says so with flag 2
+// (mpigo_recv_poll).
 func (a *args) result(r C.mpigo_res) C.int {
-	a.flag, a.st, a.req, a.msg = r.flag != 0, r.st, r.req, r.msg
+	a.flag, a.tooLong, a.st, a.req, a.msg = r.flag != 0, r.flag == 2, r.st, r.req, r.msg
 	return r.rc
 }
 
-// rawCall names a raw call.
-type rawCall uint8
-
-const (
-	callInit rawCall = iota
-	callFinalize
-	callTagUB
-	callProcessorName
-	callLibraryVersion
-	callCommInfo
-	callCommDup
-	callCommSplit
-	callCommFree
-	callSetErrorsReturn
-	callSend
-	callIsend
-	callIsendCopy
-	callSendPoll
-	callIrecv
-	callRecvPoll
-	callRecvStaged
-	callImprobe
-	callIprobe
-	callMrecv
-	callTest
-	callTestAll
-	callCancel
-	callSendInit
-	callRecvInit
-	callStart
-	callStartAll
-	callRequestFree
-	callBarrier
-	callBcast
-	callScatter
-	callScatterv
-	callGather
-	callGatherv
-	callAllgather
-	callAllgatherv
-	callAlltoall
-	callAlltoallv
-	callReduce
-	callTypeContiguous
-	callOpCreate
-	callOpFree
-	callRMA      // one-sided operation a.reduce on window a.comm (win.go)
-	callWinFlush // flush a.reduce of window a.comm (win.go)
-	callFunc     // a.fn: every call added since, one function each in rawctl.go
-)
+// rawCall names a raw call: a row of calls.tab (zcalls.go numbers them).
+type rawCall uint16
 
 // do performs raw call c with a and returns MPI's return code. a stays
 // live until C returns, and with it the buffers it holds (see addr).
@@ -187,156 +180,20 @@ func (c rawCall) do(a *args) C.int {
 	return rc
 }
 
-func (c rawCall) call(a *args) C.int {
-	switch c {
-	case callInit:
-		var provided C.int
-		rc := C.mpigo_init(C.mpigo_thread_level(C.int(a.tag)), &provided)
-		a.tag = int(C.mpigo_thread_kind(provided)) // the ThreadLevel provided
-		return rc
-	case callFinalize:
-		return C.mpigo_finalize()
-	case callTagUB:
-		var ub C.int
-		rc := C.mpigo_tag_ub(&ub)
-		a.tag = int(ub)
-		return rc
-	case callProcessorName, callLibraryVersion: // the string into a.rbuf, its length in a.n
-		n := C.int(0)
-		rc := C.mpigo_env_string(C.int(cbool(c == callLibraryVersion)), (*C.char)(a.rbuf), &n)
-		a.n = int(n)
-		return rc
-	case callCommInfo: // a.root: the caller's rank, a.n: the size
-		var r, s C.int
-		rc := C.mpigo_comm_info(a.comm, &r, &s)
-		a.root, a.n = int(r), int(s)
-		return rc
-	case callCommDup:
-		out := a.comm
-		rc := C.mpigo_comm_dup(a.comm, &out)
-		a.comm = out
-		return rc
-	case callCommSplit: // color a.peer (negative: none), key a.tag; a.sync: by shared-memory node
-		var out commHandle
-		var rc C.int
-		if a.sync {
-			rc = C.mpigo_comm_split_shared(a.comm, C.int(a.tag), &out)
-		} else {
-			rc = C.mpigo_comm_split(a.comm, C.int(a.peer), C.int(a.tag), &out)
-		}
-		a.comm = out
-		return rc
-	case callCommFree:
-		h := a.comm
-		rc := C.mpigo_comm_free(&h)
-		a.comm = h
-		return rc
-	case callSetErrorsReturn:
-		return C.mpigo_errors_return(a.comm)
-	case callSend:
-		return C.mpigo_send(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync))
-	case callIsend, callSendInit: // callSendInit: the persistent request
-		return a.result(C.mpigo_isend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), cbool(c == callSendInit)))
-	case callIsendCopy: // a.limit bytes at a.buf, sent from a copy in C memory; a.msg: that copy while the send is pending
-		return a.result(C.mpigo_isend_copy(addr(a.buf), C.longlong(a.limit), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
-	case callSendPoll: // callIsend, then callTest
-		return a.result(C.mpigo_send_poll(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, cbool(a.sync), C.longlong(a.budget)))
-	case callIrecv, callRecvInit: // into a.stage if set, else a.rbuf; callRecvInit: the persistent request
-		persistent := cbool(c == callRecvInit)
-		if a.stage != nil {
-			return a.result(C.mpigo_irecv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm, persistent))
-		}
-		return a.result(C.mpigo_irecv(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, persistent))
-	case callRecvPoll: // a.budget: spin; a.limit: the buffer's bytes; a.tooLong: matched, not received
-		rc := a.result(C.mpigo_recv_poll(addr(a.rbuf), C.int(a.rn), a.dt, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
-		a.tooLong = a.flag && a.st.bytes > C.longlong(a.limit)
-		return rc
-	case callRecvStaged: // callIrecv into a.stage, then callTest
-		return a.result(C.mpigo_recv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
-	case callImprobe:
-		return a.result(C.mpigo_probe(C.int(a.peer), C.int(a.tag), a.comm, 1, C.longlong(a.budget)))
-	case callIprobe:
-		return a.result(C.mpigo_probe(C.int(a.peer), C.int(a.tag), a.comm, 0, C.longlong(a.budget)))
-	case callMrecv:
-		return a.result(C.mpigo_mrecv(addr(a.rbuf), C.int(a.rn), a.dt, a.msg))
-	case callTest:
-		return a.result(C.mpigo_test(a.req, C.longlong(a.budget)))
-	case callTestAll:
-		b := a.batch
-		return a.result(C.mpigo_testall(C.int(len(b.reqs)), &b.reqs[0], &b.sts[0], &b.rcs[0], &b.dones[0], C.longlong(a.budget)))
-	case callCancel:
-		return C.mpigo_cancel(a.req)
-	case callStart:
-		return C.mpigo_start(a.req)
-	case callStartAll:
-		b := a.batch
-		return C.mpigo_startall(C.int(len(b.reqs)), &b.reqs[0])
-	case callRequestFree:
-		return C.mpigo_request_free(a.req)
-	case callTypeContiguous: // a.dt becomes the committed type of a.n consecutive a.dt
-		var out dtypeHandle
-		rc := C.mpigo_type_contiguous(C.int(a.n), a.dt, &out)
-		a.dt = out
-		return rc
-	case callOpCreate: // a.op becomes the op calling trampoline a.peer; a.sync: commutative
-		var out opHandle
-		rc := C.mpigo_op_create(C.int(a.peer), cbool(a.sync), &out)
-		a.op = out
-		return rc
-	case callOpFree:
-		h := a.op
-		return C.mpigo_op_free(&h)
-	case callRMA: // a.reduce: rmaPut … rmaFetchAndOp; target a.peer at displacement a.off
-		return C.mpigo_rma(C.int(a.reduce), addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, C.int(a.peer), C.longlong(a.off), a.op, a.comm)
-	case callWinFlush: // a.reduce: 0 Flush(a.peer), 1 FlushAll, 2 FlushLocal(a.peer), 3 FlushLocalAll
-		return C.mpigo_win_flush(C.int(a.reduce), C.int(a.peer), a.comm)
-	case callFunc: // on a copy: a call through a function value would make every a escape
-		b := *a
-		rc := b.fn(&b)
-		*a = b
-		return rc
+// recvType is the receive side's datatype of a collective: a.rdt, or a.dt.
+func (a *args) recvType() dtypeHandle {
+	if a.rdt == 0 {
+		return a.dt
 	}
-	return collective(c, a)
+	return a.rdt
 }
 
-// collective performs the collective raw calls: blocking, or with
-// a.nonblocking the nonblocking form, which sets a.req.
-func collective(c rawCall, a *args) C.int {
-	nb, ip := cbool(a.nonblocking), cbool(a.inPlace)
-	n, rn, root := C.int(a.n), C.int(a.rn), C.int(a.root)
-	rdt := a.rdt
-	if rdt == 0 {
-		rdt = a.dt
+// v returns a's v-collective arrays (none on a rank that has none).
+func (a *args) v() *parts {
+	if a.parts == nil {
+		return &noParts
 	}
-	v := a.parts
-	if v == nil { // not a v-collective, or a rank other than its root
-		v = &noParts
-	}
-	switch c {
-	case callBarrier:
-		return a.result(C.mpigo_barrier(a.comm, nb))
-	case callBcast:
-		return a.result(C.mpigo_bcast(addr(a.buf), n, a.dt, root, a.comm, nb))
-	case callScatter:
-		return a.result(C.mpigo_scatter(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, root, a.comm, nb))
-	case callScatterv:
-		return a.result(C.mpigo_scatterv(addr(a.buf), cptr(v.counts), cptr(v.displs), a.dt, addr(a.rbuf), rn, rdt, ip, root, a.comm, nb))
-	case callGather:
-		return a.result(C.mpigo_gather(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, root, a.comm, nb))
-	case callGatherv:
-		return a.result(C.mpigo_gatherv(addr(a.buf), n, a.dt, addr(a.rbuf), cptr(v.counts), cptr(v.displs), rdt, ip, root, a.comm, nb))
-	case callAllgather:
-		return a.result(C.mpigo_allgather(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, a.comm, nb))
-	case callAllgatherv:
-		return a.result(C.mpigo_allgatherv(addr(a.buf), n, a.dt, addr(a.rbuf), cptr(v.counts), cptr(v.displs), rdt, ip, a.comm, nb))
-	case callAlltoall:
-		return a.result(C.mpigo_alltoall(addr(a.buf), n, a.dt, addr(a.rbuf), rn, rdt, ip, a.comm, nb))
-	case callAlltoallv:
-		return a.result(C.mpigo_alltoallv(addr(a.buf), cptr(v.counts), cptr(v.displs), a.dt, addr(a.rbuf), cptr(v.rcounts), cptr(v.rdisp), rdt, ip, a.comm, nb))
-	case callReduce:
-		return a.result(C.mpigo_reduce(C.int(a.reduce), addr(a.buf), addr(a.rbuf), n, a.dt, a.op, ip, root, a.comm, nb))
-	}
-	return C.MPI_ERR_INTERN
+	return a.parts
 }
 
 func cbool(b bool) C.int {
@@ -426,11 +283,87 @@ const stringBufSize = 8192
 
 // rawErrorInfo returns our class (see Class) and the library's message for an MPI error code.
 func rawErrorInfo(code int) (Class, string) {
-	cls := C.mpigo_error_class(C.int(code))
+	cls := int(C.mpigo_error_class(C.int(code)))
 	buf := make([]byte, stringBufSize)
 	var n C.int
 	if C.mpigo_error_string(C.int(code), (*C.char)(unsafe.Pointer(&buf[0])), &n) != 0 {
 		n = 0
 	}
-	return Class(C.mpigo_class_kind(cls)), string(buf[:n])
+	k, ok := enumClass.fromC(cls)
+	if !ok {
+		k = ClassUnknown
+	}
+	return k, string(buf[:n])
 }
+
+// Conversions of the slices that control calls pass to MPI.
+
+func aints(v []int64) []aint {
+	out := make([]aint, len(v))
+	for i, x := range v {
+		out[i] = aint(x)
+	}
+	return out
+}
+
+func aptr(v []aint) *aint {
+	if len(v) == 0 {
+		return nil
+	}
+	return &v[0]
+}
+
+// ctypes turns handles into the library's datatypes, for an array MPI reads.
+func ctypes(v []dtypeHandle) []ctype {
+	out := make([]ctype, len(v))
+	for i, h := range v {
+		out[i] = C.mpigo_to_dtype(h)
+	}
+	return out
+}
+
+func typesPtr(v []ctype) *C.MPI_Datatype {
+	if len(v) == 0 {
+		return nil
+	}
+	return &v[0]
+}
+
+// copyInts copies what MPI wrote into a C array back into the caller's slice.
+func copyInts(dst []int, src []cint) {
+	for i := range dst {
+		dst[i] = int(src[i])
+	}
+}
+
+// ranges3 flattens rank ranges (first, last, stride) for MPI_Group_range_incl.
+func ranges3(r [][3]int) []cint {
+	out := make([]cint, 0, 3*len(r))
+	for _, t := range r {
+		out = append(out, cint(t[0]), cint(t[1]), cint(t[2]))
+	}
+	return out
+}
+
+// cString is the string MPI wrote into buf, up to its NUL.
+func cString(buf []byte) string {
+	s, _, _ := strings.Cut(string(buf), "\x00")
+	return s
+}
+
+// goPeer turns a rank MPI returned into the Go sentinels (ProcNull).
+func goPeer(r int) int { return int(C.mpigo_go_peer(C.int(r))) }
+
+// rawHandleOf and rawHandleFrom convert between the binding's handles and
+// the MPI library's (MPI_Comm etc.) as a uintptr: a pointer in OpenMPI, an
+// int in MPICH.
+func rawHandleOf(h C.mpigo_h) uintptr   { return uintptr(h) }
+func rawHandleFrom(u uintptr) C.mpigo_h { return C.mpigo_h(u) }
+
+// rawMalloc and rawFree manage C memory (MPI holds an attached buffer past the call).
+func rawMalloc(n int) unsafe.Pointer { return C.malloc(C.size_t(n)) }
+func rawFree(p unsafe.Pointer)       { C.free(p) }
+
+// unweighted and weightsEmpty are MPI_UNWEIGHTED and MPI_WEIGHTS_EMPTY.
+func unweighted() *C.int   { return C.mpigo_unweighted() }
+func weightsEmpty() *C.int { return C.mpigo_weights_empty() }

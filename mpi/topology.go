@@ -53,11 +53,11 @@ func DimsCreate(nodes int, dims []int) ([]int, error) {
 	if nodes%fixed != 0 {
 		return nil, errorf(ClassArg, op, "fixed dimensions %v do not divide %d nodes", dims, nodes)
 	}
-	out := cints(dims)
-	if err := mpiError(op, rawDimsCreate(nodes, out)); err != nil {
+	out := slices.Clone(dims)
+	if err := mpiError(op, mpiDimsCreate(nodes, len(out), out)); err != nil {
 		return nil, err
 	}
-	return ints(out), nil
+	return out, nil
 }
 
 // Cart is a communicator with a Cartesian topology: its ranks on a grid of
@@ -81,7 +81,7 @@ func (c *Comm) CartCreate(dims []int, periods []bool, reorder bool) (*Cart, erro
 	if err := c.enter(op, c.checkCart(op, dims, periods)); err != nil {
 		return nil, err
 	}
-	h, rc := rawCartCreate(c.h, cints(dims), cbools(periods), reorder)
+	h, rc := rawNewComm(func(h *commHandle) int { return mpiCartCreate(c.h, len(dims), dims, bools(periods), reorder, h) })
 	if err := mpiError(op, rc); err != nil {
 		return nil, err
 	}
@@ -134,15 +134,15 @@ func (c *Comm) cart(op string) (*Cart, error) {
 	if t != TopoCart {
 		return nil, errorf(ClassComm, op, "communicator has no Cartesian topology")
 	}
-	nd, rc := rawCartdim(c.h)
-	if err := mpiError(op, rc); err != nil {
+	var nd int
+	if err := mpiError(op, mpiCartdimGet(c.h, &nd)); err != nil {
 		return nil, err
 	}
-	dims, periods, coords := make([]cint, nd), make([]cint, nd), make([]cint, nd)
-	if err := mpiError(op, rawCartGet(c.h, dims, periods, coords)); err != nil {
+	dims, periods, coords := make([]int, nd), make([]int, nd), make([]int, nd)
+	if err := mpiError(op, mpiCartGet(c.h, nd, dims, periods, coords)); err != nil {
 		return nil, err
 	}
-	k := &Cart{Comm: c, dims: ints(dims), coords: ints(coords), periods: make([]bool, nd)}
+	k := &Cart{Comm: c, dims: dims, coords: coords, periods: make([]bool, nd)}
 	for i, p := range periods {
 		k.periods[i] = p != 0
 	}
@@ -169,11 +169,11 @@ func (k *Cart) CoordsOf(rank int) ([]int, error) {
 		}
 		return nil, err
 	}
-	out := make([]cint, len(k.dims))
-	if err := mpiError("CoordsOf", rawCartCoords(k.h, rank, out)); err != nil {
+	out := make([]int, len(k.dims))
+	if err := mpiError("CoordsOf", mpiCartCoords(k.h, rank, len(out), out)); err != nil {
 		return nil, err
 	}
-	return ints(out), nil
+	return out, nil
 }
 
 // RankOf returns the rank at coords (MPI_Cart_rank); in a periodic
@@ -191,7 +191,8 @@ func (k *Cart) RankOf(coords []int) (int, error) {
 			return 0, errorf(ClassArg, "RankOf", "coordinate %d is %d, outside [0, %d) of a non-periodic dimension", i, x, k.dims[i])
 		}
 	}
-	r, rc := rawCartRank(k.h, cints(coords))
+	var r int
+	rc := mpiCartRank(k.h, coords, &r)
 	return r, mpiError("RankOf", rc)
 }
 
@@ -219,7 +220,7 @@ func (k *Cart) Sub(remain []bool) (*Cart, error) {
 	if len(remain) != len(k.dims) {
 		return nil, errorf(ClassArg, "Sub", "%d flags for a grid of %d dimensions", len(remain), len(k.dims))
 	}
-	h, rc := rawCartSub(k.h, cbools(remain))
+	h, rc := rawNewComm(func(h *commHandle) int { return mpiCartSub(k.h, bools(remain), h) })
 	if err := mpiError("Sub", rc); err != nil {
 		return nil, err
 	}
@@ -249,7 +250,7 @@ func (c *Comm) DistGraphCreateAdjacent(nb Neighborhood, reorder bool) (*Comm, er
 		return nil, err
 	}
 	weighted := nb.SourceWeights != nil || nb.DestWeights != nil
-	h, rc := rawDistGraphCreateAdjacent(c.h, cints(nb.Sources), cints(nb.SourceWeights), cints(nb.Dests), cints(nb.DestWeights), weighted, reorder)
+	h, rc := rawDistGraphCreateAdjacent(c.h, nb.Sources, nb.SourceWeights, nb.Dests, nb.DestWeights, weighted, reorder)
 	if err := mpiError(op, rc); err != nil {
 		return nil, err
 	}
@@ -318,9 +319,9 @@ func (c *Comm) Neighbors() (Neighborhood, error) {
 		if err := mpiError(op, rc); err != nil {
 			return Neighborhood{}, err
 		}
-		nb := Neighborhood{Sources: ints(s), Dests: ints(d)}
+		nb := Neighborhood{Sources: s, Dests: d}
 		if sw != nil {
-			nb.SourceWeights, nb.DestWeights = ints(sw), ints(dw)
+			nb.SourceWeights, nb.DestWeights = sw, dw
 		}
 		return nb, nil
 	}
@@ -370,16 +371,9 @@ func (c *Comm) neighborInfo(op string) (*neighbors, error) {
 	return n, nil
 }
 
-func ints(v []cint) []int {
+// bools gives MPI's int flags of v.
+func bools(v []bool) []int {
 	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
-}
-
-func cbools(v []bool) []cint {
-	out := make([]cint, len(v))
 	for i, b := range v {
 		if b {
 			out[i] = 1

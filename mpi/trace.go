@@ -43,7 +43,6 @@ type event struct {
 	n          int32 // elements
 	peer, tag  int32
 	call       uint16 // rawCall, or spanBase + a name's index
-	sub        uint8  // callReduce: which reduction (a.reduce)
 	nb         bool   // a nonblocking collective's posting
 }
 
@@ -95,7 +94,7 @@ func traceCall(c rawCall, a *args, t0 int64) {
 		peer = -1
 	}
 	record(event{start: t0, dur: tsc.Ticks() - t0, dt: a.dt, n: int32(n), peer: peer, tag: int32(a.tag),
-		call: uint16(c), sub: uint8(a.reduce), nb: a.nonblocking})
+		call: uint16(c), nb: a.nonblocking})
 }
 
 // TraceSpan marks a span of the program in the trace, from now until the
@@ -271,14 +270,11 @@ func writeTrace(name string, start, end clockSync, nsPerTick float64) error {
 			te.Name, te.Cat = trace.byIdx[ev.call-spanBase], "span"
 		} else {
 			te.Name, te.Cat = callNames[rawCall(ev.call)], "mpi"
-			if rawCall(ev.call) == callReduce && int(ev.sub) < len(reduceNames) {
-				te.Name = reduceNames[ev.sub]
-			}
 			if ev.nb {
 				te.Name += " (nonblocking)"
 			}
 			te.Args = map[string]any{}
-			if ev.peer >= 0 && ev.call != uint16(callFunc) {
+			if ev.peer >= 0 && rawCall(ev.call) < firstControl {
 				te.Args["peer"] = ev.peer
 			}
 			if ev.tag > 0 {
@@ -317,26 +313,6 @@ func writeTrace(name string, start, end clockSync, nsPerTick float64) error {
 	}
 	return out.Close()
 }
-
-// callNames names the raw calls in traces by the MPI function underneath.
-var callNames = map[rawCall]string{
-	callSend: "MPI_Send", callIsend: "MPI_Isend", callIsendCopy: "MPI_Isend", callSendPoll: "MPI_Send (polled)", callIrecv: "MPI_Irecv",
-	callRecvPoll: "MPI_Recv", callRecvStaged: "MPI_Recv", callImprobe: "MPI_Improbe", callIprobe: "MPI_Probe",
-	callMrecv: "MPI_Mrecv", callTest: "MPI_Wait", callTestAll: "MPI_Waitall", callCancel: "MPI_Cancel",
-	callSendInit: "MPI_Send_init", callRecvInit: "MPI_Recv_init", callStart: "MPI_Start", callStartAll: "MPI_Startall",
-	callRequestFree: "MPI_Request_free", callBarrier: "MPI_Barrier", callBcast: "MPI_Bcast", callScatter: "MPI_Scatter",
-	callScatterv: "MPI_Scatterv", callGather: "MPI_Gather", callGatherv: "MPI_Gatherv", callAllgather: "MPI_Allgather",
-	callAllgatherv: "MPI_Allgatherv", callAlltoall: "MPI_Alltoall", callAlltoallv: "MPI_Alltoallv", callReduce: "MPI_Reduce",
-	callCommDup: "MPI_Comm_dup", callCommSplit: "MPI_Comm_split", callCommFree: "MPI_Comm_free", callRMA: "MPI RMA",
-	callWinFlush: "MPI_Win_flush", callFunc: "MPI (other)", callCommInfo: "MPI_Comm_rank/size",
-	callSetErrorsReturn: "MPI_Comm_set_errhandler", callTypeContiguous: "MPI_Type_contiguous",
-	callOpCreate: "MPI_Op_create", callOpFree: "MPI_Op_free", callTagUB: "MPI_Comm_get_attr",
-	callProcessorName: "MPI_Get_processor_name", callLibraryVersion: "MPI_Get_library_version",
-	callInit: "MPI_Init_thread", callFinalize: "MPI_Finalize",
-}
-
-// reduceNames names callReduce's reductions (mpigo_reduce's kinds).
-var reduceNames = []string{"MPI_Reduce", "MPI_Allreduce", "MPI_Scan", "MPI_Exscan", "MPI_Reduce_scatter_block"}
 
 // traceFromEnv starts a trace at Init when MPIGO_TRACE names a prefix.
 func traceFromEnv() error {

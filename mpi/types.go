@@ -85,7 +85,7 @@ func init() {
 	for k := range numKinds {
 		t := &scalarTypes[k]
 		t.name, t.size, t.data, t.base, t.width = names[k], sizes[k], sizes[k], k, 1
-		t.h = rawDatatype(k)
+		t.h, _ = enumkind.toC(k)
 	}
 }
 
@@ -108,11 +108,10 @@ func (t *elemType) make(op string) (dtypeHandle, error) {
 		if err != nil {
 			return h, err
 		}
-		a := args{n: t.outer, dt: h}
-		err = mpiError(op, run(callTypeContiguous, &a))
-		return a.dt, err
+		h, rc := rawTypeContiguous(t.outer, h)
+		return h, mpiError(op, rc)
 	}
-	lens, displs, types := make([]cint, len(t.fields)), make([]int64, len(t.fields)), make([]dtypeHandle, len(t.fields))
+	lens, displs, types := make([]int, len(t.fields)), make([]int64, len(t.fields)), make([]dtypeHandle, len(t.fields))
 	for i, f := range t.fields {
 		h, err := f.t.handle(op)
 		if err != nil {
@@ -120,7 +119,7 @@ func (t *elemType) make(op string) (dtypeHandle, error) {
 		}
 		lens[i], displs[i], types[i] = 1, int64(f.offset), h
 	}
-	packed, rc := rawTypeStruct(lens, aints(displs), types)
+	packed, rc := rawTypeStruct(lens, displs, types)
 	if err := mpiError(op, rc); err != nil {
 		return packed, err
 	}

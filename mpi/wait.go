@@ -36,16 +36,8 @@ type WaitPolicy struct {
 }
 
 // DefaultWaitPolicy is the policy a program starts with, unless the
-// environment variable MPIGO_WAIT sets another (see ParseWaitPolicy).
-// Measured with `make bench-idle` (rank 1 of 2 waiting 10 s in Recv, two
-// runs each): CPU used while idle 1.9–2.1% with naps of up to 250 µs,
-// 2.1–2.2% with 100 µs, 4.3–4.4% with 1 ms (the runtime's timers cost more
-// there), 1.1–1.2% with 4 ms, and 100% spinning, as C with OpenMPI (94–100%,
-// with or without mpi_yield_when_idle). Waking after 10 s took 0.07–0.12 ms
-// when spinning (C and mpigo) and 0.3–1.2 ms with naps of 16–250 µs (one
-// sample a run): an idle Go runtime sleeps in epoll_wait, whose timeout is
-// in milliseconds, so a nap lasts about 1 ms whatever its length. A rank
-// that waits under 10 ms never sleeps.
+// environment variable MPIGO_WAIT sets another (see ParseWaitPolicy): an idle
+// rank uses about 2% of a core, and wakes within about 1 ms.
 var DefaultWaitPolicy = WaitPolicy{Yield: 100 * time.Microsecond, Sleep: 10 * time.Millisecond, MaxNap: 250 * time.Microsecond}
 
 const firstNap = 16 * time.Microsecond

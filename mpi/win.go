@@ -107,6 +107,43 @@ func WinCreateDynamic(c *Comm) (*Win, error) {
 	return newWin("WinCreateDynamic", c, winDynamic, nil, 0, 1)
 }
 
+// The ways to make a window (winMake).
+const (
+	winCreate   = iota // over the caller's memory (MPI_Win_create)
+	winAllocate        // over memory MPI allocates (MPI_Win_allocate)
+	winShared          // over shared memory MPI allocates (MPI_Win_allocate_shared)
+	winDynamic         // with no memory yet (MPI_Win_create_dynamic)
+)
+
+// winMake makes a window of kind over c, sets it to return errors, and
+// returns it with its local memory (base, or what MPI allocated).
+func winMake(kind int, base unsafe.Pointer, size int64, unit int, c commHandle) (winHandle, unsafe.Pointer, int) {
+	h := winNull
+	var rc int
+	switch kind {
+	case winCreate:
+		rc = mpiWinCreate(base, size, unit, c, &h)
+	case winAllocate:
+		rc = mpiWinAllocate(size, unit, c, &base, &h)
+	case winShared:
+		rc = mpiWinAllocateShared(size, unit, c, &base, &h)
+	default:
+		rc = mpiWinCreateDynamic(c, &h)
+	}
+	if rc == rcSuccess {
+		rc = mpiWinErrorsReturn(h)
+	}
+	return h, base, rc
+}
+
+// lockKind is a lock type of Lock (MPI_LOCK_SHARED, MPI_LOCK_EXCLUSIVE).
+type lockKind int
+
+const (
+	lockShared lockKind = iota
+	lockExclusive
+)
+
 func newWin(op string, c *Comm, kind int, base unsafe.Pointer, size int64, unit int) (*Win, error) {
 	if err := c.enter(op, c.checkIntraOnly(op)); err != nil {
 		return nil, err
@@ -115,7 +152,7 @@ func newWin(op string, c *Comm, kind int, base unsafe.Pointer, size int64, unit 
 	if kind == winCreate && base != nil {
 		pinGo(&w.memPin, base)
 	}
-	h, mem, rc := rawWinMake(kind, base, size, unit, c.h)
+	h, mem, rc := winMake(kind, base, size, unit, c.h)
 	if err := mpiError(op, rc); err != nil {
 		w.memPin.Unpin()
 		if e, ok := err.(*Error); ok && e.Class == ClassWin && isOpenMPI() {
@@ -188,7 +225,8 @@ func (w *Win) Free() error {
 	if w.freed.Swap(true) {
 		return errorf(ClassWin, "Win.Free", "window has been freed")
 	}
-	err := mpiError("Win.Free", rawWinSync(w.h, winFree, 0, groupNull))
+	h := w.h
+	err := mpiError("Win.Free", mpiWinFree(&h))
 	w.release(all)
 	w.memPin.Unpin()
 	return err
@@ -204,7 +242,10 @@ func SharedSlice[T any](w *Win, rank int) ([]T, error) {
 	if err := w.comm.checkRank(op, "rank", rank, false); err != nil {
 		return nil, err
 	}
-	base, size, _, rc := rawWinSharedQuery(w.h, rank)
+	var base unsafe.Pointer
+	var size int64
+	var unit int
+	rc := mpiWinSharedQuery(w.h, rank, &size, &unit, &base)
 	if err := mpiError(op, rc); err != nil {
 		return nil, err
 	}
@@ -233,8 +274,11 @@ func Attach[T any](w *Win, s []T) (int64, error) {
 	w.mu.Lock()
 	pinGo(w.pinner(attached), p)
 	w.mu.Unlock()
-	addr, rc := rawWinAttach(w.h, p, int64(len(s))*int64(typeOf[T]().size), false)
-	return addr, mpiError(op, rc)
+	var addr int64
+	if err := mpiError(op, mpiGetAddress(p, &addr)); err != nil {
+		return 0, err
+	}
+	return addr, mpiError(op, mpiWinAttach(w.h, p, int64(len(s))*int64(typeOf[T]().size)))
 }
 
 // Detach removes s, attached before, from dynamic window w (MPI_Win_detach).
@@ -245,218 +289,54 @@ func Detach[T any](w *Win, s []T) error {
 	if len(s) == 0 {
 		return errorf(ClassBuffer, "Detach", "empty slice")
 	}
-	_, rc := rawWinAttach(w.h, unsafe.Pointer(unsafe.SliceData(s)), 0, true)
-	return mpiError("Detach", rc)
-}
-
-// ---- synchronization ----
-
-// The synchronization calls of rawWinSync.
-const (
-	winFence = iota
-	winLockShared
-	winLockExclusive
-	winUnlock
-	winLockAll
-	winUnlockAll
-	winFlush
-	winFlushAll
-	winFlushLocal
-	winFlushLocalAll
-	winSync
-	winPost
-	winStart
-	winComplete
-	winWait
-	winFree
-)
-
-var winCallNames = [...]string{"Win.Fence", "Win.Lock", "Win.Lock", "Win.Unlock", "Win.LockAll", "Win.UnlockAll",
-	"Win.Flush", "Win.FlushAll", "Win.FlushLocal", "Win.FlushLocalAll", "Win.Sync", "Win.Post", "Win.Start",
-	"Win.Complete", "Win.Wait", "Win.Free"}
-
-// Targets of sync that are not ranks.
-const (
-	noRank   = -1000 // a call that names no target rank
-	all      = -1001 // completes: every target's operations
-	none     = -1002 // completes: no operation
-	attached = -1003 // pending: the memory attached to a dynamic window
-)
-
-// sync runs synchronization call on w; rank is the target of a per-target
-// call (or noRank). completes is the target whose operations it completes
-// (or all, none), whose buffers are then unpinned.
-func (w *Win) sync(call, rank int, g *Group, completes int) error {
-	op := winCallNames[call]
-	if err := w.check(op); err != nil {
-		return err
-	}
-	if rank != noRank {
-		if err := w.comm.checkRank(op, "target", rank, false); err != nil {
-			return err
-		}
-		if rank == ProcNull {
-			return nil // nothing to lock, unlock or flush
-		}
-	}
-	gh := groupNull
-	if g != nil {
-		if err := g.check(op); err != nil {
-			return err
-		}
-		gh = g.h
-	}
-	var err error
-	if call >= winFlush && call <= winFlushLocalAll { // per message: raw.go's path, no allocation
-		var a args
-		a.reduce, a.peer, a.comm = call-winFlush, max(rank, 0), w.h
-		err = mpiError(op, runLong(callWinFlush, &a))
-	} else {
-		err = mpiError(op, rawWinSync(w.h, call, max(rank, 0), gh))
-	}
-	if err == nil && completes != none {
-		w.release(completes)
-	}
-	return err
-}
-
-// Fence ends one active-target epoch of every rank and starts the next
-// (MPI_Win_fence): collective over the window's communicator; every
-// operation since the last Fence is then complete.
-func (w *Win) Fence() error { return w.sync(winFence, noRank, nil, all) }
-
-// Lock starts a passive-target epoch at rank (MPI_Win_lock): exclusive,
-// or shared with other ranks' shared locks.
-func (w *Win) Lock(rank int, exclusive bool) error {
-	call := winLockShared
-	if exclusive {
-		call = winLockExclusive
-	}
-	return w.sync(call, rank, nil, none)
-}
-
-// Unlock ends the epoch at rank (MPI_Win_unlock), completing its operations.
-func (w *Win) Unlock(rank int) error { return w.sync(winUnlock, rank, nil, rank) }
-
-// LockAll starts a shared passive-target epoch at every rank (MPI_Win_lock_all).
-func (w *Win) LockAll() error { return w.sync(winLockAll, noRank, nil, none) }
-
-// UnlockAll ends it (MPI_Win_unlock_all), completing every operation.
-func (w *Win) UnlockAll() error { return w.sync(winUnlockAll, noRank, nil, all) }
-
-// Flush completes the operations to rank, at both ends, inside a
-// passive-target epoch (MPI_Win_flush).
-func (w *Win) Flush(rank int) error { return w.sync(winFlush, rank, nil, rank) }
-
-// FlushAll completes every operation, at both ends (MPI_Win_flush_all).
-func (w *Win) FlushAll() error { return w.sync(winFlushAll, noRank, nil, all) }
-
-// FlushLocal completes the operations to rank at the origin: their buffers
-// may be reused (MPI_Win_flush_local).
-func (w *Win) FlushLocal(rank int) error { return w.sync(winFlushLocal, rank, nil, rank) }
-
-// FlushLocalAll is FlushLocal for every target (MPI_Win_flush_local_all).
-func (w *Win) FlushLocalAll() error { return w.sync(winFlushLocalAll, noRank, nil, all) }
-
-// Sync makes this rank's window memory and MPI's view of it agree
-// (MPI_Win_sync), for shared windows read and written directly.
-func (w *Win) Sync() error { return w.sync(winSync, noRank, nil, none) }
-
-// Post exposes this rank's window to the ranks of g, a group of the
-// window's communicator, until Wait (MPI_Win_post).
-func (w *Win) Post(g *Group) error { return w.sync(winPost, noRank, g, none) }
-
-// Start starts an epoch in which this rank accesses the windows of the
-// ranks of g, which Post them, until Complete (MPI_Win_start).
-func (w *Win) Start(g *Group) error { return w.sync(winStart, noRank, g, none) }
-
-// Complete ends the epoch of Start, completing its operations (MPI_Win_complete).
-func (w *Win) Complete() error { return w.sync(winComplete, noRank, nil, all) }
-
-// Wait ends the exposure of Post, once every origin of the group has
-// called Complete (MPI_Win_wait).
-func (w *Win) Wait() error { return w.sync(winWait, noRank, nil, none) }
-
-// pinner returns the pinner of target's pending buffers; w.mu held.
-func (w *Win) pinner(target int) *runtime.Pinner {
-	i := w.slot(target)
-	if w.pending[i] == nil {
-		w.pending[i] = new(runtime.Pinner) // kept, unpinned, for the next epoch's buffers
-	}
-	return w.pending[i]
-}
-
-// slot is target's index in w.pending.
-func (w *Win) slot(target int) int {
-	if target == attached {
-		return len(w.pending) - 1
-	}
-	return target
-}
-
-// release unpins the buffers of the operations to target (or all targets)
-// that are now complete; attached memory stays pinned until Free. An index
-// per target, not a map: a flush after each small Put releases one target.
-func (w *Win) release(target int) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if target != all {
-		if p := w.pending[w.slot(target)]; p != nil {
-			p.Unpin()
-		}
-		return
-	}
-	for i, p := range w.pending {
-		if p != nil && (i < len(w.pending)-1 || w.freed.Load()) {
-			p.Unpin()
-		}
-	}
+	return mpiError("Detach", mpiWinDetach(w.h, unsafe.Pointer(unsafe.SliceData(s))))
 }
 
 // ---- operations ----
 
-// The one-sided operations: callRMA's (raw.go, mpigo_rma in raw.h, in this
-// order), rawRRMA's, and CompareAndSwap.
-const (
-	rmaPut = iota
-	rmaGet
-	rmaAccumulate
-	rmaGetAccumulate
-	rmaFetchAndOp
-	rmaCompareAndSwap
-)
+// rmaOp is one checked one-sided operation: the origin (and result,
+// compare) buffers, the target's rank and displacement, and the datatype and
+// count of the origin, used at the target too.
+type rmaOp struct {
+	origin, result, compare unsafe.Pointer
+	n                       int
+	dt                      dtypeHandle
+	target                  int
+	disp                    int64
+	op                      opHandle
+}
 
 // Put writes origin into target's window at displacement disp, counted in
 // the target's displacement unit (its element size for WinCreate and
 // WinAllocate), with origin's datatype there too (MPI_Put).
 func (w *Win) Put(origin Buffer, target, disp int) error {
-	return w.rma("Win.Put", rmaPut, origin, Buffer{}, Buffer{}, target, disp, nil)
+	return w.rma("Win.Put", callPut, origin, Buffer{}, Buffer{}, target, disp, nil)
 }
 
 // Get reads target's window at disp into origin (MPI_Get); origin holds
 // the data once the epoch's operations are complete.
 func (w *Win) Get(origin Buffer, target, disp int) error {
-	return w.rma("Win.Get", rmaGet, origin, Buffer{}, Buffer{}, target, disp, nil)
+	return w.rma("Win.Get", callGet, origin, Buffer{}, Buffer{}, target, disp, nil)
 }
 
 // Accumulate combines origin into target's window at disp with op, element
 // by element and atomically per element (MPI_Accumulate): a predefined op,
 // or Replace. Concurrent accumulates to the same place are safe.
 func (w *Win) Accumulate(origin Buffer, target, disp int, op *Op) error {
-	return w.rma("Win.Accumulate", rmaAccumulate, origin, Buffer{}, Buffer{}, target, disp, op)
+	return w.rma("Win.Accumulate", callAccumulate, origin, Buffer{}, Buffer{}, target, disp, op)
 }
 
 // GetAccumulate is Accumulate that also returns the target's data from
 // before into result (MPI_Get_accumulate); with NoOp it is an atomic read.
 func (w *Win) GetAccumulate(origin, result Buffer, target, disp int, op *Op) error {
-	return w.rma("Win.GetAccumulate", rmaGetAccumulate, origin, result, Buffer{}, target, disp, op)
+	return w.rma("Win.GetAccumulate", callGetAccumulate, origin, result, Buffer{}, target, disp, op)
 }
 
 // FetchAndOp is GetAccumulate of one element (MPI_Fetch_and_op): origin and
 // result are One(&x) of the same type; a shared counter is
 // FetchAndOp(One(&one), One(&old), rank, 0, Sum).
 func (w *Win) FetchAndOp(origin, result Buffer, target, disp int, op *Op) error {
-	return w.rma("Win.FetchAndOp", rmaFetchAndOp, origin, result, Buffer{}, target, disp, op)
+	return w.rma("Win.FetchAndOp", callFetchAndOp, origin, result, Buffer{}, target, disp, op)
 }
 
 // CompareAndSwap replaces the element at disp of target's window with
@@ -464,12 +344,12 @@ func (w *Win) FetchAndOp(origin, result Buffer, target, disp int, op *Op) error 
 // atomically (MPI_Compare_and_swap): one element each, of an integer type
 // or bool.
 func (w *Win) CompareAndSwap(origin, compare, result Buffer, target, disp int) error {
-	return w.rma("Win.CompareAndSwap", rmaCompareAndSwap, origin, result, compare, target, disp, nil)
+	return w.rma("Win.CompareAndSwap", callCompareAndSwap, origin, result, compare, target, disp, nil)
 }
 
 // rma checks and starts one operation, and pins its buffers until their
 // epoch completes.
-func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, disp int, o *Op) error {
+func (w *Win) rma(op string, call rawCall, origin, result, compare Buffer, target, disp int, o *Op) error {
 	ro, skip, err := w.prepare(op, call, origin, result, compare, target, disp, o)
 	if err != nil || skip {
 		return err
@@ -482,17 +362,17 @@ func (w *Win) rma(op string, call int, origin, result, compare Buffer, target, d
 		}
 	}
 	w.mu.Unlock()
-	if call == rmaCompareAndSwap { // three buffers: a control call of its own
-		return mpiError(op, rawCompareAndSwap(w.h, ro))
+	if call == callCompareAndSwap { // three buffers: a control call of its own
+		return mpiError(op, mpiCompareAndSwap(ro.origin, ro.compare, ro.result, ro.dt, ro.target, ro.disp, w.h))
 	}
-	var a args // the per-message path of raw.go: no allocation
-	a.reduce, a.comm, a.peer, a.off, a.buf, a.rbuf, a.n, a.dt, a.op = call, w.h, target, ro.disp, ro.origin, ro.result, ro.n, ro.dt, ro.op
-	return mpiError(op, run(callRMA, &a))
+	var a args // a data call: no allocation
+	a.win, a.peer, a.off, a.buf, a.rbuf, a.n, a.dt, a.op = w.h, target, ro.disp, ro.origin, ro.result, ro.n, ro.dt, ro.op
+	return mpiError(op, run(call, &a))
 }
 
-// rrma starts a request-based operation (MPI_Rput …), its buffers pinned
-// by the Request until it completes.
-func (w *Win) rrma(op string, call int, origin, result Buffer, target, disp int, o *Op) (*Request, error) {
+// rrma starts request-based operation post (MPI_Rput …), the request form
+// of call, its buffers pinned by the Request until it completes.
+func (w *Win) rrma(op string, call, post rawCall, origin, result Buffer, target, disp int, o *Op) (*Request, error) {
 	ro, skip, err := w.prepare(op, call, origin, result, Buffer{}, target, disp, o)
 	if err != nil {
 		return nil, err
@@ -500,18 +380,18 @@ func (w *Win) rrma(op string, call int, origin, result Buffer, target, disp int,
 	if skip { // ProcNull: complete at once
 		return &Request{op: op, kind: reqSend, h: requestNull, done: true}, nil
 	}
-	a := args{fn: rawRRMA, reduce: call, comm: w.h, peer: target, off: ro.disp, buf: ro.origin, rbuf: ro.result, n: ro.n, dt: ro.dt, op: ro.op}
+	a := args{win: w.h, peer: target, off: ro.disp, buf: ro.origin, rbuf: ro.result, n: ro.n, dt: ro.dt, op: ro.op}
 	recv := result
-	if call == rmaGet {
+	if call == callGet {
 		recv = origin
 	}
-	return start(op, callFunc, &a, reqSend, recv)
+	return start(op, post, &a, reqSend, recv)
 }
 
 // prepare checks one operation: the buffers (result and compare of
 // origin's type and length), the target, the op, and the bounds of the
 // target's window; skip reports a ProcNull target, which does nothing.
-func (w *Win) prepare(op string, call int, origin, result, compare Buffer, target, disp int, o *Op) (ro rmaOp, skip bool, err error) {
+func (w *Win) prepare(op string, call rawCall, origin, result, compare Buffer, target, disp int, o *Op) (ro rmaOp, skip bool, err error) {
 	if err := w.check(op); err != nil {
 		return ro, false, err
 	}
@@ -522,7 +402,7 @@ func (w *Win) prepare(op string, call int, origin, result, compare Buffer, targe
 		return ro, true, nil
 	}
 	var dt dtypeHandle
-	if call == rmaGet {
+	if call == callGet {
 		dt, err = origin.checkRecvBuf(op)
 	} else {
 		dt, err = origin.check(op)
@@ -534,7 +414,7 @@ func (w *Win) prepare(op string, call int, origin, result, compare Buffer, targe
 	for _, b := range []struct {
 		buf  Buffer
 		used bool
-	}{{result, call >= rmaGetAccumulate}, {compare, call == rmaCompareAndSwap}} {
+	}{{result, call >= callGetAccumulate}, {compare, call == callCompareAndSwap}} {
 		if !b.used {
 			continue
 		}
@@ -550,19 +430,19 @@ func (w *Win) prepare(op string, call int, origin, result, compare Buffer, targe
 	}
 	var oh opHandle
 	switch call {
-	case rmaFetchAndOp, rmaCompareAndSwap:
+	case callFetchAndOp, callCompareAndSwap:
 		if origin.n != 1 || origin.dt != nil || origin.t.width != 1 {
 			return ro, false, bufErr(op, "takes one element of a basic type (One(&x)), not %d of %s", origin.n, origin)
 		}
-		if call == rmaCompareAndSwap && !origin.t.base.integer() && origin.t.base != kBool {
+		if call == callCompareAndSwap && !origin.t.base.integer() && origin.t.base != kBool {
 			return ro, false, errorf(ClassType, op, "compares integers and bools, not %s", origin.t.name)
 		}
-		if call == rmaCompareAndSwap && origin.t.size == 8 && w.kind != winShared && openMPI4CAS() {
+		if call == callCompareAndSwap && origin.t.size == 8 && w.kind != winShared && openMPI4CAS() {
 			return ro, false, errorf(ClassUnsupported, op, "OpenMPI 4's one-sided layer crashes on 8-byte compare-and-swap"+
 				" (open-mpi/ompi#7967, #11349): use a 4-byte type, or a window of WinAllocateShared")
 		}
 	}
-	if call == rmaAccumulate || call == rmaGetAccumulate || call == rmaFetchAndOp {
+	if call == callAccumulate || call == callGetAccumulate || call == callFetchAndOp {
 		if origin.dt != nil {
 			return ro, false, errorf(ClassType, op, "accumulates take Buf buffers, not Typed ones")
 		}
@@ -637,22 +517,22 @@ func (w *Win) String() string {
 // may be reused (MPI_Rput): only inside a passive-target epoch (Lock,
 // LockAll). The buffer stays pinned until then.
 func (w *Win) Rput(origin Buffer, target, disp int) (*Request, error) {
-	return w.rrma("Win.Rput", rmaPut, origin, Buffer{}, target, disp, nil)
+	return w.rrma("Win.Rput", callPut, callRput, origin, Buffer{}, target, disp, nil)
 }
 
 // Rget is Get returning a Request that completes when origin holds the
 // data (MPI_Rget), inside a passive-target epoch.
 func (w *Win) Rget(origin Buffer, target, disp int) (*Request, error) {
-	return w.rrma("Win.Rget", rmaGet, origin, Buffer{}, target, disp, nil)
+	return w.rrma("Win.Rget", callGet, callRget, origin, Buffer{}, target, disp, nil)
 }
 
 // Raccumulate is Accumulate returning a Request (MPI_Raccumulate), inside
 // a passive-target epoch.
 func (w *Win) Raccumulate(origin Buffer, target, disp int, op *Op) (*Request, error) {
-	return w.rrma("Win.Raccumulate", rmaAccumulate, origin, Buffer{}, target, disp, op)
+	return w.rrma("Win.Raccumulate", callAccumulate, callRaccumulate, origin, Buffer{}, target, disp, op)
 }
 
 // RgetAccumulate is GetAccumulate returning a Request (MPI_Rget_accumulate).
 func (w *Win) RgetAccumulate(origin, result Buffer, target, disp int, op *Op) (*Request, error) {
-	return w.rrma("Win.RgetAccumulate", rmaGetAccumulate, origin, result, target, disp, op)
+	return w.rrma("Win.RgetAccumulate", callGetAccumulate, callRgetAccumulate, origin, result, target, disp, op)
 }
