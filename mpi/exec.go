@@ -1,5 +1,8 @@
 package mpi
 
+/*
+#include "zraw.h"
+*/
 import "C"
 
 import (
@@ -373,6 +376,11 @@ func crowded() {
 		}
 	}
 }
+
+// givesWay reports whether the C code of the polling calls sees a goroutine
+// wanting in (mpigo_give_way), asked from this file's own translation unit:
+// the state raw.go defines must be one for all of them.
+func givesWay() bool { return C.mpigo_give_way() != 0 }
 
 // crowdSpin is how long crowded reschedules before it sleeps, crowdWait how
 // long it waits at most.

@@ -84,3 +84,12 @@ func ResetTrace() { trace.next.Store(0) }
 // UncompletedReport is what Finalize would print of the requests never
 // completed (pinned.go): it completes those MPI is done with first.
 func UncompletedReport() string { return reportUncompleted() }
+
+// CShared reports whether the C state that raw.go defines (mpigo_wanting)
+// is the one the other cgo files' C code reads: each cgo file is its own
+// translation unit, where a static variable of a header would be a copy.
+func CShared() bool {
+	rawWanting.Add(1)
+	defer rawWanting.Add(-1)
+	return givesWay()
+}
