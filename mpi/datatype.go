@@ -29,7 +29,7 @@ type Datatype struct {
 	trueExtent int64
 	layout     []span // the data's bytes, sorted and merged; nil if too many (maxSpans)
 	overlaps   bool   // some byte is reached twice
-	predefined bool   // TypeOf's: freed by Finalize, not by Free
+	predefined bool   // TypeOf's (freed by Finalize), or MPI's own: not freed by Free
 	freed      atomic.Bool
 }
 
@@ -65,7 +65,7 @@ func (d *Datatype) Free() error {
 		return err
 	}
 	if d.predefined {
-		return errorf(ClassType, "Datatype.Free", "%s belongs to a Go type (TypeOf) and lives until Finalize", d)
+		return errorf(ClassType, "Datatype.Free", "%s is predefined (TypeOf's, or MPI's own) and lives until Finalize", d)
 	}
 	if d.freed.Swap(true) {
 		return errorf(ClassType, "Datatype.Free", "datatype %s has been freed", d)

@@ -242,6 +242,40 @@ func (f *File) SetView(disp int64, etype, filetype *Datatype) error {
 	return nil
 }
 
+// View returns f's view (MPI_File_get_view): the displacement, the
+// elementary type and the file type, and the data representation ("native"
+// after SetView). A type that is not predefined comes back as a new
+// Datatype, a copy of the one SetView was given, for the caller to Free;
+// a predefined one (MPI_BYTE without a view) cannot be freed.
+func (f *File) View() (disp int64, etype, filetype *Datatype, datarep string, err error) {
+	const op = "File.View"
+	if err := f.check(op); err != nil {
+		return 0, nil, nil, "", err
+	}
+	et, ft := dtypeNull, dtypeNull
+	rep := make([]byte, libDatarep+1)
+	if err := mpiError(op, mpiFileGetView(f.h, &disp, &et, &ft, rep)); err != nil {
+		return 0, nil, nil, "", err
+	}
+	if etype, err = viewType(op, et, "elementary type of "+f.name); err == nil {
+		filetype, err = viewType(op, ft, "file type of "+f.name)
+	}
+	return disp, etype, filetype, cString(rep), err
+}
+
+// viewType wraps a datatype MPI_File_get_view returned.
+func viewType(op string, h dtypeHandle, name string) (*Datatype, error) {
+	var ints, addrs, types, combiner int
+	if err := mpiError(op, mpiTypeGetEnvelope(h, &ints, &addrs, &types, &combiner)); err != nil {
+		return nil, err
+	}
+	d, err := newDatatype(op, h, name, nil)
+	if err == nil {
+		d.predefined = combiner == combinerNamed
+	}
+	return d, err
+}
+
 // ioKind tells whether an MPI-IO data call reads, and whether it is collective.
 func ioKind(c rawCall) (read, collective bool) {
 	switch c {

@@ -142,6 +142,64 @@ func TestFileSubarrayView(t *testing.T) {
 	})
 }
 
+// View reads back what SetView set (MPI_File_get_view): MPI_BYTE and 0
+// before, then the displacement, and copies of the types, which have their
+// sizes and extents, can be freed, and make the same view again.
+func TestFileView(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		name := filepath.Join(mpitest.SharedDir(t, w), "view")
+		f, err := mpi.OpenFile(w, name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, nil)
+		must(t, err)
+		disp, et, ft, rep, err := f.View()
+		must(t, err)
+		if disp != 0 || et.Size() != 1 || ft.Size() != 1 || rep != "native" {
+			t.Fatalf("default view: disp %d, etype of %d bytes, filetype of %d, %q; want 0, 1, 1, native", disp, et.Size(), ft.Size(), rep)
+		}
+		wantClass(t, "Free of the default view's MPI_BYTE", et.Free(), mpi.ErrType)
+
+		// Each rank sees every size-th int64 from its own, after 24 bytes.
+		i64, err := mpi.TypeOf[int64]()
+		must(t, err)
+		p, r := w.Size(), w.Rank()
+		strided, err := mpi.Vector(1, 1, p, i64)
+		must(t, err)
+		tiled, err := mpi.Resized(strided, 0, int64(8*p))
+		must(t, err)
+		must(t, strided.Free())
+		must(t, f.SetView(24+int64(8*r), i64, tiled))
+		disp, et, ft, rep, err = f.View()
+		must(t, err)
+		if _, ext := ft.Extent(); disp != 24+int64(8*r) || et.Size() != 8 || ft.Size() != 8 || ext != int64(8*p) || rep != "native" {
+			t.Fatalf("view: disp %d, etype %d bytes, filetype %d bytes and extent %d, %q; want %d, 8, 8, %d, native",
+				disp, et.Size(), ft.Size(), ext, rep, 24+8*r, 8*p)
+		}
+		// The copy makes the same view: each rank writes its values through it.
+		must(t, f.SetView(disp, et, ft))
+		_, err = f.WriteBufAtAll(mpi.Buf([]int64{int64(r), int64(r + 100)}), 0)
+		must(t, err)
+		must(t, ft.Free())
+		wantClass(t, "Free of the view's int64, a predefined type", et.Free(), mpi.ErrType)
+		must(t, tiled.Free())
+		must(t, f.Close())
+		must(t, w.Barrier())
+		if r == 0 {
+			raw, err := os.ReadFile(name)
+			must(t, err)
+			if len(raw) != 24+16*p {
+				t.Fatalf("file of %d bytes, want %d", len(raw), 24+16*p)
+			}
+			for k := range 2 * p {
+				want := int64(k%p + 100*(k/p))
+				if v := int64(binary.LittleEndian.Uint64(raw[24+8*k:])); v != want {
+					t.Fatalf("int64 %d of the file is %d, want %d", k, v, want)
+				}
+			}
+		}
+		_, _, _, _, err = f.View()
+		wantClass(t, "View of a closed file", err, mpi.ErrArg)
+	})
+}
+
 // The shared file pointer: WriteOrdered puts the ranks' parts in rank
 // order; WriteShared appends them in some order, each whole. Nonblocking
 // writes and reads complete with Wait, the collector run meanwhile.

@@ -94,6 +94,7 @@ const (
 	bsendOverhead = C.MPI_BSEND_OVERHEAD
 	rcUnsupported = C.MPI_ERR_UNSUPPORTED_OPERATION
 	rcSuccess     = C.MPI_SUCCESS
+	combinerNamed = C.MPI_COMBINER_NAMED // a predefined datatype (MPI_Type_get_envelope)
 )
 
 // args carries the operands of one data call and its results (calls.tab

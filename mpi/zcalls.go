@@ -109,6 +109,7 @@ const (
 	callTypeSizeX                              // MPI_Type_size_x
 	callTypeGetExtentX                         // MPI_Type_get_extent_x
 	callTypeGetTrueExtentX                     // MPI_Type_get_true_extent_x
+	callTypeGetEnvelope                        // MPI_Type_get_envelope
 	callPack                                   // MPI_Pack
 	callUnpack                                 // MPI_Unpack
 	callPackSize                               // MPI_Pack_size
@@ -195,6 +196,7 @@ const (
 	callFileSeekShared                         // MPI_File_seek_shared
 	callFileGetPosition                        // MPI_File_get_position
 	callFileSetView                            // MPI_File_set_view
+	callFileGetView                            // MPI_File_get_view
 	callCommSpawnMultiple                      // MPI_Comm_spawn_multiple
 	callCommGetParent                          // MPI_Comm_get_parent
 	callCommDisconnect                         // MPI_Comm_disconnect
@@ -313,6 +315,7 @@ var callNames = [numCalls]string{
 	callTypeSizeX:               "MPI_Type_size_x",
 	callTypeGetExtentX:          "MPI_Type_get_extent_x",
 	callTypeGetTrueExtentX:      "MPI_Type_get_true_extent_x",
+	callTypeGetEnvelope:         "MPI_Type_get_envelope",
 	callPack:                    "MPI_Pack",
 	callUnpack:                  "MPI_Unpack",
 	callPackSize:                "MPI_Pack_size",
@@ -399,6 +402,7 @@ var callNames = [numCalls]string{
 	callFileSeekShared:          "MPI_File_seek_shared",
 	callFileGetPosition:         "MPI_File_get_position",
 	callFileSetView:             "MPI_File_set_view",
+	callFileGetView:             "MPI_File_get_view",
 	callCommSpawnMultiple:       "MPI_Comm_spawn_multiple",
 	callCommGetParent:           "MPI_Comm_get_parent",
 	callCommDisconnect:          "MPI_Comm_disconnect",

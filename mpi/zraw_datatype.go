@@ -173,6 +173,22 @@ func mpiTypeGetTrueExtentX(dtype dtypeHandle, lb *int64, extent *int64) int {
 	return rc
 }
 
+// mpiTypeGetEnvelope is MPI_Type_get_envelope, a control call.
+func mpiTypeGetEnvelope(dtype dtypeHandle, nints *int, naddrs *int, ntypes *int, combiner *int) int {
+	nints_ := C.int(*nints)
+	naddrs_ := C.int(*naddrs)
+	ntypes_ := C.int(*ntypes)
+	combiner_ := C.int(*combiner)
+	rc := ctl(callTypeGetEnvelope, func() C.int {
+		return C.MPI_Type_get_envelope(C.mpigo_to_dtype(dtype), &nints_, &naddrs_, &ntypes_, &combiner_)
+	})
+	*nints = int(nints_)
+	*naddrs = int(naddrs_)
+	*ntypes = int(ntypes_)
+	*combiner = int(combiner_)
+	return rc
+}
+
 // mpiPack is MPI_Pack, a control call.
 func mpiPack(in unsafe.Pointer, incount int, dtype dtypeHandle, out unsafe.Pointer, outsize int, position *int, comm commHandle) int {
 	position_ := C.int(*position)

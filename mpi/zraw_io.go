@@ -96,3 +96,17 @@ func mpiFileSetView(file fileHandle, disp int64, etype dtypeHandle, filetype dty
 	})
 	return rc
 }
+
+// mpiFileGetView is MPI_File_get_view, a control call.
+func mpiFileGetView(file fileHandle, disp *int64, etype *dtypeHandle, filetype *dtypeHandle, datarep []byte) int {
+	disp_ := C.MPI_Offset(*disp)
+	etype_ := C.mpigo_to_dtype(*etype)
+	filetype_ := C.mpigo_to_dtype(*filetype)
+	rc := ctl(callFileGetView, func() C.int {
+		return C.MPI_File_get_view(C.mpigo_to_file(file), &disp_, &etype_, &filetype_, (*C.char)(unsafe.Pointer(unsafe.SliceData(datarep))))
+	})
+	*disp = int64(disp_)
+	*etype = C.mpigo_of_dtype(etype_)
+	*filetype = C.mpigo_of_dtype(filetype_)
+	return rc
+}
