@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -267,5 +268,43 @@ func TestSettingsDiffer(t *testing.T) {
 	d := SettingsDiffer(a, b)
 	if len(d) != 2 || d[0] != "validation (-v) (false, true)" || d[1] != "scale (-x) (1, 3)" {
 		t.Fatalf("SettingsDiffer: %q", d)
+	}
+}
+
+// The catalog's size bounds are the one rule: Sizes applies them, Limits
+// passes them to the baselines, and check refuses a series outside them.
+func TestCatalogSizes(t *testing.T) {
+	p2p, coll := []int{1, 4, 8, 1 << 20, 1<<20 + 1}, []int{1, 4, 8, 64}
+	for _, tc := range []struct {
+		name string
+		want []int
+	}{
+		{"latency", p2p},
+		{"value", []int{1, 4, 8, 1 << 20}},
+		{"bcast", coll},
+		{"reduce", []int{8, 64}},
+		{"allreduce", []int{8, 64}},
+		{"barrier", []int{0}},
+	} {
+		b, err := Lookup(tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := b.Sizes(p2p, coll); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: sizes %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if got, want := Limits(), "value:0:1048576,reduce:8:0,allreduce:8:0"; got != want {
+		t.Errorf("Limits() = %q, want %q", got, want)
+	}
+	cfg := Config{Scale: 1}
+	iters, _ := Iterations(Benchmark{Name: "reduce", Collective: true}, 4, 1)
+	s := Series{Impl: "c", Bench: "reduce", Size: 4, Unit: Micros, Values: make([]float64, iters)}
+	if err := cfg.check(s); err == nil || !strings.Contains(err.Error(), "catalog") {
+		t.Errorf("a reduce of 4 bytes passed the check: %v", err)
+	}
+	s.Size = 8
+	if err := cfg.check(s); err != nil {
+		t.Errorf("a reduce of 8 bytes: %v", err)
 	}
 }

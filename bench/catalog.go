@@ -20,25 +20,64 @@ type Benchmark struct {
 	Unit       string
 	Collective bool // all ranks take part, timed as the slowest rank
 	Sized      bool // false: one row of size 0 (barrier)
+	// The sizes it runs at, in bytes: from MinSize, up to MaxSize (0: any).
+	// The baselines are told them (Limits), not left to know them.
+	MinSize, MaxSize int
 }
 
-// Benchmarks lists the suite in the order tables print it.
+// Benchmarks lists the suite in the order tables print it. It is the one
+// description of the suite: the Go suite, the driver and, through the flags
+// the driver passes (Config.Flags), the baselines in C, Python and gompi
+// read it; the driver refuses a baseline's result that it does not allow.
 var Benchmarks = []Benchmark{
-	{"latency", Micros, false, true},
-	{"bw", MBPerSec, false, true},
-	{"bibw", MBPerSec, false, true},
-	{"bw-persistent", MBPerSec, false, true},
-	{"value", MsgsPerS, false, true},
-	{"put-latency", Micros, false, true},
-	{"get-bw", MBPerSec, false, true},
-	{"bcast", Micros, true, true},
-	{"scatter", Micros, true, true},
-	{"gather", Micros, true, true},
-	{"allgather", Micros, true, true},
-	{"alltoall", Micros, true, true},
-	{"reduce", Micros, true, true},
-	{"allreduce", Micros, true, true},
-	{"barrier", Micros, true, false},
+	{"latency", Micros, false, true, 0, 0},
+	{"bw", MBPerSec, false, true, 0, 0},
+	{"bibw", MBPerSec, false, true, 0, 0},
+	{"bw-persistent", MBPerSec, false, true, 0, 0},
+	{"value", MsgsPerS, false, true, 0, ValueMaxSize},
+	{"put-latency", Micros, false, true, 0, 0},
+	{"get-bw", MBPerSec, false, true, 0, 0},
+	{"bcast", Micros, true, true, 0, 0},
+	{"scatter", Micros, true, true, 0, 0},
+	{"gather", Micros, true, true, 0, 0},
+	{"allgather", Micros, true, true, 0, 0},
+	{"alltoall", Micros, true, true, 0, 0},
+	{"reduce", Micros, true, true, 8, 0}, // from one float64
+	{"allreduce", Micros, true, true, 8, 0},
+	{"barrier", Micros, true, false, 0, 0},
+}
+
+// Sizes returns the sizes b runs at, of the point-to-point sizes p2p or the
+// collective ones coll asked for: 0 alone if it is not sized.
+func (b Benchmark) Sizes(p2p, coll []int) []int {
+	if !b.Sized {
+		return []int{0}
+	}
+	asked := p2p
+	if b.Collective {
+		asked = coll
+	}
+	return slices.DeleteFunc(slices.Clone(asked), func(n int) bool { return !b.Allows(n) })
+}
+
+// Allows reports whether b runs at size bytes.
+func (b Benchmark) Allows(size int) bool {
+	if !b.Sized {
+		return size == 0
+	}
+	return size >= b.MinSize && (b.MaxSize == 0 || size <= b.MaxSize)
+}
+
+// Limits is the baselines' -l flag: "name:min:max" (max 0: none) for each
+// benchmark with bounds on its sizes, comma-separated.
+func Limits() string {
+	var l []string
+	for _, b := range Benchmarks {
+		if b.MinSize > 0 || b.MaxSize > 0 {
+			l = append(l, fmt.Sprintf("%s:%d:%d", b.Name, b.MinSize, b.MaxSize))
+		}
+	}
+	return strings.Join(l, ",")
 }
 
 // Lookup returns the benchmark called name.

@@ -3,6 +3,12 @@
 // turns measurements into numbers people can trust and compare.
 //
 // The pieces, one a file:
+//   - catalog.go is the one description of the suite: each benchmark's
+//     name, unit, sizes and iteration counts. The driver passes the sizes to
+//     the baselines (-l), and refuses a series whose size, unit or number of
+//     samples the catalog does not give, so a baseline that drifts fails
+//     make test-bench. A new benchmark is a catalog row, its code in the Go
+//     suite, and its code in each baseline that has it.
 //   - suite.go runs the Go benchmarks inside an MPI job (mpigo bench).
 //   - raw.go is the line format in which every implementation — this one and
 //     the C, gompi and mpi4py baselines under bench/c, bench/gompi and
@@ -25,7 +31,8 @@
 // allocated once per size, written before timing (an untouched buffer maps
 // the zero page and measures nothing real) and reused; iteration counts that
 // shrink above 8 KiB (see Iterations). Every implementation follows the same
-// rules; they are restated in bench/c/osu.c and bench/py/osu.py.
+// rules: the iteration counts are restated in bench/c/osu.c, bench/py/osu.py
+// and bench/gompi, and checked by the driver; the sizes come from the catalog.
 //
 //   - latency: ranks 0 and 1 ping-pong; a sample is half a round trip.
 //   - bw: rank 0 posts a window of 64 nonblocking sends, rank 1 as many

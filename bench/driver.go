@@ -143,7 +143,7 @@ func (cfg Config) Flags(benches []string) []string {
 		scale = 1
 	}
 	a := []string{"-b", strings.Join(benches, ","), "-s", join(cfg.Sizes), "-c", join(cfg.CollSizes),
-		"-x", strconv.FormatFloat(scale, 'g', -1, 64)}
+		"-x", strconv.FormatFloat(scale, 'g', -1, 64), "-l", Limits()}
 	if cfg.Validate {
 		a = append(a, "-v")
 	}
@@ -213,13 +213,16 @@ func (j Job) run(prog Program, benches []string, each func(Series)) ([]Series, m
 	return series, meta, nil
 }
 
-// check verifies that a series follows the method: a known benchmark in
-// its unit, with the number of samples Iterations gives (every baseline
-// implements the rule again; this is where a drift shows).
+// check verifies that a series follows the method: a known benchmark, at a
+// size it allows, in its unit, with the number of samples Iterations gives
+// (every baseline implements the rule again; this is where a drift shows).
 func (cfg Config) check(s Series) error {
 	b, err := Lookup(s.Bench)
 	if err != nil {
 		return err
+	}
+	if !b.Allows(s.Size) {
+		return fmt.Errorf("%s at %d B: the catalog runs %s only at %d B and up (to %d; 0: any)", s.Label(), s.Size, b.Name, b.MinSize, b.MaxSize)
 	}
 	iters, _ := Iterations(b, s.Size, cfg.Scale)
 	if s.Unit != b.Unit || len(s.Values) != iters {

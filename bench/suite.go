@@ -123,21 +123,8 @@ func (r *runner) progress(format string, v ...any) {
 	}
 }
 
-// sizes returns the sizes benchmark b runs at: the barrier one of 0, the
-// value benchmark up to ValueMaxSize, reductions from one float64.
-func (r *runner) sizes(b Benchmark) []int {
-	if !b.Sized {
-		return []int{0}
-	}
-	if !b.Collective {
-		return slices.DeleteFunc(slices.Clone(r.cfg.Sizes), func(n int) bool {
-			return b.Name == "value" && n > ValueMaxSize
-		})
-	}
-	return slices.DeleteFunc(slices.Clone(r.cfg.CollSizes), func(n int) bool {
-		return (b.Name == "reduce" || b.Name == "allreduce") && n < 8
-	})
-}
+// sizes returns the sizes benchmark b runs at (Benchmark.Sizes).
+func (r *runner) sizes(b Benchmark) []int { return b.Sizes(r.cfg.Sizes, r.cfg.CollSizes) }
 
 func (r *runner) measure(b Benchmark, algo string, size int) ([]float64, error) {
 	defer r.release()

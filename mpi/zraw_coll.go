@@ -7,10 +7,6 @@ package mpi
 */
 import "C"
 
-import "unsafe"
-
-var _ unsafe.Pointer
-
 // mpiOpCreate is MPI_Op_create, a control call.
 func mpiOpCreate(slot int, commute bool, op *opHandle) int {
 	op_ := C.mpigo_to_op(*op)

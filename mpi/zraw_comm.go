@@ -9,8 +9,6 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiCommRank is MPI_Comm_rank, a control call.
 func mpiCommRank(comm commHandle, rank *int) int {
 	rank_ := C.int(*rank)
@@ -101,8 +99,7 @@ func mpiCommCreateGroup(comm commHandle, group groupHandle, tag int, newcomm *co
 func mpiCommSetName(comm commHandle, name string) int {
 	name_ := C.CString(name)
 	defer C.free(unsafe.Pointer(name_))
-	rc := ctl(callCommSetName, func() C.int { return C.MPI_Comm_set_name(C.mpigo_to_comm(comm), name_) })
-	return rc
+	return ctl(callCommSetName, func() C.int { return C.MPI_Comm_set_name(C.mpigo_to_comm(comm), name_) })
 }
 
 // mpiCommGetName is MPI_Comm_get_name, a control call.
@@ -151,6 +148,5 @@ func mpiIntercommMerge(intercomm commHandle, high bool, newcomm *commHandle) int
 
 // mpiErrorsReturn is MPI_Comm_set_errhandler, a control call.
 func mpiErrorsReturn(comm commHandle) int {
-	rc := ctl(callErrorsReturn, func() C.int { return C.mpigo_errors_return(C.mpigo_to_comm(comm)) })
-	return rc
+	return ctl(callErrorsReturn, func() C.int { return C.mpigo_errors_return(C.mpigo_to_comm(comm)) })
 }

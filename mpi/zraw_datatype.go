@@ -9,8 +9,6 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiTypeContiguous is MPI_Type_contiguous, a control call.
 func mpiTypeContiguous(count int, oldtype dtypeHandle, newtype *dtypeHandle) int {
 	newtype_ := C.mpigo_to_dtype(*newtype)

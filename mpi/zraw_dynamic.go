@@ -9,8 +9,6 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiCommGetParent is MPI_Comm_get_parent, a control call.
 func mpiCommGetParent(parent *commHandle) int {
 	parent_ := C.mpigo_to_comm(*parent)
@@ -29,18 +27,16 @@ func mpiCommDisconnect(comm *commHandle) int {
 
 // mpiOpenPort is MPI_Open_port, a control call.
 func mpiOpenPort(info infoHandle, port []byte) int {
-	rc := ctl(callOpenPort, func() C.int {
+	return ctl(callOpenPort, func() C.int {
 		return C.MPI_Open_port(C.mpigo_to_info(info), (*C.char)(unsafe.Pointer(unsafe.SliceData(port))))
 	})
-	return rc
 }
 
 // mpiClosePort is MPI_Close_port, a control call.
 func mpiClosePort(port string) int {
 	port_ := C.CString(port)
 	defer C.free(unsafe.Pointer(port_))
-	rc := ctl(callClosePort, func() C.int { return C.MPI_Close_port(port_) })
-	return rc
+	return ctl(callClosePort, func() C.int { return C.MPI_Close_port(port_) })
 }
 
 // mpiCommConnect is MPI_Comm_connect, a control call.
@@ -73,8 +69,7 @@ func mpiPublishName(service string, info infoHandle, port string) int {
 	defer C.free(unsafe.Pointer(service_))
 	port_ := C.CString(port)
 	defer C.free(unsafe.Pointer(port_))
-	rc := ctl(callPublishName, func() C.int { return C.MPI_Publish_name(service_, C.mpigo_to_info(info), port_) })
-	return rc
+	return ctl(callPublishName, func() C.int { return C.MPI_Publish_name(service_, C.mpigo_to_info(info), port_) })
 }
 
 // mpiUnpublishName is MPI_Unpublish_name, a control call.
@@ -83,16 +78,14 @@ func mpiUnpublishName(service string, info infoHandle, port string) int {
 	defer C.free(unsafe.Pointer(service_))
 	port_ := C.CString(port)
 	defer C.free(unsafe.Pointer(port_))
-	rc := ctl(callUnpublishName, func() C.int { return C.MPI_Unpublish_name(service_, C.mpigo_to_info(info), port_) })
-	return rc
+	return ctl(callUnpublishName, func() C.int { return C.MPI_Unpublish_name(service_, C.mpigo_to_info(info), port_) })
 }
 
 // mpiLookupName is MPI_Lookup_name, a control call.
 func mpiLookupName(service string, info infoHandle, port []byte) int {
 	service_ := C.CString(service)
 	defer C.free(unsafe.Pointer(service_))
-	rc := ctl(callLookupName, func() C.int {
+	return ctl(callLookupName, func() C.int {
 		return C.MPI_Lookup_name(service_, C.mpigo_to_info(info), (*C.char)(unsafe.Pointer(unsafe.SliceData(port))))
 	})
-	return rc
 }

@@ -9,8 +9,6 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiInit is MPI_Init_thread, a control call.
 func mpiInit(required int, provided *int) int {
 	provided_ := C.int(*provided)
@@ -21,8 +19,7 @@ func mpiInit(required int, provided *int) int {
 
 // mpiFinalize is MPI_Finalize, a control call.
 func mpiFinalize() int {
-	rc := ctl(callFinalize, func() C.int { return C.mpigo_finalize() })
-	return rc
+	return ctl(callFinalize, func() C.int { return C.mpigo_finalize() })
 }
 
 // mpiTagUb is MPI_Comm_get_attr, a control call.
@@ -53,8 +50,7 @@ func mpiGetLibraryVersion(version []byte, n *int) int {
 
 // mpiBufferAttach is MPI_Buffer_attach, a control call.
 func mpiBufferAttach(buf unsafe.Pointer, size int) int {
-	rc := ctl(callBufferAttach, func() C.int { return C.MPI_Buffer_attach(buf, C.int(size)) })
-	return rc
+	return ctl(callBufferAttach, func() C.int { return C.MPI_Buffer_attach(buf, C.int(size)) })
 }
 
 // mpiBufferDetach is MPI_Buffer_detach, a control call.

@@ -9,8 +9,6 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiCommGroup is MPI_Comm_group, a control call.
 func mpiCommGroup(comm commHandle, group *groupHandle) int {
 	group_ := C.mpigo_to_group(*group)

@@ -9,8 +9,6 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiInfoCreate is MPI_Info_create, a control call.
 func mpiInfoCreate(info *infoHandle) int {
 	info_ := C.mpigo_to_info(*info)
@@ -33,16 +31,14 @@ func mpiInfoSet(info infoHandle, key string, value string) int {
 	defer C.free(unsafe.Pointer(key_))
 	value_ := C.CString(value)
 	defer C.free(unsafe.Pointer(value_))
-	rc := ctl(callInfoSet, func() C.int { return C.MPI_Info_set(C.mpigo_to_info(info), key_, value_) })
-	return rc
+	return ctl(callInfoSet, func() C.int { return C.MPI_Info_set(C.mpigo_to_info(info), key_, value_) })
 }
 
 // mpiInfoDelete is MPI_Info_delete, a control call.
 func mpiInfoDelete(info infoHandle, key string) int {
 	key_ := C.CString(key)
 	defer C.free(unsafe.Pointer(key_))
-	rc := ctl(callInfoDelete, func() C.int { return C.MPI_Info_delete(C.mpigo_to_info(info), key_) })
-	return rc
+	return ctl(callInfoDelete, func() C.int { return C.MPI_Info_delete(C.mpigo_to_info(info), key_) })
 }
 
 // mpiInfoGet is MPI_Info_get, a control call.
@@ -67,10 +63,9 @@ func mpiInfoGetNkeys(info infoHandle, nkeys *int) int {
 
 // mpiInfoGetNthkey is MPI_Info_get_nthkey, a control call.
 func mpiInfoGetNthkey(info infoHandle, i int, key []byte) int {
-	rc := ctl(callInfoGetNthkey, func() C.int {
+	return ctl(callInfoGetNthkey, func() C.int {
 		return C.MPI_Info_get_nthkey(C.mpigo_to_info(info), C.int(i), (*C.char)(unsafe.Pointer(unsafe.SliceData(key))))
 	})
-	return rc
 }
 
 // mpiInfoFree is MPI_Info_free, a control call.

@@ -9,8 +9,6 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiFileOpen is MPI_File_open, a control call.
 func mpiFileOpen(comm commHandle, name string, amode int, info infoHandle, file *fileHandle) int {
 	name_ := C.CString(name)
@@ -27,8 +25,7 @@ func mpiFileOpen(comm commHandle, name string, amode int, info infoHandle, file 
 func mpiFileDelete(name string, info infoHandle) int {
 	name_ := C.CString(name)
 	defer C.free(unsafe.Pointer(name_))
-	rc := ctl(callFileDelete, func() C.int { return C.MPI_File_delete(name_, C.mpigo_to_info(info)) })
-	return rc
+	return ctl(callFileDelete, func() C.int { return C.MPI_File_delete(name_, C.mpigo_to_info(info)) })
 }
 
 // mpiFileClose is MPI_File_close, a control call.
@@ -49,34 +46,29 @@ func mpiFileGetSize(file fileHandle, size *int64) int {
 
 // mpiFileSetSize is MPI_File_set_size, a control call.
 func mpiFileSetSize(file fileHandle, size int64) int {
-	rc := ctl(callFileSetSize, func() C.int { return C.MPI_File_set_size(C.mpigo_to_file(file), C.MPI_Offset(size)) })
-	return rc
+	return ctl(callFileSetSize, func() C.int { return C.MPI_File_set_size(C.mpigo_to_file(file), C.MPI_Offset(size)) })
 }
 
 // mpiFilePreallocate is MPI_File_preallocate, a control call.
 func mpiFilePreallocate(file fileHandle, size int64) int {
-	rc := ctl(callFilePreallocate, func() C.int { return C.MPI_File_preallocate(C.mpigo_to_file(file), C.MPI_Offset(size)) })
-	return rc
+	return ctl(callFilePreallocate, func() C.int { return C.MPI_File_preallocate(C.mpigo_to_file(file), C.MPI_Offset(size)) })
 }
 
 // mpiFileSync is MPI_File_sync, a control call.
 func mpiFileSync(file fileHandle) int {
-	rc := ctl(callFileSync, func() C.int { return C.MPI_File_sync(C.mpigo_to_file(file)) })
-	return rc
+	return ctl(callFileSync, func() C.int { return C.MPI_File_sync(C.mpigo_to_file(file)) })
 }
 
 // mpiFileSeek is MPI_File_seek, a control call.
 func mpiFileSeek(file fileHandle, offset int64, whence int) int {
-	rc := ctl(callFileSeek, func() C.int { return C.MPI_File_seek(C.mpigo_to_file(file), C.MPI_Offset(offset), C.int(whence)) })
-	return rc
+	return ctl(callFileSeek, func() C.int { return C.MPI_File_seek(C.mpigo_to_file(file), C.MPI_Offset(offset), C.int(whence)) })
 }
 
 // mpiFileSeekShared is MPI_File_seek_shared, a control call.
 func mpiFileSeekShared(file fileHandle, offset int64, whence int) int {
-	rc := ctl(callFileSeekShared, func() C.int {
+	return ctl(callFileSeekShared, func() C.int {
 		return C.MPI_File_seek_shared(C.mpigo_to_file(file), C.MPI_Offset(offset), C.int(whence))
 	})
-	return rc
 }
 
 // mpiFileGetPosition is MPI_File_get_position, a control call.
@@ -91,10 +83,9 @@ func mpiFileGetPosition(file fileHandle, offset *int64) int {
 func mpiFileSetView(file fileHandle, disp int64, etype dtypeHandle, filetype dtypeHandle, datarep string) int {
 	datarep_ := C.CString(datarep)
 	defer C.free(unsafe.Pointer(datarep_))
-	rc := ctl(callFileSetView, func() C.int {
+	return ctl(callFileSetView, func() C.int {
 		return C.MPI_File_set_view(C.mpigo_to_file(file), C.MPI_Offset(disp), C.mpigo_to_dtype(etype), C.mpigo_to_dtype(filetype), datarep_, C.MPI_INFO_NULL)
 	})
-	return rc
 }
 
 // mpiFileGetView is MPI_File_get_view, a control call.

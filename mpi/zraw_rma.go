@@ -9,14 +9,11 @@ import "C"
 
 import "unsafe"
 
-var _ unsafe.Pointer
-
 // mpiCompareAndSwap is MPI_Compare_and_swap, a control call.
 func mpiCompareAndSwap(origin unsafe.Pointer, compare unsafe.Pointer, result unsafe.Pointer, dtype dtypeHandle, target int, disp int64, win winHandle) int {
-	rc := ctl(callCompareAndSwap, func() C.int {
+	return ctl(callCompareAndSwap, func() C.int {
 		return C.MPI_Compare_and_swap(origin, compare, result, C.mpigo_to_dtype(dtype), C.int(target), C.MPI_Aint(disp), C.mpigo_to_win(win))
 	})
-	return rc
 }
 
 // mpiWinCreate is MPI_Win_create, a control call.
@@ -63,8 +60,7 @@ func mpiWinCreateDynamic(comm commHandle, win *winHandle) int {
 
 // mpiWinErrorsReturn is MPI_Win_set_errhandler, a control call.
 func mpiWinErrorsReturn(win winHandle) int {
-	rc := ctl(callWinErrorsReturn, func() C.int { return C.mpigo_win_errors_return(C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinErrorsReturn, func() C.int { return C.mpigo_win_errors_return(C.mpigo_to_win(win)) })
 }
 
 // mpiWinSharedQuery is MPI_Win_shared_query, a control call.
@@ -83,14 +79,12 @@ func mpiWinSharedQuery(win winHandle, rank int, size *int64, unit *int, base *un
 
 // mpiWinAttach is MPI_Win_attach, a control call.
 func mpiWinAttach(win winHandle, base unsafe.Pointer, size int64) int {
-	rc := ctl(callWinAttach, func() C.int { return C.MPI_Win_attach(C.mpigo_to_win(win), base, C.MPI_Aint(size)) })
-	return rc
+	return ctl(callWinAttach, func() C.int { return C.MPI_Win_attach(C.mpigo_to_win(win), base, C.MPI_Aint(size)) })
 }
 
 // mpiWinDetach is MPI_Win_detach, a control call.
 func mpiWinDetach(win winHandle, base unsafe.Pointer) int {
-	rc := ctl(callWinDetach, func() C.int { return C.MPI_Win_detach(C.mpigo_to_win(win), base) })
-	return rc
+	return ctl(callWinDetach, func() C.int { return C.MPI_Win_detach(C.mpigo_to_win(win), base) })
 }
 
 // mpiGetAddress is MPI_Get_address, a control call.
@@ -103,62 +97,52 @@ func mpiGetAddress(location unsafe.Pointer, address *int64) int {
 
 // mpiWinFence is MPI_Win_fence, a control call.
 func mpiWinFence(win winHandle) int {
-	rc := ctl(callWinFence, func() C.int { return C.MPI_Win_fence(C.int(0), C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinFence, func() C.int { return C.MPI_Win_fence(C.int(0), C.mpigo_to_win(win)) })
 }
 
 // mpiWinLock is MPI_Win_lock, a control call.
 func mpiWinLock(lock int, rank int, win winHandle) int {
-	rc := ctl(callWinLock, func() C.int { return C.MPI_Win_lock(C.int(lock), C.int(rank), C.int(0), C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinLock, func() C.int { return C.MPI_Win_lock(C.int(lock), C.int(rank), C.int(0), C.mpigo_to_win(win)) })
 }
 
 // mpiWinUnlock is MPI_Win_unlock, a control call.
 func mpiWinUnlock(rank int, win winHandle) int {
-	rc := ctl(callWinUnlock, func() C.int { return C.MPI_Win_unlock(C.int(rank), C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinUnlock, func() C.int { return C.MPI_Win_unlock(C.int(rank), C.mpigo_to_win(win)) })
 }
 
 // mpiWinLockAll is MPI_Win_lock_all, a control call.
 func mpiWinLockAll(win winHandle) int {
-	rc := ctl(callWinLockAll, func() C.int { return C.MPI_Win_lock_all(C.int(0), C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinLockAll, func() C.int { return C.MPI_Win_lock_all(C.int(0), C.mpigo_to_win(win)) })
 }
 
 // mpiWinUnlockAll is MPI_Win_unlock_all, a control call.
 func mpiWinUnlockAll(win winHandle) int {
-	rc := ctl(callWinUnlockAll, func() C.int { return C.MPI_Win_unlock_all(C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinUnlockAll, func() C.int { return C.MPI_Win_unlock_all(C.mpigo_to_win(win)) })
 }
 
 // mpiWinSync is MPI_Win_sync, a control call.
 func mpiWinSync(win winHandle) int {
-	rc := ctl(callWinSync, func() C.int { return C.MPI_Win_sync(C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinSync, func() C.int { return C.MPI_Win_sync(C.mpigo_to_win(win)) })
 }
 
 // mpiWinPost is MPI_Win_post, a control call.
 func mpiWinPost(group groupHandle, win winHandle) int {
-	rc := ctl(callWinPost, func() C.int { return C.MPI_Win_post(C.mpigo_to_group(group), C.int(0), C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinPost, func() C.int { return C.MPI_Win_post(C.mpigo_to_group(group), C.int(0), C.mpigo_to_win(win)) })
 }
 
 // mpiWinStart is MPI_Win_start, a control call.
 func mpiWinStart(group groupHandle, win winHandle) int {
-	rc := ctl(callWinStart, func() C.int { return C.MPI_Win_start(C.mpigo_to_group(group), C.int(0), C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinStart, func() C.int { return C.MPI_Win_start(C.mpigo_to_group(group), C.int(0), C.mpigo_to_win(win)) })
 }
 
 // mpiWinComplete is MPI_Win_complete, a control call.
 func mpiWinComplete(win winHandle) int {
-	rc := ctl(callWinComplete, func() C.int { return C.MPI_Win_complete(C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinComplete, func() C.int { return C.MPI_Win_complete(C.mpigo_to_win(win)) })
 }
 
 // mpiWinWait is MPI_Win_wait, a control call.
 func mpiWinWait(win winHandle) int {
-	rc := ctl(callWinWait, func() C.int { return C.MPI_Win_wait(C.mpigo_to_win(win)) })
-	return rc
+	return ctl(callWinWait, func() C.int { return C.MPI_Win_wait(C.mpigo_to_win(win)) })
 }
 
 // mpiWinFree is MPI_Win_free, a control call.

@@ -7,10 +7,6 @@ package mpi
 */
 import "C"
 
-import "unsafe"
-
-var _ unsafe.Pointer
-
 // mpiDimsCreate is MPI_Dims_create, a control call.
 func mpiDimsCreate(nnodes int, ndims int, dims []int) int {
 	dims_ := cints(dims)

@@ -41,6 +41,22 @@ static int parse_list(char *s, long *out) {
 	return n;
 }
 
+// The sizes each benchmark runs at, as the driver passes them (-l
+// name:min:max,…; bench.Limits): this program keeps no list of its own.
+#define MAXLIMITS 32
+static struct { char name[32]; long min, max; } limits[MAXLIMITS];
+static int nlimits;
+static void parse_limits(char *s) {
+	for (char *t = strtok(s, ","); t && nlimits < MAXLIMITS; t = strtok(NULL, ",")) {
+		if (sscanf(t, "%31[^:]:%ld:%ld", limits[nlimits].name, &limits[nlimits].min, &limits[nlimits].max) == 3) nlimits++;
+	}
+}
+static int allowed(const char *bench, long size) {
+	for (int i = 0; i < nlimits; i++)
+		if (!strcmp(limits[i].name, bench)) return size >= limits[i].min && (limits[i].max == 0 || size <= limits[i].max);
+	return 1;
+}
+
 // iterations: bench.Iterations.
 static void iterations(const char *bench, long size, int *iters, int *warm) {
 	int large = size > LARGE,
@@ -201,6 +217,7 @@ int main(int argc, char **argv) {
 		else if (!strcmp(argv[i], "-c") && i + 1 < argc) ncsizes = parse_list(argv[++i], csizes);
 		else if (!strcmp(argv[i], "-x") && i + 1 < argc) scale = atof(argv[++i]);
 		else if (!strcmp(argv[i], "-H")) hugepages = 1;
+		else if (!strcmp(argv[i], "-l") && i + 1 < argc) parse_limits(argv[++i]);
 		else if (strcmp(argv[i], "-v") && strcmp(argv[i], "-n")) {
 			if (rank == 0) fprintf(stderr, "bench-c: unknown argument %s\n", argv[i]);
 			MPI_Abort(MPI_COMM_WORLD, 2);
@@ -236,14 +253,13 @@ int main(int argc, char **argv) {
 	for (char *bench = strtok(benches, ","); bench; bench = strtok(NULL, ",")) {
 		int rma = !strcmp(bench, "put-latency") || !strcmp(bench, "get-bw");
 		int p2p = !strcmp(bench, "latency") || !strcmp(bench, "bw") || !strcmp(bench, "bibw") || !strcmp(bench, "bw-persistent") || rma;
-		int reduction = !strcmp(bench, "reduce") || !strcmp(bench, "allreduce");
 		if (!strcmp(bench, "value") || (p2p && nranks < 2)) continue; // Go values: not in C
 		long barrier0[] = {0};
 		long *list = !strcmp(bench, "barrier") ? barrier0 : p2p ? sizes : csizes;
 		int count = !strcmp(bench, "barrier") ? 1 : p2p ? nsizes : ncsizes;
 		for (int j = 0; j < count; j++) {
 			long size = list[j];
-			if (reduction && size < 8) continue;
+			if (!allowed(bench, size)) continue;
 			int iters, warm;
 			iterations(bench, size, &iters, &warm);
 			double *v = calloc(iters, sizeof *v);

@@ -97,7 +97,9 @@ func main() {
 	flag.Bool("v", false, "accepted; validation is the Go suite's")
 	flag.Bool("n", false, "accepted; no algorithms here")
 	flag.BoolVar(&hugepages, "H", false, "buffers on transparent huge pages")
+	limitFlag := flag.String("l", "", "the sizes each benchmark runs at: name:min:max,... (bench.Limits)")
 	flag.Parse()
+	allowed := limitsOf(*limitFlag)
 	mpi.Start()
 	defer mpi.Stop()
 	comm := mpi.NewCommunicator(nil)
@@ -162,7 +164,7 @@ func main() {
 				todo = []int{0}
 			}
 			for _, size := range todo {
-				if bench == "bcast" && size < 4 || (bench == "reduce" || bench == "allreduce") && size < 8 {
+				if !allowed(bench, size) || bench == "bcast" && size < 4 { // gompi broadcasts int32s
 					continue
 				}
 				iters, warm := iterations(bench, size, *scale)
@@ -198,5 +200,25 @@ func main() {
 				emit(bench, size, v)
 			}
 		}
+	}
+}
+
+// limitsOf reads the driver's -l flag: the sizes each benchmark runs at
+// (bench.Limits), so that this program keeps no list of its own.
+func limitsOf(flag string) func(bench string, size int) bool {
+	type bounds struct{ min, max int }
+	l := map[string]bounds{}
+	for _, t := range strings.Split(flag, ",") {
+		var b bounds
+		name, rest, ok := strings.Cut(t, ":")
+		if ok {
+			if _, err := fmt.Sscanf(rest, "%d:%d", &b.min, &b.max); err == nil {
+				l[name] = b
+			}
+		}
+	}
+	return func(bench string, size int) bool {
+		b, ok := l[bench]
+		return !ok || size >= b.min && (b.max == 0 || size <= b.max)
 	}
 }

@@ -207,7 +207,10 @@ def main():
     ap.add_argument("-v", action="store_true")
     ap.add_argument("-n", action="store_true")
     ap.add_argument("-H", action="store_true", help="buffers on huge pages (numpy's default; off otherwise)")
+    ap.add_argument("-l", default="", help="the sizes each benchmark runs at: name:min:max,... (bench.Limits)")
     opt = ap.parse_args()
+    # The driver's catalog says which sizes each benchmark runs at.
+    limits = {n: (int(lo), int(hi)) for n, lo, hi in (t.split(":") for t in opt.l.split(",") if t)}
     np.core.multiarray._set_madvise_hugepage(opt.H)
     comm = MPI.COMM_WORLD
     sizes = [int(s) for s in opt.s.split(",")]
@@ -227,12 +230,11 @@ def main():
         p2p = bench in P2P
         if (p2p and suite.p < 2) or (opt.object and bench not in OBJECT) or (bench == "value" and not opt.object):
             continue
+        lo, hi = limits.get(bench, (0, 0))
         if bench == "barrier":
             todo = [0]
-        elif p2p:
-            todo = [s for s in sizes if bench != "value" or s <= 1 << 20]  # bench.ValueMaxSize
         else:
-            todo = [s for s in csizes if bench not in ("reduce", "allreduce") or s >= 8]
+            todo = [s for s in (sizes if p2p else csizes) if s >= lo and (hi == 0 or s <= hi)]
         unit = "us" if bench in ("latency", "put-latency") or not p2p else ("msg/s" if bench == "value" else "MB/s")
         for size in todo:
             iters, warm = iterations(bench, size, opt.x)

@@ -27,6 +27,7 @@ var suiteFlags = []cli.Flag{
 	&cli.BoolFlag{Name: "validate", Aliases: []string{"v"}, Usage: "check the received data after every iteration (timings then include the check)"},
 	&cli.BoolFlag{Name: "no-algos", Aliases: []string{"n"}, Usage: "only the MPI library's own collectives, not package collectives' algorithms"},
 	&cli.BoolFlag{Name: "hugepages", Aliases: []string{"H"}, Usage: "message buffers on transparent huge pages (mpi.Alloc; numpy's default; madvise in C) instead of ordinary memory"},
+	&cli.StringFlag{Name: "limits", Aliases: []string{"l"}, Usage: "the sizes each benchmark runs at, as the driver tells the baselines (name:min:max,…); this suite reads them from the catalog, and refuses others"},
 }
 
 // Where results go.
@@ -89,6 +90,9 @@ func suiteConfig(c *cli.Context) (bench.Config, error) {
 	}
 	if cfg.CollSizes, err = parseSizeSpec(c.String("coll-sizes")); err != nil {
 		return cfg, fmt.Errorf("--coll-sizes: %w", err)
+	}
+	if l := c.String("limits"); l != "" && l != bench.Limits() {
+		return cfg, fmt.Errorf("--limits %q: this suite's catalog says %q", l, bench.Limits())
 	}
 	return cfg, nil
 }

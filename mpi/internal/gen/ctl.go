@@ -127,8 +127,6 @@ func ctlParam(p string) (param, error) {
 // goCtl writes zraw_<chapter>.go: a Go function per control call.
 func goCtl(chapter string, rows []row) ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteString(header + "package mpi\n\n/*\n#include \"zraw.h\"\n*/\nimport \"C\"\n\nimport \"unsafe\"\n\n")
-	b.WriteString("var _ unsafe.Pointer\n\n")
 	for _, r := range rows {
 		var decls, args, pre, post []string
 		for _, p := range r.params {
@@ -147,13 +145,22 @@ func goCtl(chapter string, rows []row) ([]byte, error) {
 		for _, s := range pre {
 			b.WriteString("\t" + s + "\n")
 		}
-		fmt.Fprintf(&b, "\trc := ctl(call%s, func() C.int { return C.%s(%s) })\n", r.name, r.cfunc, strings.Join(args, ", "))
+		run := fmt.Sprintf("ctl(call%s, func() C.int { return C.%s(%s) })", r.name, r.cfunc, strings.Join(args, ", "))
+		if len(post) == 0 {
+			fmt.Fprintf(&b, "\treturn %s\n}\n\n", run)
+			continue
+		}
+		fmt.Fprintf(&b, "\trc := %s\n", run)
 		for _, s := range post {
 			b.WriteString("\t" + s + "\n")
 		}
 		b.WriteString("\treturn rc\n}\n\n")
 	}
-	return b.Bytes(), nil
+	head := header + "package mpi\n\n/*\n#include \"zraw.h\"\n*/\nimport \"C\"\n\n"
+	if bytes.Contains(b.Bytes(), []byte("unsafe.")) {
+		head += "import \"unsafe\"\n\n"
+	}
+	return append([]byte(head), b.Bytes()...), nil
 }
 
 // An enumeration: a Go type whose constants stand for the library's values.
