@@ -34,6 +34,17 @@ import (
 //  4. a call made while another is in C waits briefly for it (crowded), so
 //     threads do not pile up inside MPI on one core.
 // doc/performance.md ("The execution layer") has the measurements behind each.
+//
+// Running a raw call: one function per kind of call, the rest of this file
+// being how they do it at each thread level.
+//
+//	run(c, a)             a data call that returns at once: an eager send, a post, one test
+//	runLong(c, a)         a call that may wait on other ranks inside MPI: a blocking
+//	                      collective at ThreadMultiple and ThreadSingle, an MPI-IO call
+//	poll(c, a)            a call that sets a.flag when done, repeated until it is: a probe, a wait
+//	postAndPoll(p, t, a)  a post (p), then its request tested (t) until done: Send, Recv
+//	start(op, c, a, …)    a nonblocking post whose buffers stay pinned: a Request (request.go)
+//	ctl(c, f)             a control call, f a closure (the zraw_*.go functions use it)
 
 type execMode int32
 

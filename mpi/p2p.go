@@ -271,13 +271,13 @@ func smallSend(b Buffer) bool { return b.bytes() <= smallSendCopy && b.contiguou
 // call, and copying costs less than pinning the Go buffer.
 const smallSendCopy = 256
 
-// sendCopyOf is the copy callIsendCopy left in a.msg (nil: none, the send
+// sendCopyOf is the copy callIsendCopy left in a.copy (nil: none, the send
 // completed in the call).
 func sendCopyOf(a *args) unsafe.Pointer {
-	if a.msg == 0 {
+	if a.copy == 0 {
 		return nil
 	}
-	return unsafe.Add(nil, uintptr(a.msg)) // C memory
+	return unsafe.Add(nil, uintptr(a.copy)) // C memory
 }
 
 // Irecv starts receiving into b (MPI_Irecv); b must not be read or modified

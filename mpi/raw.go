@@ -112,8 +112,9 @@ type args struct {
 	peer, tag int        // rank (Go sentinels, see p2p.go), tag; the target rank of one-sided calls
 	root      int
 	op        opHandle
-	req       reqHandle // the request posted, or tested
-	msg       msgHandle
+	req       reqHandle       // the request posted, or tested
+	msg       msgHandle       // a matched message (Mprobe, a receive too long for its buffer)
+	copy      C.uintptr_t     // result of IsendCopy: the C copy while the send is pending (0: none)
 	budget    int64           // nanoseconds a polling call may spin in C
 	limit     int64           // receives: the buffer's size in bytes; IsendCopy: the bytes to copy
 	off       int64           // one-sided calls: the target displacement; MPI-IO: the file offset
@@ -166,7 +167,7 @@ var noParts parts
 // that matched a message longer than its buffer says so with flag 2
 // (mpigo_recv_poll).
 func (a *args) result(r C.mpigo_res) C.int {
-	a.flag, a.tooLong, a.st, a.req, a.msg = r.flag != 0, r.flag == 2, r.st, r.req, r.msg
+	a.flag, a.tooLong, a.st, a.req, a.msg, a.copy = r.flag != 0, r.flag == 2, r.st, r.req, r.msg, r.copy
 	return r.rc
 }
 
@@ -351,6 +352,10 @@ func cString(buf []byte) string {
 	s, _, _ := strings.Cut(string(buf), "\x00")
 	return s
 }
+
+// cSentinels are raw.h's values of AnySource, AnyTag and ProcNull, which its
+// wrappers translate into the library's (a test holds them equal to Go's).
+func cSentinels() [3]int { return [3]int{C.GO_ANY_SOURCE, C.GO_ANY_TAG, C.GO_PROC_NULL} }
 
 // goPeer turns a rank MPI returned into the Go sentinels (ProcNull).
 func goPeer(r int) int { return int(C.mpigo_go_peer(C.int(r))) }

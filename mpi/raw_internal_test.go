@@ -83,3 +83,10 @@ func TestCStateShared(t *testing.T) {
 		t.Fatal("mpigo_wanting set from raw.go is not seen by exec.go's C code")
 	}
 }
+
+// TestSentinels: the rank and tag wildcards raw.h translates are Go's.
+func TestSentinels(t *testing.T) {
+	if got, want := cSentinels(), [3]int{AnySource, AnyTag, ProcNull}; got != want {
+		t.Fatalf("raw.h's AnySource, AnyTag, ProcNull are %v, Go's %v", got, want)
+	}
+}

@@ -16,6 +16,7 @@ typedef struct {
 	int rc, flag;
 	mpigo_status st;
 	mpigo_h req, msg;
+	uintptr_t copy; // mpigo_isend_copy: the copy, while the send is pending
 } mpigo_res;
 
 // mpigo_wanting counts the goroutines waiting to call MPI while another is
@@ -77,7 +78,7 @@ static mpigo_res mpigo_isend(uintptr_t buf, int n, mpigo_h dt, int dest, int tag
 // holds the Go buffer and nothing needs pinning (bytes: the buffer's size;
 // the data contiguous). Posted and tested once: where the send completed in
 // the call — an eager message over shared memory, which OpenMPI copies out
-// at once and returns complete — the copy is freed here; else r.msg holds
+// at once and returns complete — the copy is freed here; else r.copy holds
 // it, and the caller frees it (mpigo_free) once the request completes.
 static mpigo_res mpigo_isend_copy(uintptr_t buf, long long bytes, int n, mpigo_h dt, int dest, int tag, mpigo_h c) {
 	mpigo_res r = {0};
@@ -96,7 +97,7 @@ static mpigo_res mpigo_isend_copy(uintptr_t buf, long long bytes, int n, mpigo_h
 	r.rc = MPI_Test(&q, &r.flag, MPI_STATUS_IGNORE);
 	r.req = H(q);
 	if (r.flag) free(copy);
-	else r.msg = (mpigo_h)(uintptr_t)copy;
+	else r.copy = (uintptr_t)copy;
 	return r;
 }
 static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag, mpigo_h c, int persistent) {
