@@ -86,7 +86,7 @@ func TestWinOneRank(t *testing.T) {
 		must(t, win.Free())
 		version, _ := mpi.LibraryVersion()
 		win, err = mpi.WinCreate(mpi.Self(), aligned[int64](1))
-		if !strings.Contains(version, "Open MPI") {
+		if !strings.Contains(version, "Open MPI v4") { // OpenMPI 5 and MPICH make it
 			must(t, err)
 			must(t, win.Free())
 			return
