@@ -33,14 +33,15 @@ func newComm(h commHandle, predefined bool) (*Comm, error) {
 	}
 	c := &Comm{h: h, predefined: predefined}
 	var inter bool
-	for _, rc := range []func() int{
-		func() int { return mpiCommRank(h, &c.rank) },
-		func() int { return mpiCommSize(h, &c.size) },
-		func() int { return mpiCommTestInter(h, &inter) },
-	} {
-		if err := mpiError("Comm", rc()); err != nil {
-			return nil, err
-		}
+	rc := mpiCommRank(h, &c.rank)
+	if rc == rcSuccess {
+		rc = mpiCommSize(h, &c.size)
+	}
+	if rc == rcSuccess {
+		rc = mpiCommTestInter(h, &inter)
+	}
+	if err := mpiError("Comm", rc); err != nil {
+		return nil, err
 	}
 	c.peers = c.size
 	if inter {
@@ -253,7 +254,8 @@ func (c *Comm) DeleteAttr(key any) {
 	delete(c.attrs, key)
 }
 
-// split runs make, a call that splits c (collective), and wraps what it
+// split runs make, a collective call over c that makes a communicator
+// (MPI_Comm_split, MPI_Comm_create, MPI_Cart_create …), and wraps what it
 // made: nil where the caller took no part.
 func (c *Comm) split(op string, make func(h *commHandle) int) (*Comm, error) {
 	h := commNull

@@ -294,18 +294,10 @@ func (c *Comm) create(op string, g *Group, byGroup bool, tag int) (*Comm, error)
 	if err := c.enter(op, err); err != nil {
 		return nil, err
 	}
-	h := commNull
-	var rc int
-	if byGroup {
-		rc = mpiCommCreateGroup(c.h, g.h, tag, &h)
-	} else {
-		rc = mpiCommCreate(c.h, g.h, &h)
-	}
-	if err := mpiError(op, rc); err != nil {
-		return nil, err
-	}
-	if h == commNull {
-		return nil, nil
-	}
-	return newComm(h, false)
+	return c.split(op, func(h *commHandle) int {
+		if byGroup {
+			return mpiCommCreateGroup(c.h, g.h, tag, h)
+		}
+		return mpiCommCreate(c.h, g.h, h)
+	})
 }

@@ -85,7 +85,6 @@ type (
 const (
 	userOpSlots   = C.MPIGO_OP_SLOTS
 	mpiUndefined  = C.MPI_UNDEFINED
-	mpiProcNull   = C.MPI_PROC_NULL
 	libObjectName = C.MPI_MAX_OBJECT_NAME // buffer sizes of the library's strings
 	libInfoVal    = C.MPI_MAX_INFO_VAL
 	libInfoKey    = C.MPI_MAX_INFO_KEY
@@ -369,7 +368,3 @@ func rawHandleFrom(u uintptr) C.mpigo_h { return C.mpigo_h(u) }
 // rawMalloc and rawFree manage C memory (MPI holds an attached buffer past the call).
 func rawMalloc(n int) unsafe.Pointer { return C.malloc(C.size_t(n)) }
 func rawFree(p unsafe.Pointer)       { C.free(p) }
-
-// unweighted and weightsEmpty are MPI_UNWEIGHTED and MPI_WEIGHTS_EMPTY.
-func unweighted() *C.int   { return C.mpigo_unweighted() }
-func weightsEmpty() *C.int { return C.mpigo_weights_empty() }

@@ -19,13 +19,6 @@ func rawTopology(c commHandle) (Topology, int) {
 	return k, rc
 }
 
-// rawNewComm runs make, a call that makes a communicator, and returns it.
-func rawNewComm(make func(h *commHandle) int) (commHandle, int) {
-	h := commNull
-	rc := make(&h)
-	return h, rc
-}
-
 func rawCartShift(c commHandle, dir, disp int) (src, dst int, rc int) {
 	rc = mpiCartShift(c, dir, disp, &src, &dst)
 	return goPeer(src), goPeer(dst), rc

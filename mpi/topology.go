@@ -81,15 +81,8 @@ func (c *Comm) CartCreate(dims []int, periods []bool, reorder bool) (*Cart, erro
 	if err := c.enter(op, c.checkCart(op, dims, periods)); err != nil {
 		return nil, err
 	}
-	h, rc := rawNewComm(func(h *commHandle) int { return mpiCartCreate(c.h, len(dims), dims, bools(periods), reorder, h) })
-	if err := mpiError(op, rc); err != nil {
-		return nil, err
-	}
-	if h == commNull {
-		return nil, nil
-	}
-	comm, err := newComm(h, false)
-	if err != nil {
+	comm, err := c.split(op, func(h *commHandle) int { return mpiCartCreate(c.h, len(dims), dims, bools(periods), reorder, h) })
+	if err != nil || comm == nil {
 		return nil, err
 	}
 	return comm.cart(op)
@@ -220,12 +213,8 @@ func (k *Cart) Sub(remain []bool) (*Cart, error) {
 	if len(remain) != len(k.dims) {
 		return nil, errorf(ClassArg, "Sub", "%d flags for a grid of %d dimensions", len(remain), len(k.dims))
 	}
-	h, rc := rawNewComm(func(h *commHandle) int { return mpiCartSub(k.h, bools(remain), h) })
-	if err := mpiError("Sub", rc); err != nil {
-		return nil, err
-	}
-	comm, err := newComm(h, false)
-	if err != nil {
+	comm, err := k.split("Sub", func(h *commHandle) int { return mpiCartSub(k.h, bools(remain), h) })
+	if err != nil || comm == nil {
 		return nil, err
 	}
 	return comm.cart("Sub")

@@ -45,7 +45,6 @@ var operands = map[string]operand{
 	"limit":  {"C.longlong(a.limit)", "", ""},
 	"req":    {"a.req", "", ""},
 	"msg":    {"a.msg", "", ""},
-	"level":  {"C.int(a.level)", "", ""},
 	"nreqs":  {"C.int(len(a.batch.reqs))", "", ""},
 	"reqs":   {"&a.batch.reqs[0]", "", ""},
 	"sts":    {"&a.batch.sts[0]", "", ""},
