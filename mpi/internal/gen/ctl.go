@@ -182,7 +182,7 @@ func enums(rows []row) []enum {
 			idx[r.enumType] = i
 			out = append(out, enum{goType: r.enumType, ctype: r.enumC})
 		}
-		out[i].members = append(out[i].members, row{enumGo: r.enumGo, expr: r.enumExpr, cond: r.cond})
+		out[i].members = append(out[i].members, r)
 	}
 	return out
 }

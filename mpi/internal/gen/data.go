@@ -144,7 +144,7 @@ func cHeader(rows []row) ([]byte, error) {
 			if m.cond != "" {
 				fmt.Fprintf(&b, "#if %s\n", conditions[m.cond])
 			}
-			v := m.expr
+			v := m.enumExpr
 			if ret != "int" {
 				v = "H(" + v + ")"
 			}
