@@ -53,12 +53,19 @@ func (c *Comm) runCollective(op string, call rawCall, a *args, o *Op) error {
 }
 
 // icollective starts a nonblocking collective over c, whose argument checks
-// returned err, or returns the error that enter makes of err.
+// returned err, or returns the error that enter makes of err. With
+// a.persistent it makes the persistent form instead, not started (pinit.go).
 func (c *Comm) icollective(op string, call rawCall, a *args, err error) (*Request, error) {
 	if err := c.enterCall(op, err, call, a); err != nil {
 		return nil, err
 	}
 	a.comm = c.h
+	if a.persistent && !libPersistentCollectives {
+		return reposted(op, call, a), nil
+	}
+	if a.persistent {
+		return persistent(start(op, call, a, reqCollective, Buffer{}))
+	}
 	return start(op, call, a, reqCollective, Buffer{})
 }
 

@@ -184,6 +184,9 @@ func Finalize() error {
 	drainWaits()
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread
 	err := mpiError("Finalize", mpiFinalize())
+	if err == nil {
+		afterFinalize()
+	}
 	close(funnel)
 	return err
 }

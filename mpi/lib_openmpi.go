@@ -8,3 +8,15 @@ package mpi
 
 // #cgo pkg-config: ompi-c
 import "C"
+
+// afterFinalize has nothing to do on OpenMPI: its launchers learn of a
+// rank's end in MPI_Finalize. See lib_mpich.go.
+func afterFinalize() int { return 0 }
+
+// The library's persistent collectives are used (OpenMPI 4.1's MPIX_ ones,
+// 5's MPI-4 ones); see pinit.go for MPICH.
+const libPersistentCollectives = true
+
+// isendrecvStatus is "" where MPI_Isendrecv completes with the receive's
+// Status, as OpenMPI 5's does; else why not (lib_mpich.go).
+const isendrecvStatus = ""

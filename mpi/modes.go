@@ -140,28 +140,58 @@ func (c *Comm) SendrecvReplace(b Buffer, dest, sendTag, src, recvTag int) (Statu
 	if _, err := c.checkSend(op, b, dest, sendTag); err != nil {
 		return Status{}, err
 	}
-	var out Buffer
+	out, err := c.copyToSend(b)
+	if err != nil {
+		return Status{}, err
+	}
+	st, err := c.Sendrecv(out, dest, sendTag, b, src, recvTag)
+	runtime.KeepAlive(out.ptr)
+	return st, err
+}
+
+// IsendrecvReplace starts a SendrecvReplace (MPI-4's MPI_Isendrecv_replace,
+// made as MPI_Isendrecv from a copy of b taken first, so that the reply is
+// received as Isendrecv receives: never past the end of b). b must not be
+// touched until the Request completes. Errors as for SendrecvReplace;
+// ErrUnsupported where Isendrecv is.
+func (c *Comm) IsendrecvReplace(b Buffer, dest, sendTag, src, recvTag int) (*Request, error) {
+	const op = "IsendrecvReplace"
+	if _, err := c.checkRecv(op, b, src, recvTag); err != nil {
+		return nil, err
+	}
+	if _, err := c.checkSend(op, b, dest, sendTag); err != nil {
+		return nil, err
+	}
+	if err := needMPI4(op, "MPI_Isendrecv_replace"); err != nil {
+		return nil, err
+	}
+	out, err := c.copyToSend(b)
+	if err != nil {
+		return nil, err
+	}
+	return c.isendrecv(op, out, dest, sendTag, b, src, recvTag) // the Request pins the copy until it completes
+}
+
+// copyToSend returns a copy of b to send while b receives (a Typed b is
+// packed: received as b's datatype, as MPI allows).
+func (c *Comm) copyToSend(b Buffer) (Buffer, error) {
 	if b.contiguous() {
 		copied := make([]byte, b.bytes())
 		if b.n > 0 {
 			copy(copied, unsafe.Slice((*byte)(b.ptr), b.bytes()))
 		}
-		out = Buffer{ptr: unsafe.Pointer(unsafe.SliceData(copied)), n: b.n, t: b.t}
-	} else { // packed: received as b's datatype, as MPI allows
-		size, err := PackSize(b, c)
-		if err != nil {
-			return Status{}, err
-		}
-		packed := make([]byte, size)
-		n, err := Pack(b, packed, 0, c)
-		if err != nil {
-			return Status{}, err
-		}
-		out = Buffer{ptr: unsafe.Pointer(unsafe.SliceData(packed)), n: n, t: typeOf[byte](), dt: packedDatatype(), span: n}
+		return Buffer{ptr: unsafe.Pointer(unsafe.SliceData(copied)), n: b.n, t: b.t}, nil
 	}
-	st, err := c.Sendrecv(out, dest, sendTag, b, src, recvTag)
-	runtime.KeepAlive(out.ptr)
-	return st, err
+	size, err := PackSize(b, c)
+	if err != nil {
+		return Buffer{}, err
+	}
+	packed := make([]byte, size)
+	n, err := Pack(b, packed, 0, c)
+	if err != nil {
+		return Buffer{}, err
+	}
+	return Buffer{ptr: unsafe.Pointer(unsafe.SliceData(packed)), n: n, t: typeOf[byte](), dt: packedDatatype(), span: n}, nil
 }
 
 var packedDT struct {

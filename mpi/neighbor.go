@@ -1,9 +1,11 @@
 package mpi
 
+// #include "raw.h"
+import "C"
+
 import (
 	"math"
 	"runtime"
-	"sync"
 	"unsafe"
 )
 
@@ -77,19 +79,37 @@ func (c *Comm) neighborAllgathervArgs(op string, send, recv Buffer, counts, disp
 // i of recv from source i (MPI_Neighbor_alltoall); the parts have one length.
 func (c *Comm) NeighborAlltoall(send, recv Buffer) error {
 	a, err := c.neighborAlltoallArgs("NeighborAlltoall", send, recv)
-	return c.collective("NeighborAlltoall", callNeighborAlltoall, &a, nil, err)
+	return c.neighborCollective("NeighborAlltoall", callNeighborAlltoall, a, err)
 }
 
 // IneighborAlltoall starts a NeighborAlltoall (MPI_Ineighbor_alltoall).
 func (c *Comm) IneighborAlltoall(send, recv Buffer) (*Request, error) {
-	const op = "IneighborAlltoall"
-	a, err := c.neighborAlltoallArgs(op, send, recv)
-	call := callNeighborAlltoall
+	a, err := c.neighborAlltoallArgs("IneighborAlltoall", send, recv)
+	return c.ineighbor("IneighborAlltoall", callNeighborAlltoall, a, err)
+}
+
+// neighborCollective runs a blocking neighbour alltoall (any form), its
+// duplicate edges' blocks placed as the standard says (dupedges.go).
+func (c *Comm) neighborCollective(op string, call rawCall, a args, err error) error {
 	if err == nil {
-		if n, _ := c.neighborInfo(op); len(n.duplicate) > 0 && libnbcSwaps() {
-			a, call = asAlltoallv(a, n.in, n.out), callNeighborAlltoallv
-			err = c.swapDuplicateEdges(op, &a)
+		form := C.int(C.MPIGO_BLOCKING)
+		if !blockingCollectives { // the nonblocking form is posted, and waited for (collective.go)
+			form = C.MPIGO_NONBLOCKING
 		}
+		call, err = c.placeDuplicateEdges(op, call, &a, form)
+	}
+	return c.collective(op, call, &a, nil, err)
+}
+
+// ineighbor starts a neighbour alltoall (any form), or with a.persistent
+// makes it, its duplicate edges' blocks placed as the standard says.
+func (c *Comm) ineighbor(op string, call rawCall, a args, err error) (*Request, error) {
+	if err == nil {
+		form := C.int(C.MPIGO_NONBLOCKING)
+		if a.persistent && libPersistentCollectives {
+			form = C.MPIGO_PERSISTENT_FORM
+		}
+		call, err = c.placeDuplicateEdges(op, call, &a, form)
 	}
 	return c.icollective(op, call, &a, err)
 }
@@ -117,16 +137,13 @@ func (c *Comm) neighborAlltoallArgs(op string, send, recv Buffer) (args, error) 
 // places (MPI_Neighbor_alltoallv).
 func (c *Comm) NeighborAlltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) error {
 	a, err := c.neighborAlltoallvArgs("NeighborAlltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-	return c.collective("NeighborAlltoallv", callNeighborAlltoallv, &a, nil, err)
+	return c.neighborCollective("NeighborAlltoallv", callNeighborAlltoallv, a, err)
 }
 
 // IneighborAlltoallv starts a NeighborAlltoallv (MPI_Ineighbor_alltoallv).
 func (c *Comm) IneighborAlltoallv(send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) (*Request, error) {
 	a, err := c.neighborAlltoallvArgs("IneighborAlltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-	if err == nil {
-		err = c.swapDuplicateEdges("IneighborAlltoallv", &a)
-	}
-	return c.icollective("IneighborAlltoallv", callNeighborAlltoallv, &a, err)
+	return c.ineighbor("IneighborAlltoallv", callNeighborAlltoallv, a, err)
 }
 
 func (c *Comm) neighborAlltoallvArgs(op string, send Buffer, sendCounts, sendDispls []int, recv Buffer, recvCounts, recvDispls []int) (args, error) {
@@ -150,7 +167,7 @@ func (c *Comm) neighborAlltoallvArgs(op string, send Buffer, sendCounts, sendDis
 // and the one it matches must hold the same amount of data.
 func (c *Comm) NeighborAlltoallw(sends, recvs []Buffer) error {
 	a, err := c.alltoallwArgs("NeighborAlltoallw", true, sends, recvs)
-	err = c.collective("NeighborAlltoallw", callNeighborAlltoallw, &a, nil, err)
+	err = c.neighborCollective("NeighborAlltoallw", callNeighborAlltoallw, a, err)
 	runtime.KeepAlive(sends) // the parts' memory, which a.parts only addresses
 	runtime.KeepAlive(recvs)
 	return err
@@ -160,10 +177,7 @@ func (c *Comm) NeighborAlltoallw(sends, recvs []Buffer) error {
 // every part is pinned until it completes.
 func (c *Comm) IneighborAlltoallw(sends, recvs []Buffer) (*Request, error) {
 	a, err := c.alltoallwArgs("IneighborAlltoallw", true, sends, recvs)
-	if err == nil {
-		err = c.swapDuplicateEdges("IneighborAlltoallw", &a)
-	}
-	return c.icollective("IneighborAlltoallw", callNeighborAlltoallw, &a, err)
+	return c.ineighbor("IneighborAlltoallw", callNeighborAlltoallw, a, err)
 }
 
 // Alltoallw sends sends[j] to rank j and receives recvs[i] from rank i
@@ -283,65 +297,6 @@ func (c *Comm) neighborBuffers(op string, send, recv Buffer) (in, out int, dt dt
 		return 0, 0, byteType, err
 	}
 	return in, out, dt, sameType(op, send, recv)
-}
-
-// Duplicate edges. In a periodic dimension of a Cart with 1 or 2 ranks, a
-// rank's neighbours before and after are the same rank, and MPI (3.1's
-// errata, 4.1 §8.6) has block 2d of the sender land in block 2d+1 of the
-// receiver and the reverse. OpenMPI 4.1's nonblocking neighbour alltoalls
-// (coll/libnbc) post the receives in list order instead, so the two blocks
-// arrive swapped (measured here: every grid with such a dimension, 1–4
-// ranks; the blocking forms are right; fixed upstream in 2026, ompi#14416).
-// The binding asks the library once, with a 1-rank periodic grid over Self,
-// and where the blocks come swapped posts the receives of those dimensions
-// swapped, so that the blocks land where the standard says.
-
-var duplicateEdges struct {
-	sync.Once
-	swapped bool
-}
-
-// libnbcSwaps reports whether the library's nonblocking neighbour
-// alltoall swaps the blocks of duplicate edges.
-func libnbcSwaps() bool {
-	duplicateEdges.Do(func() {
-		k, err := Self().CartCreate([]int{1}, []bool{true}, false)
-		if err != nil || k == nil {
-			return
-		}
-		defer k.Free()
-		send, recv := []int32{0, 1}, []int32{-1, -1}
-		a := args{buf: unsafe.Pointer(&send[0]), n: 1, rbuf: unsafe.Pointer(&recv[0]), rn: 1, dt: typeOf[int32]().h}
-		r, err := k.icollective("IneighborAlltoall", callNeighborAlltoall, &a, nil)
-		if err == nil {
-			_, err = r.Wait()
-		}
-		duplicateEdges.swapped = err == nil && recv[0] == 0 && recv[1] == 1
-	})
-	return duplicateEdges.swapped
-}
-
-// swapDuplicateEdges makes a's receive blocks of c's duplicate edges swap
-// places, where the library needs it (see above); a is the args of a
-// nonblocking neighbour alltoall, in the v or w form.
-func (c *Comm) swapDuplicateEdges(op string, a *args) error {
-	n, err := c.neighborInfo(op)
-	if err != nil || len(n.duplicate) == 0 || !libnbcSwaps() {
-		return err
-	}
-	p := a.parts
-	for _, d := range n.duplicate {
-		i, j := 2*d, 2*d+1
-		p.rcounts[i], p.rcounts[j] = p.rcounts[j], p.rcounts[i]
-		if p.rdisp != nil {
-			p.rdisp[i], p.rdisp[j] = p.rdisp[j], p.rdisp[i]
-		}
-		if p.rbdispl != nil {
-			p.rbdispl[i], p.rbdispl[j] = p.rbdispl[j], p.rbdispl[i]
-			p.rtypes[i], p.rtypes[j] = p.rtypes[j], p.rtypes[i]
-		}
-	}
-	return nil
 }
 
 // asAlltoallv turns the args of a NeighborAlltoall into those of the

@@ -228,6 +228,44 @@ func (c *Comm) Sendrecv(send Buffer, dest, sendTag int, recv Buffer, src, recvTa
 	return st, err
 }
 
+// Isendrecv starts sending send to dest and receiving recv from src in one
+// Request (MPI_Isendrecv, MPI-4): the nonblocking Sendrecv, completed by
+// Wait, Test or WaitAll, whose Status is the receive's. send is pinned and
+// recv is handled as Irecv handles its buffer: up to 4 KiB through a
+// staging area (a longer message is ErrTruncate, nothing written past
+// recv), larger pinned and handed to MPI (see Irecv). ProcNull on either
+// side skips that side. Errors as for Sendrecv; ErrUnsupported where the
+// library has no MPI-4 (OpenMPI 4.1) or a wrong one (MPICH: see lib_mpich.go).
+func (c *Comm) Isendrecv(send Buffer, dest, sendTag int, recv Buffer, src, recvTag int) (*Request, error) {
+	return c.isendrecv("Isendrecv", send, dest, sendTag, recv, src, recvTag)
+}
+
+func (c *Comm) isendrecv(op string, send Buffer, dest, sendTag int, recv Buffer, src, recvTag int) (*Request, error) {
+	rdt, err := c.checkRecv(op, recv, src, recvTag)
+	if err != nil {
+		return nil, err
+	}
+	dt, err := c.checkSend(op, send, dest, sendTag)
+	if err != nil {
+		return nil, err
+	}
+	if err := needMPI4(op, "MPI_Isendrecv"); err != nil {
+		return nil, err
+	}
+	if isendrecvStatus != "" {
+		return nil, errorf(ClassUnsupported, op, "%s", isendrecvStatus)
+	}
+	a := args{buf: send.ptr, n: send.n, dt: dt, peer: dest, tag: sendTag,
+		rbuf: recv.ptr, rn: recv.n, rdt: rdt, src: src, rtag: recvTag, comm: c.h}
+	call := callIsendrecv
+	if recv.bytes() <= smallMessage && recv.contiguous() {
+		if a.stage = getStage(); a.stage != nil {
+			call = callIsendrecvStaged
+		}
+	}
+	return start(op, call, &a, reqRecv, recv)
+}
+
 // Isend starts sending b (MPI_Isend). b is pinned and must not be modified
 // until the Request completes; a b of up to 256 contiguous bytes is copied
 // instead, and may be reused at once (see smallSend). Errors as for Send.

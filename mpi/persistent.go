@@ -59,7 +59,9 @@ func (r *Request) Start() error { return r.onIdle("Start", callStart, (*Request)
 
 // StartAll starts persistent requests, nil ones skipped, in one call
 // (MPI_Startall). Errors as for Start, and a request listed twice; then none
-// is started.
+// is started. (A persistent collective the binding makes itself, on MPICH,
+// is posted after the library's own requests start: should its posting
+// fail, the requests before it in reqs are started.)
 func StartAll(reqs ...*Request) error {
 	set, repeated := lockAll(reqs)
 	defer unlockAll(set)
@@ -84,6 +86,12 @@ func StartAll(reqs ...*Request) error {
 		}
 	}
 	for _, r := range set {
+		if r.repost != nil {
+			if err := r.post("StartAll"); err != nil {
+				return err // the requests before it were started
+			}
+			continue
+		}
 		r.started()
 	}
 	return nil
@@ -114,6 +122,9 @@ func (r *Request) onIdle(op string, call rawCall, then func(*Request)) error {
 	if err := r.idle(op); err != nil {
 		return err
 	}
+	if r.repost != nil && call == callStart {
+		return r.post(op)
+	}
 	if r.h != requestNull {
 		a := args{req: r.h}
 		if err := mpiError(op, run(call, &a)); err != nil {
@@ -129,6 +140,9 @@ func (r *Request) onIdle(op string, call rawCall, then func(*Request)) error {
 func (r *Request) started() {
 	if r.h != requestNull {
 		r.done, r.st, r.err = false, Status{}, nil
+	}
+	if r.part != nil {
+		r.part.begin()
 	}
 }
 

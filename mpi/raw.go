@@ -101,31 +101,36 @@ const (
 // call, so what only some calls need sits behind pointers (parts, batch) and
 // it stays small. Each field means one thing.
 type args struct {
-	buf, rbuf unsafe.Pointer // send (or origin) and receive (or result) buffers: Go memory, heap or pinned
-	n, rn     int            // element counts, already checked to fit a C int
-	dt        dtypeHandle
-	rdt       dtypeHandle // collectives: the receive side's datatype (0: dt)
-	comm      commHandle
-	win       winHandle  // one-sided calls: the window
-	file      fileHandle // MPI-IO calls: the file
-	peer, tag int        // rank (Go sentinels, see p2p.go), tag; the target rank of one-sided calls
-	root      int
-	op        opHandle
-	req       reqHandle       // the request posted, or tested
-	msg       msgHandle       // a matched message (Mprobe, a receive too long for its buffer)
-	copy      C.uintptr_t     // result of IsendCopy: the C copy while the send is pending (0: none)
-	budget    int64           // nanoseconds a polling call may spin in C
-	limit     int64           // receives: the buffer's size in bytes; IsendCopy: the bytes to copy
-	off       int64           // one-sided calls: the target displacement; MPI-IO: the file offset
-	stage     unsafe.Pointer  // staged calls: C memory (see raw_p2p.h)
-	parts     *parts          // v-collectives
-	batch     *batch          // WaitAll, StartAll
-	fn        func() C.int    // control calls: the call itself (ctl in exec.go)
-	done      <-chan struct{} // polled waits: give up when this closes (a context's Done)
+	buf, rbuf  unsafe.Pointer // send (or origin) and receive (or result) buffers: Go memory, heap or pinned
+	n, rn      int            // element counts, already checked to fit a C int
+	dt         dtypeHandle
+	rdt        dtypeHandle // collectives: the receive side's datatype (0: dt)
+	comm       commHandle
+	win        winHandle  // one-sided calls: the window
+	file       fileHandle // MPI-IO calls: the file
+	peer, tag  int        // rank (Go sentinels, see p2p.go), tag; the target rank of one-sided calls
+	src, rtag  int        // Isendrecv: the receive side's source and tag (peer and tag are the send's)
+	partitions int        // partitioned init: the buffer's partitions
+	lo, hi     int        // partitioned: a range of partitions (Pready_range), or one (Parrived: lo)
+	list       []cint     // partitioned: the partitions of a Pready_list
+	root       int
+	op         opHandle
+	req        reqHandle       // the request posted, or tested
+	msg        msgHandle       // a matched message (Mprobe, a receive too long for its buffer)
+	copy       C.uintptr_t     // result of IsendCopy: the C copy while the send is pending (0: none)
+	budget     int64           // nanoseconds a polling call may spin in C
+	limit      int64           // receives: the buffer's size in bytes; IsendCopy: the bytes to copy
+	off        int64           // one-sided calls: the target displacement; MPI-IO: the file offset
+	stage      unsafe.Pointer  // staged calls: C memory (see raw_p2p.h)
+	parts      *parts          // v-collectives
+	batch      *batch          // WaitAll, StartAll
+	fn         func() C.int    // control calls: the call itself (ctl in exec.go)
+	done       <-chan struct{} // polled waits: give up when this closes (a context's Done)
 
 	inPlace     bool // collectives: the send buffer is MPI_IN_PLACE
 	sync        bool // sends: synchronous mode (MPI_Ssend and its forms)
 	nonblocking bool // collectives: post the nonblocking form
+	persistent  bool // collectives: make the persistent form (MPI_X_init), not started
 	flag        bool // result: completed / matched
 	tooLong     bool // result: the matched message is longer than limit
 
@@ -179,6 +184,17 @@ func (c rawCall) do(a *args) C.int {
 	rc := c.call(a)
 	runtime.KeepAlive(a)
 	return rc
+}
+
+// form is which of a collective's three functions to call (zraw.h).
+func (a *args) form() C.int {
+	switch {
+	case a.persistent:
+		return C.MPIGO_PERSISTENT_FORM
+	case a.nonblocking:
+		return C.MPIGO_NONBLOCKING
+	}
+	return C.MPIGO_BLOCKING
 }
 
 // recvType is the receive side's datatype of a collective: a.rdt, or a.dt.

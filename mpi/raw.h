@@ -30,6 +30,29 @@ static inline int mpigo_go_peer(int r) {
 }
 #define SBUF(p, inplace) ((inplace) ? MPI_IN_PLACE : (p))
 
+// MPIGO_MPI4 is 1 where the library has MPI-4's functions: MPICH 4 (which
+// says MPI_VERSION 4) and OpenMPI 5 (which has them, saying 3.1).
+#if MPI_VERSION >= 4 || (defined(OMPI_MAJOR_VERSION) && OMPI_MAJOR_VERSION >= 5)
+#define MPIGO_MPI4 1
+#else
+#define MPIGO_MPI4 0
+#endif
+
+// A collective's three forms (args.form). The persistent one, MPI_X_init,
+// is MPI-4; OpenMPI 4.1 has it as MPIX_X_init in its pcollreq extension.
+enum { MPIGO_BLOCKING, MPIGO_NONBLOCKING, MPIGO_PERSISTENT_FORM };
+#if MPIGO_MPI4
+#define MPIGO_PERSISTENT(name) MPI_##name##_init
+#elif defined(OPEN_MPI) && OPEN_MPI
+#include <mpi-ext.h>
+#if !defined(OMPI_HAVE_MPI_EXT_PCOLLREQ) || !OMPI_HAVE_MPI_EXT_PCOLLREQ
+#error "this OpenMPI has neither MPI-4 nor the pcollreq extension: no persistent collectives"
+#endif
+#define MPIGO_PERSISTENT(name) MPIX_##name##_init
+#else
+#error "this MPI library has no persistent collectives (MPI-4)"
+#endif
+
 // Handles cross into Go as integers (mpigo_h): cgo checks every argument of
 // pointer type before a call (~10 ns each), and OpenMPI's handles are
 // pointers to structs it cannot see into (MPICH's are ints; both fit). H()

@@ -243,6 +243,63 @@ static mpigo_res mpigo_recv_staged(uintptr_t stage, int src, int tag, mpigo_h c,
 	return mpigo_test(r.req, budget_ns);
 }
 
+// Send and receive in one request (MPI-4's MPI_Isendrecv), receiving into
+// stage when it is not 0 (as mpigo_irecv_staged does). Where the library
+// has no MPI_Isendrecv, Go never calls this (haveMPI4 in mpi4.go).
+static mpigo_res mpigo_isendrecv(uintptr_t buf, int n, mpigo_h dt, int dest, int tag,
+	uintptr_t rbuf, int rn, mpigo_h rdt, int src, int rtag, mpigo_h c, uintptr_t stage) {
+	mpigo_res r = {0};
+#if MPIGO_MPI4
+	MPI_Request q = MPI_REQUEST_NULL;
+	if (stage != 0) rbuf = stage, rn = INT_MAX, rdt = H(mpigo_stage_unit);
+	r.rc = MPI_Isendrecv(PTR(buf), n, DTYPE(dt), mpigo_peer(dest), tag, PTR(rbuf), rn, DTYPE(rdt),
+		mpigo_peer(src), mpigo_tag(rtag), COMM(c), &q);
+	r.req = H(q);
+#else
+	r.rc = MPI_ERR_UNSUPPORTED_OPERATION;
+#endif
+	return r;
+}
+
+// Partitioned communication (MPI-4): an init of either side, partitions
+// marked ready, one partition's arrival. Where the library has no MPI-4, Go
+// never calls these (partitioned.go).
+static mpigo_res mpigo_pinit(uintptr_t buf, int partitions, int n, mpigo_h dt, int peer, int tag, mpigo_h c, int recv) {
+	mpigo_res r = {0};
+#if MPIGO_MPI4
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = recv ? MPI_Precv_init(PTR(buf), partitions, n, DTYPE(dt), mpigo_peer(peer), tag, COMM(c), MPI_INFO_NULL, &q)
+	            : MPI_Psend_init(PTR(buf), partitions, n, DTYPE(dt), mpigo_peer(peer), tag, COMM(c), MPI_INFO_NULL, &q);
+	r.req = H(q);
+#else
+	r.rc = MPI_ERR_UNSUPPORTED_OPERATION;
+#endif
+	return r;
+}
+static int mpigo_pready(mpigo_h req, int lo, int hi) {
+#if MPIGO_MPI4
+	return MPI_Pready_range(lo, hi, REQ(req));
+#else
+	return MPI_ERR_UNSUPPORTED_OPERATION;
+#endif
+}
+static int mpigo_pready_list(mpigo_h req, int n, const int *list) {
+#if MPIGO_MPI4
+	return MPI_Pready_list(n, (int *)list, REQ(req));
+#else
+	return MPI_ERR_UNSUPPORTED_OPERATION;
+#endif
+}
+static mpigo_res mpigo_parrived(mpigo_h req, int partition) {
+	mpigo_res r = {0};
+#if MPIGO_MPI4
+	r.rc = MPI_Parrived(REQ(req), partition, &r.flag);
+#else
+	r.rc = MPI_ERR_UNSUPPORTED_OPERATION;
+#endif
+	return r;
+}
+
 // Start persistent requests reqs[0..n) (MPI_Startall, 64 at a time); their
 // handles do not change.
 static int mpigo_startall(int n, const mpigo_h *reqs) {

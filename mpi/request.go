@@ -40,8 +40,10 @@ type Request struct {
 	st         Status
 	err        error
 
-	userOp                 *Op      // a reduction's user op, whose panic is the completion's error
-	prevPinned, nextPinned *Request // the list of requests holding pinned memory (pinned.go)
+	userOp                 *Op          // a reduction's user op, whose panic is the completion's error
+	repost                 *repost      // a persistent collective the binding makes itself (pinit.go)
+	part                   *partitioned // a partitioned request's (partitioned.go)
+	prevPinned, nextPinned *Request     // the list of requests holding pinned memory (pinned.go)
 	listed                 bool
 }
 
@@ -51,17 +53,9 @@ var pinners = sync.Pool{New: func() any { return new(runtime.Pinner) }}
 
 // start posts a nonblocking raw call; recv is a receive's buffer. Every Go
 // buffer MPI keeps until completion is pinned before the call; counts and
-// displacements too. A staged call (a.stage set) gives MPI C memory only.
+// displacements too. A staged receive (a.stage set) is given C memory.
 func start(op string, c rawCall, a *args, kind reqKind, recv Buffer) (*Request, error) {
-	r := &Request{op: op, kind: kind, recv: recv, h: requestNull, stage: a.stage}
-	if a.stage == nil {
-		r.pin = pinners.Get().(*runtime.Pinner)
-		r.pinAll(a.buf, a.rbuf)
-		if p := a.parts; p != nil {
-			r.pinAll(p.arrays()...)
-		}
-		linkPinned(r)
-	}
+	r := pinned(op, a, kind, recv)
 	a.nonblocking = true
 	if err := mpiError(op, run(c, a)); err != nil {
 		r.release()
@@ -69,6 +63,24 @@ func start(op string, c rawCall, a *args, kind reqKind, recv Buffer) (*Request, 
 	}
 	r.h = a.req
 	return r, nil
+}
+
+// pinned returns a Request, not posted, holding pinned what MPI will keep
+// of a (see start).
+func pinned(op string, a *args, kind reqKind, recv Buffer) *Request {
+	r := &Request{op: op, kind: kind, recv: recv, h: requestNull, stage: a.stage}
+	if a.stage == nil || a.buf != nil { // a staged Isendrecv gives MPI its send buffer
+		r.pin = pinners.Get().(*runtime.Pinner)
+		r.pinAll(a.buf)
+		if a.stage == nil {
+			r.pinAll(a.rbuf)
+		}
+		if p := a.parts; p != nil {
+			r.pinAll(p.arrays()...)
+		}
+		linkPinned(r)
+	}
+	return r
 }
 
 func (r *Request) pinAll(ptrs ...unsafe.Pointer) {
@@ -154,6 +166,9 @@ func (r *Request) finish(rc int, a *args) {
 // rcFinalized, abandoned to MPI_Finalize).
 func (r *Request) complete(rc int, st Status) {
 	r.done = true
+	if r.part != nil {
+		r.part.active.Store(false)
+	}
 	if rc == rcFinalized {
 		r.sendCopy = nil // MPI_Finalize may still read it
 	}

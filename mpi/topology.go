@@ -321,9 +321,13 @@ func (c *Comm) Neighbors() (Neighborhood, error) {
 // asked of MPI once.
 type neighbors struct {
 	in, out int
-	// A Cart's dimensions that are periodic with 1 or 2 ranks, where a rank's
-	// neighbour before and after is the same rank (see swapDuplicateEdges).
-	duplicate []int
+	graph   bool // a dist graph (else a Cart)
+	// The receive blocks of duplicate edges, which some libraries swap
+	// (dupedges.go): a Cart's 2d and 2d+1 in a periodic dimension d of 1 or 2
+	// ranks; a dist graph's two sources that are one rank.
+	pairs [][2]int
+	// A dist graph source that is listed more than twice, at that index.
+	repeated int
 }
 
 // degrees returns how many neighbours c receives from and sends to.
@@ -346,11 +350,23 @@ func (c *Comm) neighborInfo(op string) (*neighbors, error) {
 	if err != nil {
 		return nil, errorf(ClassComm, op, "%v", err.(*Error).Msg)
 	}
-	n = &neighbors{in: len(nb.Sources), out: len(nb.Dests)}
+	n = &neighbors{in: len(nb.Sources), out: len(nb.Dests), repeated: -1}
 	if k, err := c.cart(op); err == nil {
 		for d, size := range k.dims {
 			if k.periods[d] && size <= 2 {
-				n.duplicate = append(n.duplicate, d)
+				n.pairs = append(n.pairs, [2]int{2 * d, 2*d + 1})
+			}
+		}
+	} else {
+		n.graph = true
+		seen := map[int][]int{}
+		for i, s := range nb.Sources {
+			seen[s] = append(seen[s], i)
+			switch at := seen[s]; len(at) {
+			case 2:
+				n.pairs = append(n.pairs, [2]int{at[0], at[1]})
+			case 3:
+				n.repeated = i
 			}
 		}
 	}

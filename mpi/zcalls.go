@@ -22,6 +22,13 @@ const (
 	callRecvInit                               // MPI_Recv_init
 	callIrecvStaged                            // MPI_Irecv
 	callRecvInitStaged                         // MPI_Recv_init
+	callIsendrecv                              // MPI_Isendrecv
+	callIsendrecvStaged                        // MPI_Isendrecv
+	callPsendInit                              // MPI_Psend_init
+	callPrecvInit                              // MPI_Precv_init
+	callPready                                 // MPI_Pready_range
+	callPreadyList                             // MPI_Pready_list
+	callParrived                               // MPI_Parrived
 	callRecvPoll                               // MPI_Recv
 	callRecvStaged                             // MPI_Recv
 	callImprobe                                // MPI_Improbe
@@ -228,6 +235,13 @@ var callNames = [numCalls]string{
 	callRecvInit:                "MPI_Recv_init",
 	callIrecvStaged:             "MPI_Irecv",
 	callRecvInitStaged:          "MPI_Recv_init",
+	callIsendrecv:               "MPI_Isendrecv",
+	callIsendrecvStaged:         "MPI_Isendrecv",
+	callPsendInit:               "MPI_Psend_init",
+	callPrecvInit:               "MPI_Precv_init",
+	callPready:                  "MPI_Pready_range",
+	callPreadyList:              "MPI_Pready_list",
+	callParrived:                "MPI_Parrived",
 	callRecvPoll:                "MPI_Recv",
 	callRecvStaged:              "MPI_Recv",
 	callImprobe:                 "MPI_Improbe",
@@ -444,6 +458,20 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.mpigo_irecv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm, 0))
 	case callRecvInitStaged:
 		return a.result(C.mpigo_irecv_staged(addr(a.stage), C.int(a.peer), C.int(a.tag), a.comm, 1))
+	case callIsendrecv:
+		return a.result(C.mpigo_isendrecv(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), addr(a.rbuf), C.int(a.rn), a.recvType(), C.int(a.src), C.int(a.rtag), a.comm, 0))
+	case callIsendrecvStaged:
+		return a.result(C.mpigo_isendrecv(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), 0, 0, a.recvType(), C.int(a.src), C.int(a.rtag), a.comm, addr(a.stage)))
+	case callPsendInit:
+		return a.result(C.mpigo_pinit(addr(a.buf), C.int(a.partitions), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm, 0))
+	case callPrecvInit:
+		return a.result(C.mpigo_pinit(addr(a.rbuf), C.int(a.partitions), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, 1))
+	case callPready:
+		return C.mpigo_pready(a.req, C.int(a.lo), C.int(a.hi))
+	case callPreadyList:
+		return C.mpigo_pready_list(a.req, C.int(len(a.list)), cptr(a.list))
+	case callParrived:
+		return a.result(C.mpigo_parrived(a.req, C.int(a.lo)))
 	case callRecvPoll:
 		return a.result(C.mpigo_recv_poll(addr(a.rbuf), C.int(a.rn), a.dt, C.longlong(a.limit), C.int(a.peer), C.int(a.tag), a.comm, C.longlong(a.budget)))
 	case callRecvStaged:
@@ -469,51 +497,51 @@ func (c rawCall) call(a *args) C.int {
 	case callRequestFree:
 		return C.mpigo_request_free(a.req)
 	case callBarrier:
-		return a.result(C.zmpi_Barrier(a.comm, cbool(a.nonblocking)))
+		return a.result(C.zmpi_Barrier(a.comm, a.form()))
 	case callBcast:
-		return a.result(C.zmpi_Bcast(addr(a.buf), C.int(a.n), a.dt, C.int(a.root), a.comm, cbool(a.nonblocking)))
+		return a.result(C.zmpi_Bcast(addr(a.buf), C.int(a.n), a.dt, C.int(a.root), a.comm, a.form()))
 	case callScatter:
-		return a.result(C.zmpi_Scatter(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Scatter(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), a.form()))
 	case callScatterv:
-		return a.result(C.zmpi_Scatterv(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Scatterv(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), a.form()))
 	case callGather:
-		return a.result(C.zmpi_Gather(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Gather(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), a.form()))
 	case callGatherv:
-		return a.result(C.zmpi_Gatherv(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), cptr(a.v().counts), cptr(a.v().displs), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Gatherv(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), cptr(a.v().counts), cptr(a.v().displs), a.recvType(), C.int(a.root), a.comm, cbool(a.inPlace), a.form()))
 	case callAllgather:
-		return a.result(C.zmpi_Allgather(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Allgather(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), a.comm, cbool(a.inPlace), a.form()))
 	case callAllgatherv:
-		return a.result(C.zmpi_Allgatherv(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), cptr(a.v().counts), cptr(a.v().displs), a.recvType(), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Allgatherv(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), cptr(a.v().counts), cptr(a.v().displs), a.recvType(), a.comm, cbool(a.inPlace), a.form()))
 	case callAlltoall:
-		return a.result(C.zmpi_Alltoall(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Alltoall(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.recvType(), a.comm, cbool(a.inPlace), a.form()))
 	case callAlltoallv:
-		return a.result(C.zmpi_Alltoallv(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), a.dt, addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), a.recvType(), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Alltoallv(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), a.dt, addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), a.recvType(), a.comm, cbool(a.inPlace), a.form()))
 	case callAlltoallw:
-		return a.result(C.zmpi_Alltoallw(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), typesPtr(a.v().stypes), addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), typesPtr(a.v().rtypes), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Alltoallw(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), typesPtr(a.v().stypes), addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), typesPtr(a.v().rtypes), a.comm, cbool(a.inPlace), a.form()))
 	case callReduce:
-		return a.result(C.zmpi_Reduce(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, C.int(a.root), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Reduce(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, C.int(a.root), a.comm, cbool(a.inPlace), a.form()))
 	case callAllreduce:
-		return a.result(C.zmpi_Allreduce(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Allreduce(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), a.form()))
 	case callScan:
-		return a.result(C.zmpi_Scan(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Scan(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), a.form()))
 	case callExscan:
-		return a.result(C.zmpi_Exscan(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_Exscan(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), a.form()))
 	case callReduceScatterBlock:
-		return a.result(C.zmpi_ReduceScatterBlock(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_ReduceScatterBlock(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op, a.comm, cbool(a.inPlace), a.form()))
 	case callReduceScatter:
-		return a.result(C.zmpi_ReduceScatter(addr(a.buf), addr(a.rbuf), cptr(a.v().counts), a.dt, a.op, a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_ReduceScatter(addr(a.buf), addr(a.rbuf), cptr(a.v().counts), a.dt, a.op, a.comm, cbool(a.inPlace), a.form()))
 	case callReduceLocal:
 		return C.zmpi_ReduceLocal(addr(a.buf), addr(a.rbuf), C.int(a.n), a.dt, a.op)
 	case callNeighborAllgather:
-		return a.result(C.zmpi_NeighborAllgather(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.comm, cbool(a.nonblocking)))
+		return a.result(C.zmpi_NeighborAllgather(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.comm, a.form()))
 	case callNeighborAllgatherv:
-		return a.result(C.zmpi_NeighborAllgatherv(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), a.comm, cbool(a.nonblocking)))
+		return a.result(C.zmpi_NeighborAllgatherv(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), a.comm, a.form()))
 	case callNeighborAlltoall:
-		return a.result(C.zmpi_NeighborAlltoall(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.comm, cbool(a.nonblocking)))
+		return a.result(C.zmpi_NeighborAlltoall(addr(a.buf), C.int(a.n), a.dt, addr(a.rbuf), C.int(a.rn), a.comm, a.form()))
 	case callNeighborAlltoallv:
-		return a.result(C.zmpi_NeighborAlltoallv(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), a.dt, addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), a.comm, cbool(a.nonblocking)))
+		return a.result(C.zmpi_NeighborAlltoallv(addr(a.buf), cptr(a.v().counts), cptr(a.v().displs), a.dt, addr(a.rbuf), cptr(a.v().rcounts), cptr(a.v().rdisp), a.comm, a.form()))
 	case callNeighborAlltoallw:
-		return a.result(C.zmpi_NeighborAlltoallw(addr(a.buf), cptr(a.v().counts), aptr(a.v().sbdispl), typesPtr(a.v().stypes), addr(a.rbuf), cptr(a.v().rcounts), aptr(a.v().rbdispl), typesPtr(a.v().rtypes), a.comm, cbool(a.inPlace), cbool(a.nonblocking)))
+		return a.result(C.zmpi_NeighborAlltoallw(addr(a.buf), cptr(a.v().counts), aptr(a.v().sbdispl), typesPtr(a.v().stypes), addr(a.rbuf), cptr(a.v().rcounts), aptr(a.v().rbdispl), typesPtr(a.v().rtypes), a.comm, cbool(a.inPlace), a.form()))
 	case callPut:
 		return C.zmpi_Put(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.longlong(a.off), a.win)
 	case callGet:

@@ -25,158 +25,246 @@ static mpigo_res zmpi_Irsend(uintptr_t buf, int n, mpigo_h dt, int peer, int tag
 }
 
 // ---- coll ----
-static mpigo_res zmpi_Barrier(mpigo_h comm, int nb) {
+static mpigo_res zmpi_Barrier(mpigo_h comm, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ibarrier(COMM(comm), &q) : MPI_Barrier(COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Barrier(COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ibarrier(COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Barrier)(COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Bcast(uintptr_t buf, int n, mpigo_h dt, int root, mpigo_h comm, int nb) {
+static mpigo_res zmpi_Bcast(uintptr_t buf, int n, mpigo_h dt, int root, mpigo_h comm, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ibcast(PTR(buf), n, DTYPE(dt), root, COMM(comm), &q) : MPI_Bcast(PTR(buf), n, DTYPE(dt), root, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Bcast(PTR(buf), n, DTYPE(dt), root, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ibcast(PTR(buf), n, DTYPE(dt), root, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Bcast)(PTR(buf), n, DTYPE(dt), root, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Scatter(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, int root, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Scatter(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, int root, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Iscatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), &q) : MPI_Scatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Scatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iscatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Scatter)(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Scatterv(uintptr_t buf, const int *counts, const int *displs, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, int root, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Scatterv(uintptr_t buf, const int *counts, const int *displs, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, int root, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Iscatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), &q) : MPI_Scatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Scatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iscatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Scatterv)(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Gather(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, int root, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Gather(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, int root, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Igather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm), &q) : MPI_Gather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Gather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Igather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Gather)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Gatherv(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, const int *counts, const int *displs, mpigo_h rdt, int root, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Gatherv(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, const int *counts, const int *displs, mpigo_h rdt, int root, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Igatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm), &q) : MPI_Gatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Gatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Igatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Gatherv)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Allgather(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Allgather(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Iallgather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm), &q) : MPI_Allgather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Allgather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iallgather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Allgather)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Allgatherv(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, const int *counts, const int *displs, mpigo_h rdt, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Allgatherv(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, const int *counts, const int *displs, mpigo_h rdt, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Iallgatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), COMM(comm), &q) : MPI_Allgatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Allgatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iallgatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Allgatherv)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Alltoall(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Alltoall(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h rdt, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ialltoall(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm), &q) : MPI_Alltoall(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Alltoall(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ialltoall(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Alltoall)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Alltoallv(uintptr_t buf, const int *counts, const int *displs, mpigo_h dt, uintptr_t rbuf, const int *rcounts, const int *rdispls, mpigo_h rdt, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Alltoallv(uintptr_t buf, const int *counts, const int *displs, mpigo_h dt, uintptr_t rbuf, const int *rcounts, const int *rdispls, mpigo_h rdt, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ialltoallv(SBUF(PTR(buf), inplace), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(rdt), COMM(comm), &q) : MPI_Alltoallv(SBUF(PTR(buf), inplace), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(rdt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Alltoallv(SBUF(PTR(buf), inplace), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(rdt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ialltoallv(SBUF(PTR(buf), inplace), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(rdt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Alltoallv)(SBUF(PTR(buf), inplace), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(rdt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Alltoallw(uintptr_t buf, const int *counts, const int *displs, MPI_Datatype *stypes, uintptr_t rbuf, const int *rcounts, const int *rdispls, MPI_Datatype *rtypes, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Alltoallw(uintptr_t buf, const int *counts, const int *displs, MPI_Datatype *stypes, uintptr_t rbuf, const int *rcounts, const int *rdispls, MPI_Datatype *rtypes, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ialltoallw(SBUF(PTR(buf), inplace), counts, displs, stypes, PTR(rbuf), rcounts, rdispls, rtypes, COMM(comm), &q) : MPI_Alltoallw(SBUF(PTR(buf), inplace), counts, displs, stypes, PTR(rbuf), rcounts, rdispls, rtypes, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Alltoallw(SBUF(PTR(buf), inplace), counts, displs, stypes, PTR(rbuf), rcounts, rdispls, rtypes, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ialltoallw(SBUF(PTR(buf), inplace), counts, displs, stypes, PTR(rbuf), rcounts, rdispls, rtypes, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Alltoallw)(SBUF(PTR(buf), inplace), counts, displs, stypes, PTR(rbuf), rcounts, rdispls, rtypes, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Reduce(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, int root, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Reduce(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, int root, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ireduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm), &q) : MPI_Reduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Reduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ireduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Reduce)(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Allreduce(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Allreduce(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Iallreduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q) : MPI_Allreduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Allreduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iallreduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Allreduce)(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Scan(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Scan(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Iscan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q) : MPI_Scan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Scan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iscan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Scan)(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_Exscan(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_Exscan(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Iexscan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q) : MPI_Exscan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Exscan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iexscan(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Exscan)(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_ReduceScatterBlock(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_ReduceScatterBlock(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ireduce_scatter_block(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q) : MPI_Reduce_scatter_block(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Reduce_scatter_block(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ireduce_scatter_block(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Reduce_scatter_block)(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_ReduceScatter(uintptr_t buf, uintptr_t rbuf, const int *counts, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_ReduceScatter(uintptr_t buf, uintptr_t rbuf, const int *counts, mpigo_h dt, mpigo_h op, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ireduce_scatter(SBUF(PTR(buf), inplace), PTR(rbuf), counts, DTYPE(dt), OP(op), COMM(comm), &q) : MPI_Reduce_scatter(SBUF(PTR(buf), inplace), PTR(rbuf), counts, DTYPE(dt), OP(op), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Reduce_scatter(SBUF(PTR(buf), inplace), PTR(rbuf), counts, DTYPE(dt), OP(op), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ireduce_scatter(SBUF(PTR(buf), inplace), PTR(rbuf), counts, DTYPE(dt), OP(op), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Reduce_scatter)(SBUF(PTR(buf), inplace), PTR(rbuf), counts, DTYPE(dt), OP(op), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
 static int zmpi_ReduceLocal(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, mpigo_h op) { return MPI_Reduce_local(PTR(buf), PTR(rbuf), n, DTYPE(dt), OP(op)); }
-static mpigo_res zmpi_NeighborAllgather(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h comm, int nb) {
+static mpigo_res zmpi_NeighborAllgather(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h comm, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ineighbor_allgather(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm), &q) : MPI_Neighbor_allgather(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Neighbor_allgather(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ineighbor_allgather(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Neighbor_allgather)(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_NeighborAllgatherv(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, const int *rcounts, const int *rdispls, mpigo_h comm, int nb) {
+static mpigo_res zmpi_NeighborAllgatherv(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, const int *rcounts, const int *rdispls, mpigo_h comm, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ineighbor_allgatherv(PTR(buf), n, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm), &q) : MPI_Neighbor_allgatherv(PTR(buf), n, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Neighbor_allgatherv(PTR(buf), n, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ineighbor_allgatherv(PTR(buf), n, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Neighbor_allgatherv)(PTR(buf), n, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_NeighborAlltoall(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h comm, int nb) {
+static mpigo_res zmpi_NeighborAlltoall(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, int rn, mpigo_h comm, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ineighbor_alltoall(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm), &q) : MPI_Neighbor_alltoall(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Neighbor_alltoall(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ineighbor_alltoall(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Neighbor_alltoall)(PTR(buf), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(dt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_NeighborAlltoallv(uintptr_t buf, const int *counts, const int *displs, mpigo_h dt, uintptr_t rbuf, const int *rcounts, const int *rdispls, mpigo_h comm, int nb) {
+static mpigo_res zmpi_NeighborAlltoallv(uintptr_t buf, const int *counts, const int *displs, mpigo_h dt, uintptr_t rbuf, const int *rcounts, const int *rdispls, mpigo_h comm, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ineighbor_alltoallv(PTR(buf), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm), &q) : MPI_Neighbor_alltoallv(PTR(buf), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Neighbor_alltoallv(PTR(buf), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ineighbor_alltoallv(PTR(buf), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Neighbor_alltoallv)(PTR(buf), counts, displs, DTYPE(dt), PTR(rbuf), rcounts, rdispls, DTYPE(dt), COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }
-static mpigo_res zmpi_NeighborAlltoallw(uintptr_t buf, const int *counts, const MPI_Aint *sbdispls, MPI_Datatype *stypes, uintptr_t rbuf, const int *rcounts, const MPI_Aint *rbdispls, MPI_Datatype *rtypes, mpigo_h comm, int inplace, int nb) {
+static mpigo_res zmpi_NeighborAlltoallw(uintptr_t buf, const int *counts, const MPI_Aint *sbdispls, MPI_Datatype *stypes, uintptr_t rbuf, const int *rcounts, const MPI_Aint *rbdispls, MPI_Datatype *rtypes, mpigo_h comm, int inplace, int form) {
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
-	r.rc = nb ? MPI_Ineighbor_alltoallw(SBUF(PTR(buf), inplace), counts, sbdispls, stypes, PTR(rbuf), rcounts, rbdispls, rtypes, COMM(comm), &q) : MPI_Neighbor_alltoallw(SBUF(PTR(buf), inplace), counts, sbdispls, stypes, PTR(rbuf), rcounts, rbdispls, rtypes, COMM(comm));
+	switch (form) {
+	case MPIGO_BLOCKING: r.rc = MPI_Neighbor_alltoallw(SBUF(PTR(buf), inplace), counts, sbdispls, stypes, PTR(rbuf), rcounts, rbdispls, rtypes, COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ineighbor_alltoallw(SBUF(PTR(buf), inplace), counts, sbdispls, stypes, PTR(rbuf), rcounts, rbdispls, rtypes, COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Neighbor_alltoallw)(SBUF(PTR(buf), inplace), counts, sbdispls, stypes, PTR(rbuf), rcounts, rbdispls, rtypes, COMM(comm), MPI_INFO_NULL, &q);
+	}
 	r.req = H(q);
 	return r;
 }

@@ -114,6 +114,10 @@ func NameServer(t *testing.T) []string {
 		t.Skip("MPICH's jobs meet through hydra_nameserver, not ompi-server")
 	}
 	bin, err := exec.LookPath("ompi-server")
+	if _, prte := exec.LookPath("prte"); err != nil && prte == nil {
+		t.Skip("OpenMPI 5 has no ompi-server: jobs started apart meet in a PRRTE DVM (prte; mpiexec --dvm), " +
+			"whose tagged output gives every rank as rank 0, so the harness cannot count the ranks that passed")
+	}
 	if err != nil {
 		t.Fatalf("ompi-server (OpenMPI's name server, in openmpi-bin) is missing: %v", err)
 	}

@@ -26,6 +26,8 @@ var operands = map[string]operand{
 	"root":     {"C.int(a.root)", "int root", "root"},
 	"peer":     {"C.int(a.peer)", "int peer", "mpigo_peer(peer)"},
 	"tag":      {"C.int(a.tag)", "int tag", "tag"},
+	"src":      {"C.int(a.src)", "int src", "mpigo_peer(src)"},
+	"rtag":     {"C.int(a.rtag)", "int rtag", "rtag"},
 	"comm":     {"a.comm", "mpigo_h comm", "COMM(comm)"},
 	"win":      {"a.win", "mpigo_h win", "WIN(win)"},
 	"file":     {"a.file", "mpigo_h file", "FILE_(file)"},
@@ -40,16 +42,21 @@ var operands = map[string]operand{
 	"sbdispls": {"aptr(a.v().sbdispl)", "const MPI_Aint *sbdispls", "sbdispls"},
 	"rbdispls": {"aptr(a.v().rbdispl)", "const MPI_Aint *rbdispls", "rbdispls"},
 	// Only for hand-written wrappers (res and int rows).
-	"sync":   {"cbool(a.sync)", "", ""},
-	"budget": {"C.longlong(a.budget)", "", ""},
-	"limit":  {"C.longlong(a.limit)", "", ""},
-	"req":    {"a.req", "", ""},
-	"msg":    {"a.msg", "", ""},
-	"nreqs":  {"C.int(len(a.batch.reqs))", "", ""},
-	"reqs":   {"&a.batch.reqs[0]", "", ""},
-	"sts":    {"&a.batch.sts[0]", "", ""},
-	"rcs":    {"&a.batch.rcs[0]", "", ""},
-	"dones":  {"&a.batch.dones[0]", "", ""},
+	"sync":       {"cbool(a.sync)", "", ""},
+	"partitions": {"C.int(a.partitions)", "", ""},
+	"lo":         {"C.int(a.lo)", "", ""},
+	"hi":         {"C.int(a.hi)", "", ""},
+	"nlist":      {"C.int(len(a.list))", "", ""},
+	"list":       {"cptr(a.list)", "", ""},
+	"budget":     {"C.longlong(a.budget)", "", ""},
+	"limit":      {"C.longlong(a.limit)", "", ""},
+	"req":        {"a.req", "", ""},
+	"msg":        {"a.msg", "", ""},
+	"nreqs":      {"C.int(len(a.batch.reqs))", "", ""},
+	"reqs":       {"&a.batch.reqs[0]", "", ""},
+	"sts":        {"&a.batch.sts[0]", "", ""},
+	"rcs":        {"&a.batch.rcs[0]", "", ""},
+	"dones":      {"&a.batch.dones[0]", "", ""},
 }
 
 func dataCall(k string) bool {
@@ -114,10 +121,12 @@ func cHeader(rows []row) ([]byte, error) {
 		args := strings.Join(uses, ", ")
 		switch r.kind {
 		case "coll":
-			decls = append(decls, "int nb")
+			decls = append(decls, "int form")
 			fmt.Fprintf(&b, "static mpigo_res %s(%s) {\n", wrapperName(r), strings.Join(decls, ", "))
-			fmt.Fprintf(&b, "\tmpigo_res r = {0};\n\tMPI_Request q = MPI_REQUEST_NULL;\n")
-			fmt.Fprintf(&b, "\tr.rc = nb ? %s(%s, &q) : %s(%s);\n", nonblockingName(r.cfunc), args, r.cfunc, args)
+			fmt.Fprintf(&b, "\tmpigo_res r = {0};\n\tMPI_Request q = MPI_REQUEST_NULL;\n\tswitch (form) {\n")
+			fmt.Fprintf(&b, "\tcase MPIGO_BLOCKING: r.rc = %s(%s); break;\n", r.cfunc, args)
+			fmt.Fprintf(&b, "\tcase MPIGO_NONBLOCKING: r.rc = %s(%s, &q); break;\n", nonblockingName(r.cfunc), args)
+			fmt.Fprintf(&b, "\tdefault: r.rc = MPIGO_PERSISTENT(%s)(%s, MPI_INFO_NULL, &q);\n\t}\n", strings.TrimPrefix(r.cfunc, "MPI_"), args)
 			fmt.Fprintf(&b, "\tr.req = H(q);\n\treturn r;\n}\n")
 		case "post":
 			fmt.Fprintf(&b, "static mpigo_res %s(%s) {\n", wrapperName(r), strings.Join(decls, ", "))
@@ -237,7 +246,7 @@ func goCalls(rows []row) ([]byte, error) {
 				goArgs = append(goArgs, "cbool(a.inPlace)")
 			}
 			if r.kind == "coll" {
-				goArgs = append(goArgs, "cbool(a.nonblocking)")
+				goArgs = append(goArgs, "a.form()")
 			}
 		}
 		expr := fmt.Sprintf("C.%s(%s)", cf, strings.Join(goArgs, ", "))
