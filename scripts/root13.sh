@@ -20,6 +20,9 @@ make_root() {
 			{ tail -20 "$here/bin/root13-debootstrap.log"; exit 1; }
 	fi
 	echo "deb $mirror trixie main" >"$root/etc/apt/sources.list"
+	# This host's name must resolve inside the root: OpenMPI 5's launcher
+	# (PRRTE) cannot reach the children of MPI_Comm_spawn otherwise.
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$(hostname)" >"$root/etc/hosts"
 	mounts
 	echo "root13: installing OpenMPI 5 and MPICH 4.2 in the root"
 	chroot "$root" env DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends \
@@ -28,14 +31,14 @@ make_root() {
 
 # mounts mounts what jobs need, once (idempotent).
 mounts() {
-	local goroot; goroot=$(go env GOROOT)
-	mkdir -p "$root/src" "$root/usr/local/go" "$root/gomod" "$root/tmp"
+	local goroot modcache; goroot=$(go env GOROOT) modcache=$(go env GOMODCACHE)
+	mkdir -p "$modcache" "$root/src" "$root/usr/local/go" "$root/gomod" "$root/tmp"
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 	mountpoint -q "$root/sys" || mount -t sysfs sysfs "$root/sys"
 	mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
 	mountpoint -q "$root/dev/shm" || mount --bind /dev/shm "$root/dev/shm"
 	mountpoint -q "$root/usr/local/go" || mount --bind "$goroot" "$root/usr/local/go"
-	mountpoint -q "$root/gomod" || mount --bind "$(go env GOMODCACHE)" "$root/gomod"
+	mountpoint -q "$root/gomod" || mount --bind "$modcache" "$root/gomod"
 	mountpoint -q "$root/src" || mount --bind "$here" "$root/src"
 }
 

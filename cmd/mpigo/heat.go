@@ -27,6 +27,7 @@ var heatCommand = &cli.Command{
 		&cli.StringFlag{Name: "png", Usage: "write the final field as a heat map to this PNG file"},
 		&cli.StringFlag{Name: "checkpoint", Usage: "write the final field to this file: N×N float64s in row-major order, one collective MPI-IO write through subarray views"},
 		&cli.StringFlag{Name: "restart", Usage: "start from this checkpoint (of the same --n) instead of the cold field"},
+		&cli.BoolFlag{Name: "persistent", Usage: "reduce each step's residual with a persistent Allreduce (AllreduceInit, made once, started each step) instead of an Allreduce call"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg, exchanges, err := heatFlags(c)
@@ -40,7 +41,7 @@ var heatCommand = &cli.Command{
 
 // heatFlags checks the flags before MPI starts.
 func heatFlags(c *cli.Context) (heat.Config, []heat.Exchange, error) {
-	cfg := heat.Config{N: c.Int("n"), Steps: c.Int("steps"), Exchange: heat.Sendrecv}
+	cfg := heat.Config{N: c.Int("n"), Steps: c.Int("steps"), Exchange: heat.Sendrecv, PersistentResidual: c.Bool("persistent")}
 	exchanges := heat.Exchanges
 	if name := c.String("exchange"); name != "all" {
 		e, err := heat.ParseExchange(name)

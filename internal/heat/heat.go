@@ -61,6 +61,9 @@ type Config struct {
 	// field; Checkpoint, if set, is where the final field is written (both
 	// with MPI-IO: see checkpoint.go).
 	Restart, Checkpoint string
+	// PersistentResidual makes the residual's Allreduce once (AllreduceInit)
+	// and starts it each step, instead of calling Allreduce each step.
+	PersistentResidual bool
 }
 
 func (c Config) check() error {
@@ -222,6 +225,22 @@ func Solve(comm *mpi.Comm, cfg Config) (Result, error) {
 	if err := cart.Barrier(); err != nil {
 		return res, err
 	}
+	var change float64
+	reduce := func() error { return cart.Allreduce(mpi.One(&change), mpi.One(&res.Residual), mpi.Max) }
+	if cfg.PersistentResidual {
+		q, err := cart.AllreduceInit(mpi.One(&change), mpi.One(&res.Residual), mpi.Max)
+		if err != nil {
+			return res, err
+		}
+		defer q.Free()
+		reduce = func() error {
+			if err := q.Start(); err != nil {
+				return err
+			}
+			_, err := q.Wait()
+			return err
+		}
+	}
 	t0 := mpi.Wtime()
 	var halo float64
 	for range cfg.Steps {
@@ -230,8 +249,8 @@ func Solve(comm *mpi.Comm, cfg Config) (Result, error) {
 			return res, err
 		}
 		halo += mpi.Wtime() - h0
-		change := b.step()
-		if err := cart.Allreduce(mpi.One(&change), mpi.One(&res.Residual), mpi.Max); err != nil {
+		change = b.step()
+		if err := reduce(); err != nil {
 			return res, err
 		}
 	}
