@@ -164,13 +164,15 @@
 // Each chapter of MPI has a public file and, below it, its raw calls:
 //
 //	environment        env.go, errors.go, check.go      zraw_env.go
-//	point-to-point     p2p.go, request.go, persistent.go, modes.go, wait.go
+//	point-to-point     p2p.go, request.go, persistent.go, partitioned.go,
+//	                   modes.go, wait.go
 //	                                                    raw_p2p.h (per-message C), zcalls.go
 //	collectives        collective.go, pinit.go, neighbor.go, dupedges.go,
 //	                   op.go, agree.go, collerr.go      zraw.h, zcalls.go, zraw_coll.go
 //	datatypes          types.go, datatype.go             raw_datatype.go, zraw_datatype.go, zenum.go
 //	groups             group.go                          zraw_group.go
 //	communicators      comm.go, intercomm.go             zraw_comm.go
+//	sessions           session.go                        zraw_session.go
 //	topologies         topology.go, neighbor.go          raw_topo.go, zraw_topo.go
 //	one-sided          win.go                            zraw_rma.go
 //	info objects       info.go                           zraw_info.go
@@ -181,11 +183,12 @@
 // The library is chosen at build time (lib_openmpi.go, lib_mpich.go), and
 // what it gives is read from its headers (mpi4.go), not from a build tag per
 // version. Tested: OpenMPI 4.1.4 and MPICH 4.0.2 (Debian 12), OpenMPI 5.0.7
-// and MPICH 4.2.1 (Debian 13). MPI-4's Isendrecv needs OpenMPI 5 (MPICH's
-// completes with a wrong Status: refused there); persistent collectives
-// (BcastInit, …) work on all four (OpenMPI 4.1's MPIX_ extension; on MPICH,
-// whose own give wrong results, the binding posts the nonblocking
-// collective at each Start). Where the library misplaces blocks of
+// and MPICH 4.2.1 (Debian 13). Partitioned messages (partitioned.go) and
+// sessions (session.go) need MPI-4: OpenMPI 5 or MPICH 4. Isendrecv needs
+// OpenMPI 5 (MPICH's completes with a wrong Status: refused there).
+// Persistent collectives (BcastInit, …) work on all four (OpenMPI 4.1's
+// MPIX_ extension; on MPICH, whose own give wrong results, the binding
+// posts the nonblocking collective at each Start). Where the library misplaces blocks of
 // duplicate neighbour edges, the binding puts them where the standard says
 // (dupedges.go). On MPICH 4.1 and later, Finalize runs libmpich's exit
 // handlers, which a Go program never runs (lib_mpich.go).

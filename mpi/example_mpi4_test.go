@@ -105,3 +105,28 @@ func ExampleComm_PsendInit() {
 	}
 	fmt.Println(in[0], in[each], in[2*each], in[3*each])
 }
+
+func ExampleSessionInit() {
+	// A library's own communicator over every rank of the job, made from a
+	// session, without World. (Not run on the OpenMPI 4.1 the examples
+	// build with: it has no sessions, and SessionInit is ErrUnsupported.)
+	s, err := mpi.SessionInit()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Finalize()
+	g, err := s.Group("mpi://WORLD")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer g.Free()
+	comm, err := mpi.CommCreateFromGroup(g, "example.com/mylib")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer comm.Free()
+	fmt.Println("rank", comm.Rank(), "of", comm.Size())
+}

@@ -46,6 +46,10 @@ func outsideLife(w *mpi.Comm, f64 *mpi.Datatype, op *mpi.Op, win *mpi.Win) map[s
 		"Datatype.Free": func() error { return f64.Free() },
 		"ProcessorName": func() error { _, err := mpi.ProcessorName(); return err },
 		"OpenFile":      func() error { _, err := mpi.OpenFile(w, "/nonexistent/x", 0, nil); return err },
+		"AllreduceInit": func() error { _, err := w.AllreduceInit(buf, mpi.Buf(make([]float64, 2)), op); return err },
+		"PsendInit":     func() error { _, err := w.PsendInit(buf, 2, 0, 0); return err },
+		"Isendrecv":     func() error { _, err := w.Isendrecv(buf, 0, 0, mpi.Buf(make([]float64, 2)), 0, 0); return err },
+		"SessionInit":   func() error { _, err := mpi.SessionInit(); return err },
 	}
 }
 

@@ -74,12 +74,13 @@ var (
 
 // More handle types, and the library's numbers that Go code compares with.
 type (
-	groupHandle = C.mpigo_h
-	infoHandle  = C.mpigo_h
-	winHandle   = C.mpigo_h
-	fileHandle  = C.mpigo_h
-	aint        = C.MPI_Aint     // byte displacements
-	ctype       = C.MPI_Datatype // the library's own datatype handle, in arrays MPI reads
+	groupHandle   = C.mpigo_h
+	infoHandle    = C.mpigo_h
+	winHandle     = C.mpigo_h
+	fileHandle    = C.mpigo_h
+	sessionHandle = C.mpigo_h
+	aint          = C.MPI_Aint     // byte displacements
+	ctype         = C.MPI_Datatype // the library's own datatype handle, in arrays MPI reads
 )
 
 const (

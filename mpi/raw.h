@@ -83,6 +83,13 @@ MPIGO_CONV(MPI_Message, msg)
 MPIGO_CONV(MPI_Info, info)
 MPIGO_CONV(MPI_Win, win)
 MPIGO_CONV(MPI_File, file)
+// MPI-4's sessions: where the library has none, a stand-in type, so that
+// the session calls compile (each then returns MPI_ERR_UNSUPPORTED_OPERATION,
+// and Go never makes them: session.go).
+#if !MPIGO_MPI4
+typedef int MPI_Session;
+#endif
+MPIGO_CONV(MPI_Session, session)
 // Pointer constants that cgo cannot take from a macro.
 static inline void *mpigo_in_place(void) { return MPI_IN_PLACE; }
 static inline int *mpigo_unweighted(void) { return MPI_UNWEIGHTED; }
@@ -150,6 +157,27 @@ static int mpigo_tag_ub(int *ub) {
 	int rc = MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &v, &flag);
 	*ub = (rc == MPI_SUCCESS && flag) ? *v : 32767;
 	return rc;
+}
+// ---- sessions (MPI-4): each call, or MPI_ERR_UNSUPPORTED_OPERATION ----
+#if MPIGO_MPI4
+#define MPIGO_SESSION(call) return call
+#else
+#define MPIGO_SESSION(call) return MPI_ERR_UNSUPPORTED_OPERATION
+#endif
+static int mpigo_session_init(MPI_Session *s) { MPIGO_SESSION(MPI_Session_init(MPI_INFO_NULL, MPI_ERRORS_RETURN, s)); }
+static int mpigo_session_finalize(MPI_Session *s) { MPIGO_SESSION(MPI_Session_finalize(s)); }
+static int mpigo_session_get_num_psets(MPI_Session s, int *n) { MPIGO_SESSION(MPI_Session_get_num_psets(s, MPI_INFO_NULL, n)); }
+static int mpigo_session_get_nth_pset(MPI_Session s, int i, int *len, char *name) {
+	MPIGO_SESSION(MPI_Session_get_nth_pset(s, MPI_INFO_NULL, i, len, name));
+}
+static int mpigo_session_get_pset_info(MPI_Session s, const char *pset, MPI_Info *info) {
+	MPIGO_SESSION(MPI_Session_get_pset_info(s, pset, info));
+}
+static int mpigo_group_from_session_pset(MPI_Session s, const char *pset, MPI_Group *g) {
+	MPIGO_SESSION(MPI_Group_from_session_pset(s, pset, g));
+}
+static int mpigo_comm_create_from_group(MPI_Group g, const char *tag, MPI_Comm *c) {
+	MPIGO_SESSION(MPI_Comm_create_from_group(g, tag, MPI_INFO_NULL, MPI_ERRORS_RETURN, c));
 }
 static int mpigo_error_class(int code) {
 	int cls = MPI_ERR_UNKNOWN;

@@ -214,6 +214,13 @@ const (
 	callPublishName                            // MPI_Publish_name
 	callUnpublishName                          // MPI_Unpublish_name
 	callLookupName                             // MPI_Lookup_name
+	callSessionInit                            // MPI_Session_init
+	callSessionFinalize                        // MPI_Session_finalize
+	callSessionGetNumPsets                     // MPI_Session_get_num_psets
+	callSessionGetNthPset                      // MPI_Session_get_nth_pset
+	callSessionGetPsetInfo                     // MPI_Session_get_pset_info
+	callGroupFromSessionPset                   // MPI_Group_from_session_pset
+	callCommCreateFromGroup                    // MPI_Comm_create_from_group
 	numCalls
 )
 
@@ -427,6 +434,13 @@ var callNames = [numCalls]string{
 	callPublishName:             "MPI_Publish_name",
 	callUnpublishName:           "MPI_Unpublish_name",
 	callLookupName:              "MPI_Lookup_name",
+	callSessionInit:             "MPI_Session_init",
+	callSessionFinalize:         "MPI_Session_finalize",
+	callSessionGetNumPsets:      "MPI_Session_get_num_psets",
+	callSessionGetNthPset:       "MPI_Session_get_nth_pset",
+	callSessionGetPsetInfo:      "MPI_Session_get_pset_info",
+	callGroupFromSessionPset:    "MPI_Group_from_session_pset",
+	callCommCreateFromGroup:     "MPI_Comm_create_from_group",
 }
 
 // call performs raw call c on a and returns MPI's return code.

@@ -39,6 +39,10 @@ mounts() {
 	mountpoint -q "$root/dev/shm" || mount --bind /dev/shm "$root/dev/shm"
 	mountpoint -q "$root/usr/local/go" || mount --bind "$goroot" "$root/usr/local/go"
 	mountpoint -q "$root/gomod" || mount --bind "$modcache" "$root/gomod"
+	# /src is this checkout: another one's mount (an earlier run from elsewhere) is replaced.
+	if mountpoint -q "$root/src" && [ "$(stat -c %d:%i "$root/src/.")" != "$(stat -c %d:%i "$here/.")" ]; then
+		umount "$root/src"
+	fi
 	mountpoint -q "$root/src" || mount --bind "$here" "$root/src"
 }
 

@@ -19,6 +19,7 @@ var handles = map[string]handle{
 	"MPI_Info":     {"info", "infoHandle"},
 	"MPI_Win":      {"win", "winHandle"},
 	"MPI_File":     {"file", "fileHandle"},
+	"MPI_Session":  {"session", "sessionHandle"},
 }
 
 func handleOf(t string) *handle {
