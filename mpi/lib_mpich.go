@@ -13,15 +13,15 @@ package mpi
 
 // mpigo_run_exit_handlers runs libmpich's destructors, as the C library's
 // exit() would: its fini array (whose entry runs what libmpich registered
-// with atexit), then DT_FINI. It returns how many functions ran, or -1 if
-// the library was not found. PMPI_Finalize locates libmpich: the program
+// with atexit), then DT_FINI; nothing if the library is not found.
+// PMPI_Finalize locates libmpich: the program
 // never takes its address, so dlsym gives the library's own definition.
-static int mpigo_run_exit_handlers(void) {
+static void mpigo_run_exit_handlers(void) {
 	void *sym = dlsym(RTLD_DEFAULT, "PMPI_Finalize");
 	Dl_info info;
 	struct link_map *lm = NULL;
 	if (sym == NULL || !dladdr1(sym, &info, (void **)&lm, RTLD_DL_LINKMAP) || lm == NULL)
-		return -1;
+		return;
 	ElfW(Addr) array = 0, fini = 0;
 	size_t size = 0;
 	for (ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
@@ -29,17 +29,13 @@ static int mpigo_run_exit_handlers(void) {
 		if (d->d_tag == DT_FINI_ARRAYSZ) size = d->d_un.d_val;
 		if (d->d_tag == DT_FINI) fini = d->d_un.d_ptr;
 	}
-	int ran = 0;
 	if (array != 0) {
 		void (**f)(void) = (void (**)(void))(lm->l_addr + array);
-		for (size_t i = size / sizeof *f; i-- > 0; ran++)
+		for (size_t i = size / sizeof *f; i-- > 0;)
 			f[i]();
 	}
-	if (fini != 0) {
+	if (fini != 0)
 		((void (*)(void))(lm->l_addr + fini))();
-		ran++;
-	}
-	return ran;
 }
 */
 import "C"
@@ -52,8 +48,7 @@ import "C"
 // for a crash and kills the others (signal 9), a job in two failing half
 // the time at 3 ranks on MPICH 4.2.1. Running libmpich's exit handlers here,
 // after MPI_Finalize, is what C's exit() would do (and runs no others').
-// It returns how many functions ran, -1 if libmpich was not found.
-func afterFinalize() int { return int(C.mpigo_run_exit_handlers()) }
+func afterFinalize() { C.mpigo_run_exit_handlers() }
 
 // MPICH's persistent collectives give wrong results: the binding makes its
 // own (pinit.go).

@@ -11,7 +11,7 @@ import "C"
 
 // afterFinalize has nothing to do on OpenMPI: its launchers learn of a
 // rank's end in MPI_Finalize. See lib_mpich.go.
-func afterFinalize() int { return 0 }
+func afterFinalize() {}
 
 // The library's persistent collectives are used (OpenMPI 4.1's MPIX_ ones,
 // 5's MPI-4 ones); see pinit.go for MPICH.
