@@ -38,16 +38,16 @@ func (c *Comm) runCollective(op string, call rawCall, a *args, o *Op) error {
 	a.comm = c.h
 	if blockingCollectives {
 		if err := mpiError(op, runLong(call, a)); err != nil {
-			return err
+			return c.revokedError(err)
 		}
 		return c.userOpOutcome(op, o)
 	}
 	r, err := start(op, call, a, reqCollective, Buffer{})
 	if err != nil {
-		return err
+		return c.revokedError(err)
 	}
 	if _, err := r.Wait(); err != nil {
-		return err
+		return c.revokedError(err)
 	}
 	return c.userOpOutcome(op, o)
 }

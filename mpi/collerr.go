@@ -89,6 +89,13 @@ func (c *Comm) enterCall(op string, err error, call rawCall, a *args) error {
 	if err != nil && (seenByAll(err) || c.size == 1 && !c.inter) {
 		return err
 	}
+	if faultTolerant && c.size == 1 && !c.inter {
+		// OpenMPI 5 completes a nonblocking collective over one rank even
+		// when the communicator is revoked; the blocking ones fail.
+		if err := revokedOne(op, c); err != nil {
+			return err
+		}
+	}
 	if CollectiveErrors(collectiveErrors.Load()) == AgreeOnArgErrors || checked.Load() {
 		switch {
 		case c.inter:
@@ -102,6 +109,7 @@ func (c *Comm) enterCall(op string, err error, call rawCall, a *args) error {
 	}
 	if err != nil {
 		abortOnArgError(c, op, err)
+		return err // a fault-tolerant job's
 	}
 	return nil
 }
@@ -207,8 +215,13 @@ func classOf(err error) Class {
 }
 
 // abortOnArgError ends the job for a collective's argument error found on
-// this rank only (AbortOnArgError).
+// this rank only (AbortOnArgError). In a fault-tolerant job it revokes c
+// instead and returns: the others stop waiting with ErrRevoked, and the job
+// goes on.
 func abortOnArgError(c *Comm, op string, err error) {
+	if faultTolerant && c.Revoke() == nil {
+		return
+	}
 	fmt.Fprintf(os.Stderr, "mpigo: rank %d of %d: %v\n"+
 		"mpigo: the other ranks of the communicator are waiting in %s, which this rank cannot join, so the job is aborted\n"+
 		"mpigo: (mpi.SetCollectiveErrors(mpi.AgreeOnArgErrors) returns such errors on every rank instead)\n",

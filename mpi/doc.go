@@ -173,6 +173,7 @@
 //	groups             group.go                          zraw_group.go
 //	communicators      comm.go, intercomm.go             zraw_comm.go
 //	sessions           session.go                        zraw_session.go
+//	fault tolerance    ft.go                             raw_ft.h, zraw_ft.go
 //	topologies         topology.go, neighbor.go          raw_topo.go, zraw_topo.go
 //	one-sided          win.go                            zraw_rma.go
 //	info objects       info.go                           zraw_info.go
@@ -191,7 +192,9 @@
 // posts the nonblocking collective at each Start). Where the library misplaces blocks of
 // duplicate neighbour edges, the binding puts them where the standard says
 // (dupedges.go). On MPICH 4.1 and later, Finalize runs libmpich's exit
-// handlers, which a Go program never runs (lib_mpich.go).
+// handlers, which a Go program never runs (lib_mpich.go). Fault tolerance
+// (ULFM: Revoke, Shrink, Agree, ft.go) needs OpenMPI 5 and a job started
+// with mpiexec --with-ft ulfm; elsewhere its calls are ErrUnsupported.
 //
 // Every file depends only downward: public files on the raw layer, which is
 // raw.go (handles, the args record), raw.h and raw_p2p.h (the C written by

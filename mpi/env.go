@@ -150,6 +150,7 @@ func initThread(required, ask ThreadLevel, exact bool) (ThreadLevel, error) {
 	blockingCollectives = mode == modeDirect || mode == modeLocked && provided == ThreadSingle
 	state.Store(stateRunning)
 	mpiTagUb(&tagUB)
+	mpiFtEnabled(&faultTolerant)
 	var err error
 	if world, err = newComm(commWorld, true); err != nil {
 		return provided, err
@@ -180,10 +181,13 @@ func Finalize() error {
 	}
 	reportUncompletedAtFinalize()
 	freeDerivedTypes()
+	if faultTolerant {
+		world.Agree(1) // the survivors all reach MPI_Finalize (finalizeBounded)
+	}
 	state.Store(stateFinalized)
 	drainWaits()
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread
-	err := mpiError("Finalize", mpiFinalize())
+	err := mpiError("Finalize", finalizeBounded())
 	if err == nil {
 		afterFinalize()
 	}
@@ -262,6 +266,10 @@ func LibraryVersion() (string, error) { return envString("LibraryVersion", mpiGe
 // finalizes. If main returns an error or panics, Run prints it with the rank
 // to standard error and aborts the whole job with exit code 1, so that the
 // other ranks do not wait forever for this one. Run does not return on failure.
+// In a fault-tolerant job (FaultTolerant) only this rank ends, as a failed
+// process (SIGKILL, which the others' calls report as ErrProcFailed): a rank
+// that exits without Finalize there leaves them waiting (measured on OpenMPI
+// 5.0.7), and MPI_Abort ends every rank.
 func Run(main func(world *Comm) error) { RunThread(ThreadMultiple, main) }
 
 // RunThread is Run initializing MPI with InitThread(required).
@@ -283,6 +291,9 @@ func RunThread(required ThreadLevel, main func(world *Comm) error) {
 		// Let the launcher forward the message before MPI_Abort kills the
 		// job: MPICH's hydra sometimes dropped it otherwise.
 		time.Sleep(200 * time.Millisecond)
+		if FaultTolerant() {
+			failStop()
+		}
 		Abort(1)
 	}
 	if err := Finalize(); err != nil {

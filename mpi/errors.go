@@ -45,6 +45,10 @@ const (
 	ClassNotInitialized // a call before Init
 	ClassFinalized      // a call after Finalize
 	ClassMismatch       // ranks disagree on a collective's arguments (AgreeOnArgErrors, MPIGO_CHECK)
+	// Fault tolerance (ULFM, ft.go): a rank has died.
+	ClassProcFailed        // a rank this call needed has failed (MPIX_ERR_PROC_FAILED)
+	ClassProcFailedPending // a receive from any source, still pending, that a failed rank might have matched
+	ClassRevoked           // the communicator was revoked (Comm.Revoke): only Shrink, Agree and the queries work
 )
 
 var classNames = [...]string{
@@ -59,7 +63,9 @@ var classNames = [...]string{
 	ClassFile: "invalid file", ClassNoSuchFile: "no such file", ClassFileExists: "file exists",
 	ClassAccess: "permission denied", ClassIO: "I/O error", ClassSpawn: "spawn failed",
 	ClassPort: "invalid port", ClassName: "no such service name",
-	ClassMismatch: "ranks disagree",
+	ClassMismatch:   "ranks disagree",
+	ClassProcFailed: "a rank has failed", ClassProcFailedPending: "a rank has failed; the receive is still pending",
+	ClassRevoked: "communicator revoked",
 }
 
 func (c Class) String() string {
@@ -134,6 +140,10 @@ var (
 	ErrNotInitialized = &Error{Class: ClassNotInitialized, Msg: ClassNotInitialized.String()}
 	ErrFinalized      = &Error{Class: ClassFinalized, Msg: ClassFinalized.String()}
 	ErrMismatch       = &Error{Class: ClassMismatch, Msg: ClassMismatch.String()}
+
+	ErrProcFailed        = &Error{Class: ClassProcFailed, Msg: ClassProcFailed.String()}
+	ErrProcFailedPending = &Error{Class: ClassProcFailedPending, Msg: ClassProcFailedPending.String()}
+	ErrRevoked           = &Error{Class: ClassRevoked, Msg: ClassRevoked.String()}
 )
 
 // errorf is an error this package detected before calling MPI.

@@ -130,3 +130,23 @@ func ExampleSessionInit() {
 	defer comm.Free()
 	fmt.Println("rank", comm.Rank(), "of", comm.Size())
 }
+
+func ExampleComm_Shrink() {
+	// The recovery pattern of a fault-tolerant job (OpenMPI 5, mpiexec
+	// --with-ft ulfm): a step that fails because a rank died revokes the
+	// communicator, so every rank stops waiting, and goes on over the
+	// survivors.
+	comm := mpi.World()
+	err := comm.Barrier() // a step of the computation
+	if errors.Is(err, mpi.ErrProcFailed) || errors.Is(err, mpi.ErrRevoked) {
+		comm.Revoke()
+		if comm, err = comm.Shrink(); err != nil {
+			panic(err)
+		}
+		// … restore the dead ranks' part from a checkpoint, redistribute …
+	}
+	// In a job without fault tolerance each of these calls says so.
+	_, err = comm.Shrink()
+	fmt.Println(mpi.FaultTolerant(), errors.Is(err, mpi.ErrUnsupported))
+	// Output: false true
+}

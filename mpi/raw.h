@@ -41,10 +41,12 @@ static inline int mpigo_go_peer(int r) {
 // A collective's three forms (args.form). The persistent one, MPI_X_init,
 // is MPI-4; OpenMPI 4.1 has it as MPIX_X_init in its pcollreq extension.
 enum { MPIGO_BLOCKING, MPIGO_NONBLOCKING, MPIGO_PERSISTENT_FORM };
+#if defined(OPEN_MPI) && OPEN_MPI
+#include <mpi-ext.h>
+#endif
 #if MPIGO_MPI4
 #define MPIGO_PERSISTENT(name) MPI_##name##_init
 #elif defined(OPEN_MPI) && OPEN_MPI
-#include <mpi-ext.h>
 #if !defined(OMPI_HAVE_MPI_EXT_PCOLLREQ) || !OMPI_HAVE_MPI_EXT_PCOLLREQ
 #error "this OpenMPI has neither MPI-4 nor the pcollreq extension: no persistent collectives"
 #endif
@@ -213,5 +215,6 @@ static int mpigo_op_create(int slot, int commute, MPI_Op *op) {
 }
 
 #include "raw_p2p.h"
+#include "raw_ft.h"
 
 #endif

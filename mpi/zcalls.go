@@ -91,6 +91,7 @@ const (
 	callFileWriteOrdered                       // MPI_File_write_ordered
 	callFileIreadAt                            // MPI_File_iread_at
 	callFileIwriteAt                           // MPI_File_iwrite_at
+	callIagree                                 // MPIX_Comm_iagree
 	callInit                                   // MPI_Init_thread
 	callFinalize                               // MPI_Finalize
 	callTagUb                                  // MPI_Comm_get_attr
@@ -221,6 +222,12 @@ const (
 	callSessionGetPsetInfo                     // MPI_Session_get_pset_info
 	callGroupFromSessionPset                   // MPI_Group_from_session_pset
 	callCommCreateFromGroup                    // MPI_Comm_create_from_group
+	callFtEnabled                              // MPI_Comm_get_attr
+	callCommRevoke                             // MPIX_Comm_revoke
+	callCommIsRevoked                          // MPIX_Comm_is_revoked
+	callCommShrink                             // MPIX_Comm_shrink
+	callCommGetFailed                          // MPIX_Comm_get_failed
+	callCommAckFailed                          // MPIX_Comm_ack_failed
 	numCalls
 )
 
@@ -311,6 +318,7 @@ var callNames = [numCalls]string{
 	callFileWriteOrdered:        "MPI_File_write_ordered",
 	callFileIreadAt:             "MPI_File_iread_at",
 	callFileIwriteAt:            "MPI_File_iwrite_at",
+	callIagree:                  "MPIX_Comm_iagree",
 	callInit:                    "MPI_Init_thread",
 	callFinalize:                "MPI_Finalize",
 	callTagUb:                   "MPI_Comm_get_attr",
@@ -441,6 +449,12 @@ var callNames = [numCalls]string{
 	callSessionGetPsetInfo:      "MPI_Session_get_pset_info",
 	callGroupFromSessionPset:    "MPI_Group_from_session_pset",
 	callCommCreateFromGroup:     "MPI_Comm_create_from_group",
+	callFtEnabled:               "MPI_Comm_get_attr",
+	callCommRevoke:              "MPIX_Comm_revoke",
+	callCommIsRevoked:           "MPIX_Comm_is_revoked",
+	callCommShrink:              "MPIX_Comm_shrink",
+	callCommGetFailed:           "MPIX_Comm_get_failed",
+	callCommAckFailed:           "MPIX_Comm_ack_failed",
 }
 
 // call performs raw call c on a and returns MPI's return code.
@@ -610,6 +624,8 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.zmpi_FileIreadAt(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt))
 	case callFileIwriteAt:
 		return a.result(C.zmpi_FileIwriteAt(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt))
+	case callIagree:
+		return a.result(C.mpigo_iagree(addr(a.buf), a.comm))
 	}
 	if c >= firstControl && c < numCalls && a.fn != nil {
 		return a.fn()

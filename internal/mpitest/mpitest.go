@@ -239,6 +239,7 @@ type job struct {
 	args     []string
 	wantFail []string
 	check    func(out []byte) error
+	victims  func(np int) []int
 }
 
 // Ranks sets the rank counts to run the test at (default 1, 2, 3 and 4).
@@ -264,6 +265,21 @@ func ExpectFailure(texts ...string) Option {
 // CheckOutput makes the job pass only if check accepts the ranks' combined
 // output (each line tagged with its rank, as mpiexec prints it) as well.
 func CheckOutput(check func(out []byte) error) Option { return func(j *job) { j.check = check } }
+
+// Kills makes the job fault tolerant (mpiexec --with-ft ulfm): ranks
+// victims(np) die during it (the body kills them, with Kill), and the job
+// passes when mpiexec exits 0 and exactly the other ranks report a passing
+// test. Only for libraries with ULFM (mpi.HasULFM).
+func Kills(victims func(np int) []int) Option { return func(j *job) { j.victims = victims } }
+
+// Kill ends this rank at once with SIGKILL, as a crash or the kernel's OOM
+// killer would: no deferred call, no Finalize, nothing flushed but what the
+// rank has written already.
+func Kill() {
+	os.Stdout.Sync()
+	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {} // the signal is on its way
+}
 
 // MpiexecArgs adds arguments to mpiexec (before the program).
 func MpiexecArgs(a ...string) Option { return func(j *job) { j.args = append(j.args, a...) } }
@@ -332,6 +348,11 @@ func (j job) launch(name string, np int) ([]byte, error) {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	argv := append(append([]string{"-n", strconv.Itoa(np)}, launcher.tagArgs...), j.args...)
+	var victims []int
+	if j.victims != nil {
+		victims = j.victims(np)
+		argv = append(argv, "--with-ft", "ulfm")
+	}
 	argv = append(argv, exe, "-test.run", strings.Join(parts, "/"), "-test.v", "-test.count=1")
 	if testing.Short() {
 		argv = append(argv, "-test.short")
@@ -385,8 +406,13 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	for _, m := range launcher.passLine.FindAllSubmatch(out.Bytes(), -1) {
 		passed[string(m[1])] = true
 	}
-	if len(passed) != np {
-		return out.Bytes(), fmt.Errorf("mpiexec -n %d: %d ranks reported a passing test", np, len(passed))
+	for _, v := range victims {
+		if passed[strconv.Itoa(v)] {
+			return out.Bytes(), fmt.Errorf("mpiexec -n %d: rank %d, to be killed, reported a passing test", np, v)
+		}
+	}
+	if len(passed) != np-len(victims) {
+		return out.Bytes(), fmt.Errorf("mpiexec -n %d: %d ranks reported a passing test, want %d", np, len(passed), np-len(victims))
 	}
 	if j.check != nil {
 		if err := j.check(out.Bytes()); err != nil {
