@@ -21,6 +21,7 @@ type Report struct {
 	Coverage  []int
 	Redundant int
 	Fanout    int // kary and gossip: children per rank, pushes per informed rank and round
+	Attempts  int // BcastSurvivors: broadcasts run (more than 1 after a rank died)
 }
 
 // Option tunes an algorithm.

@@ -33,6 +33,7 @@ package mpi
 MPI_Datatype mpigo_stage_unit = MPI_DATATYPE_NULL;
 int mpigo_wanting;
 long long mpigo_yields;
+int mpigo_ft_on;
 */
 import "C"
 

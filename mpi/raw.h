@@ -139,6 +139,7 @@ static mpigo_h mpigo_request_null(void) { return H(MPI_REQUEST_NULL); }
 extern MPI_Datatype mpigo_stage_unit; // see mpigo_recv_staged
 extern int mpigo_wanting;             // see mpigo_give_way
 extern long long mpigo_yields;        // see mpigo_idle
+extern int mpigo_ft_on;               // a fault-tolerant job: see mpigo_probe_failed
 static int mpigo_init(int required, int *provided) {
 	int rc = MPI_Init_thread(NULL, NULL, required, provided);
 	if (rc != MPI_SUCCESS) return rc;

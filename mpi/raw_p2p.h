@@ -113,6 +113,7 @@ static mpigo_res mpigo_irecv(uintptr_t buf, int n, mpigo_h dt, int src, int tag,
 // budget_ns (reading the clock every 32 turns; 0: probe once; below 0:
 // mpigo_idle, then once). On a match r.flag is 1, and a matched message is
 // r.msg, to be received with mpigo_mrecv.
+static int mpigo_probe_failed(int src, MPI_Comm c); // raw_ft.h
 static mpigo_res mpigo_probe(int src, int tag, mpigo_h c, int matched, long long budget_ns) {
 	mpigo_idle(budget_ns);
 	mpigo_res r = {0};
@@ -124,7 +125,10 @@ static mpigo_res mpigo_probe(int src, int tag, mpigo_h c, int matched, long long
 		               : MPI_Iprobe(mpigo_peer(src), mpigo_tag(tag), COMM(c), &r.flag, &s);
 		if (r.rc != MPI_SUCCESS) return r;
 		if (r.flag) { r.msg = H(m); mpigo_fill(&s, &r.st); return r; }
-		if (!mpigo_spin(i, 31, budget_ns, &deadline)) return r;
+		if (!mpigo_spin(i, 31, budget_ns, &deadline)) {
+			if (mpigo_ft_on) r.rc = mpigo_probe_failed(mpigo_peer(src), COMM(c));
+			return r;
+		}
 	}
 }
 static mpigo_res mpigo_mrecv(uintptr_t buf, int n, mpigo_h dt, mpigo_h msg) {

@@ -28,11 +28,22 @@ var heatCommand = &cli.Command{
 		&cli.StringFlag{Name: "checkpoint", Usage: "write the final field to this file: N×N float64s in row-major order, one collective MPI-IO write through subarray views"},
 		&cli.StringFlag{Name: "restart", Usage: "start from this checkpoint (of the same --n) instead of the cold field"},
 		&cli.BoolFlag{Name: "persistent", Usage: "reduce each step's residual with a persistent Allreduce (AllreduceInit, made once, started each step) instead of an Allreduce call"},
+		&cli.BoolFlag{Name: "resilient", Usage: "survive dead ranks (needs OpenMPI 5 and mpiexec --with-ft ulfm): checkpoint, and on a failure go on over the survivors from the last checkpoint; solves on all ranks once"},
+		&cli.IntFlag{Name: "checkpoint-every", Value: 50, Usage: "--resilient: steps between checkpoints"},
+		&cli.StringSliceFlag{Name: "kill", Usage: "--resilient: RANK@STEP makes that rank SIGKILL itself before that step, a crash to survive (repeatable)"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg, exchanges, err := heatFlags(c)
 		if err != nil {
 			return flagError(err)
+		}
+		if c.Bool("resilient") {
+			r, err := resilienceFlags(c)
+			if err != nil {
+				return flagError(err)
+			}
+			runJob(mpi.ThreadMultiple, func(world *mpi.Comm) error { return runResilientHeat(world, cfg, r) })
+			return nil
 		}
 		runJob(mpi.ThreadMultiple, func(world *mpi.Comm) error { return runHeat(c, world, cfg, exchanges) })
 		return nil

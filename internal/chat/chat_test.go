@@ -609,3 +609,50 @@ func killWhenWritten(path string, pause time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// In a fault-tolerant job (OpenMPI 5, mpiexec --with-ft ulfm) a client
+// killed with SIGKILL leaves the chat, not the job: the server logs its
+// death, the other client sees it leave the channel, goes on talking and
+// quits normally, and mpiexec exits 0.
+func TestKilledClientSurvived(t *testing.T) {
+	if !mpi.HasULFM() {
+		t.Skip("no ULFM in this library: a killed client ends the job (TestKilledClientAbortsJob)")
+	}
+	if !mpitest.IsRank() {
+		dir := t.TempDir()
+		t.Setenv("CHAT_TEST_DIR", dir)
+		go killWhenWritten(filepath.Join(dir, "pid2"), 500*time.Millisecond)
+	}
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		dir := os.Getenv("CHAT_TEST_DIR")
+		scripts := map[int]string{1: "/join x\n@3s after the crash\n@4s /quit\n", 2: "/join x\n@30s /quit\n"}
+		r := w.Rank()
+		if r > 0 {
+			must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("script%d", r)), []byte(scripts[r]), 0o644))
+		}
+		must(t, w.Barrier())
+		cfg := chat.Config{QueueLen: 100, History: 5, MaxLen: 100, BotChannel: "bots", JSON: true,
+			PIDFile: filepath.Join(dir, "pid%r"), Script: filepath.Join(dir, "script%r"), Out: filepath.Join(dir, "out%r")}
+		must(t, chat.Run(w, cfg))
+		if r == 0 {
+			b, err := os.ReadFile(filepath.Join(dir, "out0"))
+			must(t, err)
+			if !strings.Contains(string(b), "rank-2 (client 2) died; the chat goes on") {
+				t.Errorf("the server's log does not tell of the client's death:\n%s", b)
+			}
+			return
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "out1"))
+		must(t, err)
+		var left, echoed bool
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var ev chat.Event
+			must(t, json.Unmarshal([]byte(line), &ev))
+			left = left || ev.Kind == "leave" && ev.From == 2 && ev.Channel == "x"
+			echoed = echoed || left && ev.Kind == "msg" && ev.Text == "after the crash"
+		}
+		if !left || !echoed {
+			t.Errorf("client 1 saw client 2 leave: %v; its own message after that: %v; events:\n%s", left, echoed, b)
+		}
+	}, mpitest.Ranks(3), mpitest.Timeout(30*time.Second), mpitest.Kills(func(int) []int { return []int{2} }))
+}

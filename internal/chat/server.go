@@ -88,9 +88,26 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 	// Commands from the clients, and from the server's own input, in one stream.
 	in := make(chan incoming, 64)
 	go func() {
+		reported := map[int]bool{}
 		for {
 			var c command
 			st, err := world.RecvValue(&c, mpi.AnySource, tagCommand)
+			if mpi.FaultTolerant() && (errors.Is(err, mpi.ErrProcFailedPending) || errors.Is(err, mpi.ErrProcFailed)) {
+				// A client's rank died (a fault-tolerant job): tell the loop
+				// which, acknowledge it so that AnySource receives go on.
+				dead, ferr := failedRanks(world)
+				if ferr != nil {
+					in <- incoming{0, command{}, ferr}
+					return
+				}
+				for _, r := range dead {
+					if !reported[r] {
+						reported[r] = true
+						in <- incoming{r, command{}, fmt.Errorf("%w: %v", errClientDied, err)}
+					}
+				}
+				continue
+			}
 			var merr *mpi.Error
 			if errors.As(err, &merr) && merr.Class == mpi.ClassArg { // undecodable: that client's problem
 				fmt.Fprintf(log, "server: bad message from rank %d: %v\n", st.Source, err)
@@ -150,6 +167,11 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 			}
 			switch {
 			case m.cmd.Kind == "ping":
+			case errors.Is(m.err, errClientDied):
+				fmt.Fprintf(log, "server: %s (client %d) died; the chat goes on without it\n", c.name, c.rank)
+				c.lost.Store(true)
+				s.disconnect(c, Event{})
+				open--
 			case m.err != nil && m.from < world.Size():
 				return m.err
 			case m.err != nil: // a joined client's job ended without a word
@@ -221,6 +243,35 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 }
 
 // add registers c and starts its sender.
+// errClientDied is the error a dead client's rank gets in a fault-tolerant
+// job (mpiexec --with-ft ulfm): the server goes on without it.
+var errClientDied = errors.New("its rank died")
+
+// failedRanks returns the ranks of world known to have failed, and
+// acknowledges them (Comm.AckFailed).
+func failedRanks(world *mpi.Comm) ([]int, error) {
+	g, err := world.Failed()
+	if err != nil {
+		return nil, err
+	}
+	defer g.Free()
+	wg, err := world.Group()
+	if err != nil {
+		return nil, err
+	}
+	defer wg.Free()
+	idx := make([]int, g.Size())
+	for i := range idx {
+		idx[i] = i
+	}
+	ranks, err := g.TranslateRanks(idx, wg)
+	if err != nil {
+		return nil, err
+	}
+	_, err = world.AckFailed(len(ranks))
+	return ranks, err
+}
+
 func (s *server) add(c *client) {
 	c.queue = make(chan Event, s.cfg.QueueLen)
 	c.sent = make(chan struct{})

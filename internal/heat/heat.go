@@ -198,24 +198,12 @@ func Solve(comm *mpi.Comm, cfg Config) (Result, error) {
 	if err := cfg.check(); err != nil {
 		return Result{}, err
 	}
-	dims, err := mpi.DimsCreate(comm.Size(), []int{0, 0})
-	if err != nil {
-		return Result{}, err
-	}
-	if dims[0] > cfg.N || dims[1] > cfg.N {
-		return Result{}, fmt.Errorf("heat: %d×%d ranks for a grid of %d×%d: every rank needs a point", dims[0], dims[1], cfg.N, cfg.N)
-	}
-	cart, err := comm.CartCreate(dims, []bool{false, false}, false)
+	cart, b, err := decompose(comm, cfg)
 	if err != nil {
 		return Result{}, err
 	}
 	defer cart.Free()
-	b := newBlock(cfg.N, dims, cart.Coords())
-	if cfg.Restart != "" {
-		if err := b.restart(cart.Comm, cfg.Restart); err != nil {
-			return Result{}, err
-		}
-	}
+	dims := cart.Dims()
 	ex, err := newExchanger(cfg.Exchange, cart, b)
 	if err != nil {
 		return Result{}, err
@@ -266,6 +254,30 @@ func Solve(comm *mpi.Comm, cfg Config) (Result, error) {
 	}
 	res.Field, err = gather(cart, b)
 	return res, err
+}
+
+// decompose lays comm's ranks on a grid and returns it and this rank's
+// block of cfg's field, cold or read from cfg.Restart.
+func decompose(comm *mpi.Comm, cfg Config) (*mpi.Cart, *block, error) {
+	dims, err := mpi.DimsCreate(comm.Size(), []int{0, 0})
+	if err != nil {
+		return nil, nil, err
+	}
+	if dims[0] > cfg.N || dims[1] > cfg.N {
+		return nil, nil, fmt.Errorf("heat: %d×%d ranks for a grid of %d×%d: every rank needs a point", dims[0], dims[1], cfg.N, cfg.N)
+	}
+	cart, err := comm.CartCreate(dims, []bool{false, false}, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := newBlock(cfg.N, dims, cart.Coords())
+	if cfg.Restart != "" {
+		if err := b.restart(cart.Comm, cfg.Restart); err != nil {
+			cart.Free()
+			return nil, nil, err
+		}
+	}
+	return cart, b, nil
 }
 
 // gather collects every block at rank 0 of cart, each received in place

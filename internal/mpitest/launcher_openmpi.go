@@ -10,7 +10,7 @@ import (
 // launcher: OpenMPI's mpiexec, each output line tagged "[job,rank]<stdout>:"
 // (OpenMPI 5's PRRTE adds a space after the colon); the job started is job 1
 // (jobs it spawns are 2, 3, …: their ranks' passes are not the launched ranks').
-var launcher = launcherSpec{"mpiexec", []string{"--tag-output"}, regexp.MustCompile(`(?m)^\[1,(\d+)\]<stdout>: ?--- PASS`), 1}
+var launcher = launcherSpec{"mpiexec", []string{"--tag-output"}, regexp.MustCompile(`(?m)^\[1,(\d+)\]<stdout>: *--- PASS`), 1}
 
 // OpenMPI reports whether the tests run on OpenMPI (the default build).
 func OpenMPI() bool { return true }
