@@ -122,9 +122,13 @@ func watch() {
 		}
 		watchdog.mu.Unlock()
 		slices.SortFunc(late, func(a, b *watched) int { return a.since.Compare(b.since) })
+		failed := ""
+		if len(late) > 0 {
+			failed = failedInWorld()
+		}
 		for _, w := range late {
-			fmt.Fprintf(os.Stderr, "mpigo: watchdog: rank %d of %d has waited %v in %s\n",
-				world.Rank(), world.Size(), time.Since(w.since).Round(time.Millisecond), w.what)
+			fmt.Fprintf(os.Stderr, "mpigo: watchdog: rank %d of %d has waited %v in %s%s\n",
+				world.Rank(), world.Size(), time.Since(w.since).Round(time.Millisecond), w.what, failed)
 		}
 	}
 }

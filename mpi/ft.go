@@ -166,6 +166,29 @@ func (c *Comm) Failed() (*Group, error) {
 	return newGroup(op, func(out *groupHandle) int { return mpiCommGetFailed(c.h, out) })
 }
 
+// FailedRanks returns the ranks of c (of its remote group, for an
+// intercommunicator) known here to have failed: Failed's group, translated.
+func (c *Comm) FailedRanks() ([]int, error) {
+	g, err := c.Failed()
+	if err != nil {
+		return nil, err
+	}
+	defer g.Free()
+	peers, err := c.Group()
+	if c.inter {
+		peers, err = c.RemoteGroup()
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer peers.Free()
+	idx := make([]int, g.Size())
+	for i := range idx {
+		idx[i] = i
+	}
+	return g.TranslateRanks(idx, peers)
+}
+
 // AckFailed acknowledges the first n failed ranks of Failed's group
 // (MPIX_Comm_ack_failed) and returns how many are acknowledged now (all
 // known failures when n is at least their number): then receives from
@@ -209,7 +232,7 @@ func failStop() {
 }
 
 // finalizeGrace bounds MPI_Finalize in a fault-tolerant job.
-const finalizeGrace = 10 * time.Second
+const finalizeGrace = 5 * time.Second
 
 // finalizeBounded calls MPI_Finalize and returns its code. In a
 // fault-tolerant job, whose survivors have just agreed (so all are in
@@ -252,4 +275,18 @@ func (c *Comm) revokedError(err error) error {
 		return &Error{Class: ClassRevoked, Code: e.Code, Op: e.Op, Msg: "communicator revoked (the library said: " + e.Msg + ")"}
 	}
 	return err
+}
+
+// failedInWorld is what the watchdog adds to its report in a fault-tolerant
+// job at ThreadMultiple (the watchdog's goroutine may call MPI only there):
+// the ranks of World known here to have failed, or "" if none.
+func failedInWorld() string {
+	if !FaultTolerant() || provided != ThreadMultiple {
+		return ""
+	}
+	ranks, err := world.FailedRanks()
+	if err != nil || len(ranks) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (World ranks known to have failed: %v)", ranks)
 }

@@ -3,6 +3,7 @@ package mpi_test
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -67,6 +68,8 @@ func TestFTRefused(t *testing.T) {
 		check("Failed", err)
 		_, err = w.AckFailed(1)
 		check("AckFailed", err)
+		_, err = w.FailedRanks()
+		check("FailedRanks", err)
 		// The world still works: nothing was revoked.
 		got, err := sumOver(w, 1)
 		if err != nil || got != w.Size() {
@@ -128,6 +131,9 @@ func TestFTAgree(t *testing.T) {
 			t.Errorf("Failed with no failure: %d ranks", g.Size())
 		}
 		g.Free()
+		if ranks, err := w.FailedRanks(); err != nil || len(ranks) != 0 {
+			t.Errorf("FailedRanks with no failure: %v, %v", ranks, err)
+		}
 	}, opt)
 }
 
@@ -246,18 +252,15 @@ func survive(t *testing.T, w *mpi.Comm, victims []int) {
 		t.Errorf("Shrink: rank %d; want %d", s.Rank(), below)
 	}
 	g := must1[*mpi.Group](t)(c.Failed())
-	cg := must1[*mpi.Group](t)(c.Group())
-	all := make([]int, g.Size())
-	for i := range all {
-		all[i] = i
-	}
-	failed := must1[[]int](t)(g.TranslateRanks(all, cg))
-	slices.Sort(failed)
-	if !slices.Equal(failed, sorted(victims)) {
-		t.Errorf("Failed: ranks %v; want %v", failed, victims)
+	if g.Size() != len(victims) {
+		t.Errorf("Failed: %d ranks; want %d", g.Size(), len(victims))
 	}
 	g.Free()
-	cg.Free()
+	failed := must1[[]int](t)(c.FailedRanks())
+	slices.Sort(failed)
+	if !slices.Equal(failed, sorted(victims)) {
+		t.Errorf("FailedRanks: %v; want %v", failed, victims)
+	}
 	if n, err := c.AckFailed(p); err != nil || n != len(victims) {
 		t.Errorf("AckFailed: %d, %v; want %d", n, err, len(victims))
 	}
@@ -353,6 +356,34 @@ func TestFTRunFailStop(t *testing.T) {
 	}, opt, mpitest.NoInit(), mpitest.Ranks(2, 3), mpitest.CheckOutput(func(out []byte) error {
 		if !strings.Contains(string(out), "failed: this rank's main failed") {
 			return errors.New("the failed rank's error is not in the output")
+		}
+		return nil
+	}))
+}
+
+// The watchdog of a fault-tolerant job names the ranks of World that have
+// failed: rank 0 waits for rank 1, which sends late, while rank 2 is dead.
+func TestFTWatchdog(t *testing.T) {
+	opt := ftJob(t, func(int) []int { return []int{2} })
+	t.Setenv("MPIGO_WATCHDOG", "300ms")
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		must(t, w.Barrier())
+		switch w.Rank() {
+		case 2:
+			mpitest.Kill()
+		case 1:
+			time.Sleep(1500 * time.Millisecond)
+			must(t, w.Send(mpi.Buf([]int32{1}), 0, 5))
+		case 0:
+			time.Sleep(200 * time.Millisecond) // the death is known by now
+			w.FailedRanks()                    // (OpenMPI learns of it as it progresses)
+			_, err := w.Recv(mpi.Buf(make([]int32, 1)), 1, 5)
+			must(t, err)
+		}
+	}, opt, mpitest.Ranks(3), mpitest.CheckOutput(func(out []byte) error {
+		line := regexp.MustCompile(mpitest.RankLine(0) + `mpigo: watchdog: rank 0 of 3 has waited \d+ms in MPI_Recv from rank 1, tag 5, on World \(World ranks known to have failed: \[2\]\)$`)
+		if !line.Match(out) {
+			return errors.New("rank 0's watchdog report does not name rank 2 as failed")
 		}
 		return nil
 	}))

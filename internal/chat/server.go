@@ -95,7 +95,10 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 			if mpi.FaultTolerant() && (errors.Is(err, mpi.ErrProcFailedPending) || errors.Is(err, mpi.ErrProcFailed)) {
 				// A client's rank died (a fault-tolerant job): tell the loop
 				// which, acknowledge it so that AnySource receives go on.
-				dead, ferr := failedRanks(world)
+				dead, ferr := world.FailedRanks()
+				if ferr == nil {
+					_, ferr = world.AckFailed(len(dead))
+				}
 				if ferr != nil {
 					in <- incoming{0, command{}, ferr}
 					return
@@ -246,31 +249,6 @@ func serve(world *mpi.Comm, cfg Config, log io.Writer, local <-chan string) erro
 // errClientDied is the error a dead client's rank gets in a fault-tolerant
 // job (mpiexec --with-ft ulfm): the server goes on without it.
 var errClientDied = errors.New("its rank died")
-
-// failedRanks returns the ranks of world known to have failed, and
-// acknowledges them (Comm.AckFailed).
-func failedRanks(world *mpi.Comm) ([]int, error) {
-	g, err := world.Failed()
-	if err != nil {
-		return nil, err
-	}
-	defer g.Free()
-	wg, err := world.Group()
-	if err != nil {
-		return nil, err
-	}
-	defer wg.Free()
-	idx := make([]int, g.Size())
-	for i := range idx {
-		idx[i] = i
-	}
-	ranks, err := g.TranslateRanks(idx, wg)
-	if err != nil {
-		return nil, err
-	}
-	_, err = world.AckFailed(len(ranks))
-	return ranks, err
-}
 
 func (s *server) add(c *client) {
 	c.queue = make(chan Event, s.cfg.QueueLen)
