@@ -187,7 +187,11 @@ func Finalize() error {
 	state.Store(stateFinalized)
 	drainWaits()
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread
-	err := mpiError("Finalize", finalizeBounded())
+	rc, gaveUp := finalizeBounded()
+	if gaveUp { // the thread that runs C calls is still in MPI_Finalize: leave it be
+		return nil
+	}
+	err := mpiError("Finalize", rc)
 	if err == nil {
 		afterFinalize()
 	}

@@ -240,20 +240,20 @@ const finalizeGrace = 5 * time.Second
 // MPI_Finalize sometimes waits forever after a rank has died, in C as in Go
 // (2 jobs of 30 of a C program that kills a rank, shrinks and finalizes;
 // ompi#11404). The process then exits without it, which mpiexec accepts
-// from the survivors of a fault-tolerant job.
-func finalizeBounded() int {
+// from the survivors of a fault-tolerant job; gaveUp says so.
+func finalizeBounded() (rc int, gaveUp bool) {
 	if !faultTolerant {
-		return mpiFinalize()
+		return mpiFinalize(), false
 	}
 	done := make(chan int, 1)
 	go func() { done <- mpiFinalize() }()
 	select {
 	case rc := <-done:
-		return rc
+		return rc, false
 	case <-time.After(finalizeGrace):
 		fmt.Fprintf(os.Stderr, "mpigo: rank %d: MPI_Finalize has not returned in %v after rank failures "+
 			"(OpenMPI 5's ULFM, ompi#11404); going on without it\n", world.Rank(), finalizeGrace)
-		return rcSuccess
+		return rcSuccess, true
 	}
 }
 

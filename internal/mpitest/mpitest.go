@@ -370,6 +370,16 @@ func (j job) launch(name string, np int) ([]byte, error) {
 	}
 	cmd := exec.CommandContext(ctx, command, argv...)
 	cmd.Env = append(os.Environ(), Env(np)...)
+	// A temporary directory of the job's own: a launcher killed at a timeout
+	// leaves its session directory behind, named after its PID, and a later
+	// launcher given the same PID fails to start (PRRTE: "prte_session_dir
+	// failed … Exists").
+	tmp, err := os.MkdirTemp("", "mpitest-job-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
 	cmd.Env = append(cmd.Env, envChild+"=1", envThread+"="+strconv.Itoa(int(j.level)), envNoInit+"=")
 	if j.noInit {
 		cmd.Env = append(cmd.Env, envNoInit+"=1")
