@@ -49,6 +49,10 @@ const (
 	ClassProcFailed        // a rank this call needed has failed (MPIX_ERR_PROC_FAILED)
 	ClassProcFailedPending // a receive from any source, still pending, that a failed rank might have matched
 	ClassRevoked           // the communicator was revoked (Comm.Revoke): only Shrink, Agree and the queries work
+	// MPI-4's (OpenMPI 5, MPICH 4).
+	ClassSession       // an invalid session (MPI_ERR_SESSION)
+	ClassProcAborted   // a peer process has aborted (MPI_ERR_PROC_ABORTED)
+	ClassValueTooLarge // a value too large for the place it goes (MPI_ERR_VALUE_TOO_LARGE)
 )
 
 var classNames = [...]string{
@@ -65,7 +69,8 @@ var classNames = [...]string{
 	ClassPort: "invalid port", ClassName: "no such service name",
 	ClassMismatch:   "ranks disagree",
 	ClassProcFailed: "a rank has failed", ClassProcFailedPending: "a rank has failed; the receive is still pending",
-	ClassRevoked: "communicator revoked",
+	ClassRevoked: "communicator revoked", ClassSession: "invalid session", ClassProcAborted: "a peer process has aborted",
+	ClassValueTooLarge: "value too large",
 }
 
 func (c Class) String() string {
@@ -144,6 +149,10 @@ var (
 	ErrProcFailed        = &Error{Class: ClassProcFailed, Msg: ClassProcFailed.String()}
 	ErrProcFailedPending = &Error{Class: ClassProcFailedPending, Msg: ClassProcFailedPending.String()}
 	ErrRevoked           = &Error{Class: ClassRevoked, Msg: ClassRevoked.String()}
+
+	ErrSession       = &Error{Class: ClassSession, Msg: ClassSession.String()}
+	ErrProcAborted   = &Error{Class: ClassProcAborted, Msg: ClassProcAborted.String()}
+	ErrValueTooLarge = &Error{Class: ClassValueTooLarge, Msg: ClassValueTooLarge.String()}
 )
 
 // errorf is an error this package detected before calling MPI.

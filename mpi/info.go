@@ -44,21 +44,27 @@ func (i *Info) handle(op string) (infoHandle, error) {
 	return i.h, nil
 }
 
-// maxInfoKey and maxInfoValue are MPI's bounds on keys and values (OpenMPI 4.1: 36 and 256).
-const maxInfoKey, maxInfoValue = 36, 256
+// maxInfoKey and maxInfoValue bound keys and values: OpenMPI's
+// MPI_MAX_INFO_KEY is 36 and its MPI_MAX_INFO_VAL 256 with the NUL (a value
+// of 256 bytes is MPI_ERR_INFO_VALUE; MPICH's bounds are larger).
+const maxInfoKey, maxInfoValue = 36, 255
 
-// Set sets key to value (MPI_Info_set). Keys of 1 to 36 bytes, values of up to 256.
+// Set sets key to value (MPI_Info_set). Keys of 1 to 36 bytes, values of 1
+// to 255 (OpenMPI refuses an empty value, MPICH takes it: refused on both).
 func (i *Info) Set(key, value string) error {
 	if err := i.check("Info.Set"); err != nil {
 		return err
 	}
-	if len(key) == 0 || len(key) > maxInfoKey || len(value) > maxInfoValue {
-		return errorf(ClassArg, "Info.Set", "key of %d bytes, value of %d: want 1–%d and at most %d", len(key), len(value), maxInfoKey, maxInfoValue)
+	if len(key) == 0 || len(key) > maxInfoKey || len(value) == 0 || len(value) > maxInfoValue {
+		return errorf(ClassArg, "Info.Set", "key of %d bytes, value of %d: want 1–%d and 1–%d", len(key), len(value), maxInfoKey, maxInfoValue)
 	}
 	return mpiError("Info.Set", mpiInfoSet(i.h, key, value))
 }
 
-// Get returns key's value and whether it is set (MPI_Info_get).
+// Get returns key's value and whether it is set: MPI-4's
+// MPI_Info_get_string, which gives a value of any length (one the library
+// set, say), where the library has it; MPI_Info_get (values of up to
+// MPI_MAX_INFO_VAL bytes) on OpenMPI 4.1.
 func (i *Info) Get(key string) (string, bool, error) {
 	if err := i.check("Info.Get"); err != nil {
 		return "", false, err
@@ -66,10 +72,45 @@ func (i *Info) Get(key string) (string, bool, error) {
 	if len(key) == 0 || len(key) > maxInfoKey {
 		return "", false, errorf(ClassArg, "Info.Get", "key of %d bytes: want 1–%d", len(key), maxInfoKey)
 	}
-	buf := make([]byte, libInfoVal+1)
 	var ok bool
-	rc := mpiInfoGet(i.h, key, libInfoVal, buf, &ok)
-	return cString(buf), ok, mpiError("Info.Get", rc)
+	if !haveMPI4 {
+		buf := make([]byte, libInfoVal+1)
+		rc := mpiInfoGet(i.h, key, libInfoVal, buf, &ok)
+		return cString(buf), ok, mpiError("Info.Get", rc)
+	}
+	// The first call says how long the value is (its NUL counted), the
+	// second fetches it; a value set in between, longer, comes back cut
+	// short, and is fetched again.
+	buf := make([]byte, 1)
+	for {
+		n := len(buf)
+		if err := mpiError("Info.Get", mpiInfoGetString(i.h, key, &n, buf, &ok)); err != nil || !ok {
+			return "", false, err
+		}
+		if n <= len(buf) {
+			return cString(buf), true, nil
+		}
+		buf = make([]byte, n)
+	}
+}
+
+// InfoCreateEnv returns the Info of the job's environment (MPI-4's
+// MPI_Info_create_env): how it was started, as keys such as "command",
+// "maxprocs" and "thread_level" (which ones, the library decides).
+// ErrUnsupported on OpenMPI 4.1.
+func InfoCreateEnv() (*Info, error) {
+	const op = "InfoCreateEnv"
+	if err := checkState(op); err != nil {
+		return nil, err
+	}
+	if err := needMPI4(op, "MPI_Info_create_env"); err != nil {
+		return nil, err
+	}
+	h := infoNull
+	if err := mpiError(op, mpiInfoCreateEnv(&h)); err != nil {
+		return nil, err
+	}
+	return &Info{h: h}, nil
 }
 
 // Delete removes key (MPI_Info_delete); a key that is not set is ErrArg.

@@ -104,3 +104,65 @@ func TestIsendrecv(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// MPI-4's info calls: Info.Get reads values through MPI_Info_get_string
+// (1 and 255 bytes; an empty value and one of 256 are refused by Set), and InfoCreateEnv gives the job's
+// environment, whose every key has a value. On OpenMPI 4 InfoCreateEnv is
+// the typed error, and Get still works (MPI_Info_get).
+func TestMPI4Info(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		info := must1[*mpi.Info](t)(mpi.NewInfo())
+		defer info.Free()
+		if err := info.Set("key", ""); !errors.Is(err, mpi.ErrArg) {
+			t.Errorf("Set of an empty value: %v; want ErrArg", err)
+		}
+		if err := info.Set("key", strings.Repeat("v", 256)); !errors.Is(err, mpi.ErrArg) {
+			t.Errorf("Set of a 256-byte value: %v; want ErrArg", err)
+		}
+		for _, v := range []string{"x", strings.Repeat("v", 255)} {
+			must(t, info.Set("key", v))
+			got, ok, err := info.Get("key")
+			if err != nil || !ok || got != v {
+				t.Errorf("Get of a %d-byte value: %d bytes, %v, %v", len(v), len(got), ok, err)
+			}
+		}
+		if _, ok, err := info.Get("unset"); ok || err != nil {
+			t.Errorf("Get of an unset key: %v, %v", ok, err)
+		}
+		env, err := mpi.InfoCreateEnv()
+		if has, _ := libHasMPI4(t); !has {
+			wantAbsent(t, "InfoCreateEnv", err, "MPI_Info_create_env")
+			return
+		}
+		must(t, err)
+		defer env.Free()
+		keys := must1[[]string](t)(env.Keys())
+		for _, k := range keys {
+			if v, ok, err := env.Get(k); err != nil || !ok {
+				t.Errorf("InfoCreateEnv's key %q: %q, %v, %v", k, v, ok, err)
+			}
+		}
+		// OpenMPI 5 gives the job's size as maxprocs; MPICH 4 gives no key.
+		if v, _ := mpi.LibraryVersion(); strings.Contains(v, "Open MPI") {
+			if got, ok, err := env.Get("maxprocs"); err != nil || !ok || got != fmt.Sprint(w.Size()) {
+				t.Errorf("InfoCreateEnv's maxprocs: %q, %v, %v; want %d (keys %v)", got, ok, err, w.Size(), keys)
+			}
+		} else if len(keys) != 0 {
+			t.Logf("InfoCreateEnv: %d keys %v", len(keys), keys)
+		}
+	}, mpitest.Ranks(1, 2))
+}
+
+// MPI-4's error classes are the library's where it has them (OpenMPI 5,
+// MPICH 4), with names, and errors.Is finds them by class.
+func TestMPI4ErrorClasses(t *testing.T) {
+	for _, c := range []struct {
+		class mpi.Class
+		err   error
+	}{{mpi.ClassSession, mpi.ErrSession}, {mpi.ClassProcAborted, mpi.ErrProcAborted}, {mpi.ClassValueTooLarge, mpi.ErrValueTooLarge}} {
+		e := &mpi.Error{Class: c.class, Code: 99, Op: "op", Msg: "m"}
+		if !errors.Is(e, c.err) || c.class.String() == "" || strings.HasPrefix(c.class.String(), "class ") {
+			t.Errorf("class %d: Is %v, name %q", int(c.class), errors.Is(e, c.err), c.class.String())
+		}
+	}
+}

@@ -161,7 +161,7 @@ static int mpigo_tag_ub(int *ub) {
 	*ub = (rc == MPI_SUCCESS && flag) ? *v : 32767;
 	return rc;
 }
-// ---- sessions (MPI-4): each call, or MPI_ERR_UNSUPPORTED_OPERATION ----
+// ---- MPI-4's sessions and info calls: each, or MPI_ERR_UNSUPPORTED_OPERATION ----
 #if MPIGO_MPI4
 #define MPIGO_SESSION(call) return call
 #else
@@ -182,6 +182,33 @@ static int mpigo_group_from_session_pset(MPI_Session s, const char *pset, MPI_Gr
 static int mpigo_comm_create_from_group(MPI_Group g, const char *tag, MPI_Comm *c) {
 	MPIGO_SESSION(MPI_Comm_create_from_group(g, tag, MPI_INFO_NULL, MPI_ERRORS_RETURN, c));
 }
+// MPI-4's error classes, where the library has them (MPI_ERR_ERRHANDLER:
+// MPICH 4.2, not OpenMPI 5.0).
+#ifdef MPI_ERR_SESSION
+#define MPIGO_ERR_SESSION MPI_ERR_SESSION
+#else
+#define MPIGO_ERR_SESSION MPIGO_ENUM_NONE
+#endif
+#ifdef MPI_ERR_PROC_ABORTED
+#define MPIGO_ERR_PROC_ABORTED MPI_ERR_PROC_ABORTED
+#else
+#define MPIGO_ERR_PROC_ABORTED MPIGO_ENUM_NONE
+#endif
+#ifdef MPI_ERR_VALUE_TOO_LARGE
+#define MPIGO_ERR_VALUE_TOO_LARGE MPI_ERR_VALUE_TOO_LARGE
+#else
+#define MPIGO_ERR_VALUE_TOO_LARGE MPIGO_ENUM_NONE
+#endif
+#ifdef MPI_ERR_ERRHANDLER
+#define MPIGO_ERR_ERRHANDLER MPI_ERR_ERRHANDLER
+#else
+#define MPIGO_ERR_ERRHANDLER MPIGO_ENUM_NONE
+#endif
+// MPI-4's info calls: each, or MPI_ERR_UNSUPPORTED_OPERATION (info.go).
+static int mpigo_info_get_string(MPI_Info info, const char *key, int *buflen, char *value, int *set) {
+	MPIGO_SESSION(MPI_Info_get_string(info, key, buflen, value, set));
+}
+static int mpigo_info_create_env(MPI_Info *info) { MPIGO_SESSION(MPI_Info_create_env(0, NULL, info)); }
 static int mpigo_error_class(int code) {
 	int cls = MPI_ERR_UNKNOWN;
 	if (MPI_Error_class(code, &cls) != MPI_SUCCESS) return MPI_ERR_UNKNOWN;

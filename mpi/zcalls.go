@@ -193,6 +193,8 @@ const (
 	callInfoGetNkeys                           // MPI_Info_get_nkeys
 	callInfoGetNthkey                          // MPI_Info_get_nthkey
 	callInfoFree                               // MPI_Info_free
+	callInfoGetString                          // MPI_Info_get_string
+	callInfoCreateEnv                          // MPI_Info_create_env
 	callFileOpen                               // MPI_File_open
 	callFileDelete                             // MPI_File_delete
 	callFileClose                              // MPI_File_close
@@ -420,6 +422,8 @@ var callNames = [numCalls]string{
 	callInfoGetNkeys:            "MPI_Info_get_nkeys",
 	callInfoGetNthkey:           "MPI_Info_get_nthkey",
 	callInfoFree:                "MPI_Info_free",
+	callInfoGetString:           "MPI_Info_get_string",
+	callInfoCreateEnv:           "MPI_Info_create_env",
 	callFileOpen:                "MPI_File_open",
 	callFileDelete:              "MPI_File_delete",
 	callFileClose:               "MPI_File_close",

@@ -17,7 +17,7 @@ var enumThreadLevel = &enumMap[ThreadLevel, int]{
 // enumClass maps Class to the library's values.
 var enumClass = &enumMap[Class, int]{
 	none:     int(C.MPIGO_ENUM_NONE),
-	goValues: []Class{ClassBuffer, ClassCount, ClassType, ClassTag, ClassComm, ClassRank, ClassRequest, ClassRoot, ClassGroup, ClassOp, ClassArg, ClassTruncate, ClassOther, ClassIntern, ClassInStatus, ClassPending, ClassNoMem, ClassUnsupported, ClassWin, ClassWin, ClassWin, ClassRMASync, ClassRMASync, ClassArg, ClassArg, ClassFile, ClassFile, ClassFile, ClassFile, ClassFile, ClassFile, ClassFile, ClassNoSuchFile, ClassFileExists, ClassAccess, ClassAccess, ClassIO, ClassIO, ClassIO, ClassSpawn, ClassPort, ClassName, ClassName, ClassProcFailed, ClassProcFailedPending, ClassRevoked},
+	goValues: []Class{ClassBuffer, ClassCount, ClassType, ClassTag, ClassComm, ClassRank, ClassRequest, ClassRoot, ClassGroup, ClassOp, ClassArg, ClassTruncate, ClassOther, ClassIntern, ClassInStatus, ClassPending, ClassNoMem, ClassUnsupported, ClassWin, ClassWin, ClassWin, ClassRMASync, ClassRMASync, ClassArg, ClassArg, ClassFile, ClassFile, ClassFile, ClassFile, ClassFile, ClassFile, ClassFile, ClassNoSuchFile, ClassFileExists, ClassAccess, ClassAccess, ClassIO, ClassIO, ClassIO, ClassSpawn, ClassPort, ClassName, ClassName, ClassSession, ClassProcAborted, ClassValueTooLarge, ClassArg, ClassProcFailed, ClassProcFailedPending, ClassRevoked},
 	of:       func(i int) int { return int(C.mpigo_enum_Class(C.int(i))) },
 }
 

@@ -463,9 +463,13 @@ static int mpigo_enum_Class(int i) {
 	case 40: return MPI_ERR_PORT;
 	case 41: return MPI_ERR_NAME;
 	case 42: return MPI_ERR_SERVICE;
-	case 43: return MPIGO_ERR_PROC_FAILED;
-	case 44: return MPIGO_ERR_PROC_FAILED_PENDING;
-	case 45: return MPIGO_ERR_REVOKED;
+	case 43: return MPIGO_ERR_SESSION;
+	case 44: return MPIGO_ERR_PROC_ABORTED;
+	case 45: return MPIGO_ERR_VALUE_TOO_LARGE;
+	case 46: return MPIGO_ERR_ERRHANDLER;
+	case 47: return MPIGO_ERR_PROC_FAILED;
+	case 48: return MPIGO_ERR_PROC_FAILED_PENDING;
+	case 49: return MPIGO_ERR_REVOKED;
 	}
 	return MPIGO_ENUM_NONE;
 }

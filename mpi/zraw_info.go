@@ -75,3 +75,25 @@ func mpiInfoFree(info *infoHandle) int {
 	*info = C.mpigo_of_info(info_)
 	return rc
 }
+
+// mpiInfoGetString is MPI_Info_get_string, a control call.
+func mpiInfoGetString(info infoHandle, key string, buflen *int, value []byte, set *bool) int {
+	key_ := C.CString(key)
+	defer C.free(unsafe.Pointer(key_))
+	buflen_ := C.int(*buflen)
+	var set_ C.int
+	rc := ctl(callInfoGetString, func() C.int {
+		return C.mpigo_info_get_string(C.mpigo_to_info(info), key_, &buflen_, (*C.char)(unsafe.Pointer(unsafe.SliceData(value))), &set_)
+	})
+	*buflen = int(buflen_)
+	*set = set_ != 0
+	return rc
+}
+
+// mpiInfoCreateEnv is MPI_Info_create_env, a control call.
+func mpiInfoCreateEnv(info *infoHandle) int {
+	info_ := C.mpigo_to_info(*info)
+	rc := ctl(callInfoCreateEnv, func() C.int { return C.mpigo_info_create_env(&info_) })
+	*info = C.mpigo_of_info(info_)
+	return rc
+}
