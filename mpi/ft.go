@@ -6,7 +6,6 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 	"unsafe"
@@ -54,21 +53,16 @@ var faultTolerant bool
 // before Init.
 func FaultTolerant() bool { return faultTolerant && state.Load() == stateRunning }
 
-// needFT returns the error of a fault-tolerance call where the job has none.
-func needFT(op string) error {
-	if err := checkState(op); err != nil {
+// checkFT is c.check, then the error of a fault-tolerance call where the
+// job has none.
+func (c *Comm) checkFT(op string) error {
+	if err := c.check(op); err != nil || faultTolerant {
 		return err
 	}
-	if faultTolerant {
-		return nil
-	}
-	lib, _ := LibraryVersion()
-	lib, _, _ = strings.Cut(lib, ",")
-	lib = strings.TrimSpace(lib)
 	if !haveULFM {
-		return errorf(ClassUnsupported, op, "%s has no fault tolerance (ULFM): OpenMPI 5 has it", lib)
+		return errorf(ClassUnsupported, op, "%s has no fault tolerance (ULFM): OpenMPI 5 has it", libraryName())
 	}
-	return errorf(ClassUnsupported, op, "this job runs without fault tolerance: start it with mpiexec --with-ft ulfm (%s)", lib)
+	return errorf(ClassUnsupported, op, "this job runs without fault tolerance: start it with mpiexec --with-ft ulfm (%s)", libraryName())
 }
 
 // Revoke revokes c (MPIX_Comm_revoke): every rank's pending and later calls
@@ -78,10 +72,7 @@ func needFT(op string) error {
 // collective: any rank may call it, and calling it again does nothing.
 func (c *Comm) Revoke() error {
 	const op = "Revoke"
-	if err := c.check(op); err != nil {
-		return err
-	}
-	if err := needFT(op); err != nil {
+	if err := c.checkFT(op); err != nil {
 		return err
 	}
 	return mpiError(op, mpiCommRevoke(c.h))
@@ -91,14 +82,12 @@ func (c *Comm) Revoke() error {
 // (MPIX_Comm_is_revoked).
 func (c *Comm) IsRevoked() (bool, error) {
 	const op = "IsRevoked"
-	if err := c.check(op); err != nil {
-		return false, err
-	}
-	if err := needFT(op); err != nil {
+	if err := c.checkFT(op); err != nil {
 		return false, err
 	}
 	var revoked bool
-	return revoked, mpiError(op, mpiCommIsRevoked(c.h, &revoked))
+	err := mpiError(op, mpiCommIsRevoked(c.h, &revoked))
+	return revoked, err
 }
 
 // Shrink returns a new communicator of the ranks of c that are alive
@@ -106,10 +95,7 @@ func (c *Comm) IsRevoked() (bool, error) {
 // that die while it runs are left out too. Collective over the survivors of c.
 func (c *Comm) Shrink() (*Comm, error) {
 	const op = "Shrink"
-	if err := c.check(op); err != nil {
-		return nil, err
-	}
-	if err := needFT(op); err != nil {
+	if err := c.checkFT(op); err != nil {
 		return nil, err
 	}
 	h := commNull
@@ -138,10 +124,7 @@ func (c *Comm) Agree(flag int32) (int32, error) {
 // completes, holds the AND of the ranks' flags once it has.
 func (c *Comm) Iagree(flag *int32) (*Request, error) {
 	const op = "Iagree"
-	if err := c.check(op); err != nil {
-		return nil, err
-	}
-	if err := needFT(op); err != nil {
+	if err := c.checkFT(op); err != nil {
 		return nil, err
 	}
 	if flag == nil {
@@ -157,10 +140,7 @@ func (c *Comm) Iagree(flag *int32) (*Request, error) {
 // more or fewer failures.
 func (c *Comm) Failed() (*Group, error) {
 	const op = "Failed"
-	if err := c.check(op); err != nil {
-		return nil, err
-	}
-	if err := needFT(op); err != nil {
+	if err := c.checkFT(op); err != nil {
 		return nil, err
 	}
 	return newGroup(op, func(out *groupHandle) int { return mpiCommGetFailed(c.h, out) })
@@ -174,10 +154,11 @@ func (c *Comm) FailedRanks() ([]int, error) {
 		return nil, err
 	}
 	defer g.Free()
-	peers, err := c.Group()
+	group := c.Group
 	if c.inter {
-		peers, err = c.RemoteGroup()
+		group = c.RemoteGroup
 	}
+	peers, err := group()
 	if err != nil {
 		return nil, err
 	}
@@ -196,10 +177,7 @@ func (c *Comm) FailedRanks() ([]int, error) {
 // longer reports them with ErrProcFailed. n 0 asks for the count only.
 func (c *Comm) AckFailed(n int) (int, error) {
 	const op = "AckFailed"
-	if err := c.check(op); err != nil {
-		return 0, err
-	}
-	if err := needFT(op); err != nil {
+	if err := c.checkFT(op); err != nil {
 		return 0, err
 	}
 	if n < 0 {
@@ -207,20 +185,24 @@ func (c *Comm) AckFailed(n int) (int, error) {
 	}
 	n = min(n, c.size) // MPI's is a C int; c has no more failures than ranks
 	var acked int
-	return acked, mpiError(op, mpiCommAckFailed(c.h, n, &acked))
+	err := mpiError(op, mpiCommAckFailed(c.h, n, &acked))
+	return acked, err
 }
 
 // revokedOne is the error of a collective over c, of one rank, once c is
 // revoked (nil before).
 func revokedOne(op string, c *Comm) error {
-	var revoked bool
-	if rc := mpiCommIsRevoked(c.h, &revoked); rc != rcSuccess {
-		return libraryError(op, rc)
-	}
-	if revoked {
+	if c.revoked() {
 		return errorf(ClassRevoked, op, "communicator revoked")
 	}
 	return nil
+}
+
+// revoked reports whether c is revoked, in a fault-tolerant job (false
+// where the library cannot tell).
+func (c *Comm) revoked() bool {
+	var revoked bool
+	return faultTolerant && mpiCommIsRevoked(c.h, &revoked) == rcSuccess && revoked
 }
 
 // failStop ends this rank as a failed process, which the others detect.
@@ -270,8 +252,7 @@ func (c *Comm) revokedError(err error) error {
 	if !ok || e.Code == 0 || e.Class == ClassRevoked || e.Class == ClassProcFailed || e.Class == ClassProcFailedPending {
 		return err
 	}
-	var revoked bool
-	if mpiCommIsRevoked(c.h, &revoked) == rcSuccess && revoked {
+	if c.revoked() {
 		return &Error{Class: ClassRevoked, Code: e.Code, Op: e.Op, Msg: "communicator revoked (the library said: " + e.Msg + ")"}
 	}
 	return err

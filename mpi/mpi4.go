@@ -26,7 +26,13 @@ func needMPI4(op, fn string) error {
 	if haveMPI4 {
 		return nil
 	}
+	return errorf(ClassUnsupported, op, "%s is MPI-4, which %s has not got (OpenMPI 5 and MPICH 4 have)", fn, libraryName())
+}
+
+// libraryName is the library's name and version, the first part of
+// LibraryVersion ("Open MPI v4.1.4"), for the errors of calls it has not got.
+func libraryName() string {
 	lib, _ := LibraryVersion()
 	lib, _, _ = strings.Cut(lib, ",")
-	return errorf(ClassUnsupported, op, "%s is MPI-4, which %s has not got (OpenMPI 5 and MPICH 4 have)", fn, strings.TrimSpace(lib))
+	return strings.TrimSpace(lib)
 }
