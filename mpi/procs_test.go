@@ -54,7 +54,10 @@ func TestGOMAXPROCSFitsTheRanks(t *testing.T) {
 		if w.Size() < 2 {
 			return
 		}
-		// Two goroutines wait for messages that come 20 ms later.
+		// Two goroutines wait for messages that cannot come before this
+		// rank says it is ready (a fixed sleep was not enough: under load a
+		// peer's message arrived before a goroutine had posted its Recv, so
+		// the two never waited at once).
 		next, prev := (w.Rank()+1)%w.Size(), (w.Rank()+w.Size()-1)%w.Size()
 		var wg sync.WaitGroup
 		for tag := range 2 {
@@ -65,12 +68,25 @@ func TestGOMAXPROCSFitsTheRanks(t *testing.T) {
 				}
 			})
 		}
-		time.Sleep(20 * time.Millisecond)
+		spare := share == 1 && !set && want == 2
+		if spare {
+			for deadline := time.Now().Add(10 * time.Second); runtime.GOMAXPROCS(0) != 1; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("GOMAXPROCS %d 10 s after two goroutines began to wait; want 1", runtime.GOMAXPROCS(0))
+				}
+			}
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+		must(t, w.Send(mpi.Buf([]int32{1}), next, 2)) // ready
+		var ready [1]int32
+		_, err = w.Recv(mpi.Buf(ready[:]), prev, 2)
+		must(t, err)
 		for tag := range 2 {
 			must(t, w.Send(mpi.Buf([]int32{int32(w.Rank())}), prev, tag))
 		}
 		wg.Wait()
-		if share == 1 && !set && want == 2 {
+		if spare {
 			want = 1
 		}
 		if got := runtime.GOMAXPROCS(0); got != want {
