@@ -15,7 +15,7 @@ include internal/mpitest/ompi.env
 OVERSUB := --mca mpi_yield_when_idle 1
 MPIEXEC := timeout -k 5 120 mpiexec
 
-.PHONY: demo-resilient test-root13 bench-heat-persistent test-fuzz fuzz test-readme test-chat-tmux all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
+.PHONY: bench-versions demo-resilient test-root13 bench-heat-persistent test-fuzz fuzz test-readme test-chat-tmux all deps deps-mpich deps-slurm build chat chat-join test test-slurm test-demos bench-heat bench-idle bench-rma bench-io test-race test-cgocheck test-mpich test-multihost bench-multihost demo bench bench-cluster bench-pingpong bench-floor bench-deps test-bench bench-collectives bench-chat clean
 
 all: build
 
@@ -166,6 +166,17 @@ bench-cluster: bench-deps
 	@test -n "$(HOSTFILE)" || { echo "usage: make bench-cluster HOSTFILE=FILE NP=N"; exit 2; }
 	$(BIN)/mpigo bench all --hostfile $(HOSTFILE) --np $(NP) --rounds $(ROUNDS) \
 		--json $(BIN)/bench-cluster.json --csv $(BIN)/bench-cluster.csv --plot $(BIN)/bench-cluster.png $(BENCH_ARGS)
+
+# The suite's C and mpigo on OpenMPI 4.1 (the host) and 5.0 (the Debian 13
+# root of scripts/root13.sh), then each run's ratios to its own C compared
+# (bench compare --ratios): is mpigo as close to C on the newer library?
+bench-versions: bench-deps
+	$(BIN)/mpigo bench all --impls c,mpigo --rounds $(ROUNDS) --json $(BIN)/bench-ompi4.json $(BENCH_ARGS)
+	scripts/root13.sh run bash -c '. ./openmpi.env && mkdir -p bin/root13 && go build -o bin/root13/mpigo ./cmd/mpigo && \
+		mpicc.openmpi -O2 -o bin/root13/bench-c bench/c/osu.c -lm && \
+		bin/root13/mpigo bench all --bin bin/root13 --impls c,mpigo --rounds $(ROUNDS) --json bin/root13/bench-ompi5.json $(BENCH_ARGS)'
+	scripts/root13.sh umount
+	$(BIN)/mpigo bench compare --ratios $(BIN)/bench-ompi4.json bin/root13/bench-ompi5.json || [ $$? -eq 3 ]
 
 # Ping-pong latency and bandwidth only (issue 3's table; and bandwidth with
 # persistent requests), 9 rounds (the machine changes state between jobs),

@@ -158,6 +158,43 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// CompareRatios compares each result's ratio to its reference, not its
+// median: a library on which C and mpigo are both twice as slow is no
+// regression; one on which mpigo's ratio doubles is. The references and
+// results whose reference changed are left out; the summary gives medians.
+func TestCompareRatios(t *testing.T) {
+	r := func(impl, bench string, size int, unit string, median, ratio float64, ref string) Result {
+		return Result{Impl: impl, Bench: bench, Size: size, Unit: unit, Stats: Stats{Median: median}, Ratio: ratio, Ref: ref}
+	}
+	old := []Result{
+		r("c", "latency", 1, Micros, 1, 1, "c"),
+		r("mpigo", "latency", 1, Micros, 1.2, 1.2, "c"),
+		r("mpigo", "latency", 2, Micros, 1.2, 1.2, "c"),
+		r("mpigo", "bw", 1, MBPerSec, 100, 0.5, "c"),
+		r("gompi", "bw", 1, MBPerSec, 100, 0.5, "c-single"),
+	}
+	cur := []Result{
+		r("c", "latency", 1, Micros, 2, 1, "c"),         // the reference: left out
+		r("mpigo", "latency", 1, Micros, 2.4, 1.2, "c"), // both twice as slow: 1×
+		r("mpigo", "latency", 2, Micros, 1.2, 2.4, "c"), // its ratio doubled: 2×
+		r("mpigo", "bw", 1, MBPerSec, 100, 0.25, "c"),   // half the ratio of a rate: 2×
+		r("gompi", "bw", 1, MBPerSec, 100, 0.25, "c"),   // another reference: left out
+	}
+	cs := CompareRatios(old, cur)
+	if len(cs) != 3 || cs[0].Slowdown != 1 || cs[1].Slowdown != 2 || cs[2].Slowdown != 2 || !cs[0].OfRatios {
+		t.Fatalf("changes %+v", cs)
+	}
+	var out bytes.Buffer
+	if n := PrintChanges(&out, cs, 1.3); n != 2 || !strings.Contains(out.String(), "ratios to the reference") {
+		t.Fatalf("%d regressions, want 2:\n%s", n, out.String())
+	}
+	out.Reset()
+	PrintSummary(&out, cs)
+	if !strings.Contains(out.String(), "latency mpigo") || !regexp.MustCompile(`latency mpigo +2 +1\.200 +1\.800 +1\.50×`).MatchString(out.String()) {
+		t.Fatalf("summary:\n%s", out.String())
+	}
+}
+
 func sampleResults() []Result {
 	var rs []Result
 	for _, impl := range []string{"c", "mpigo"} {

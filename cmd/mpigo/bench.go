@@ -296,6 +296,7 @@ var benchCompareCommand = &cli.Command{
 	Flags: []cli.Flag{
 		&cli.Float64Flag{Name: "threshold", Value: 1.3, Usage: "flag results this many times slower (±20–30% is noise on shared machines)"},
 		&cli.BoolFlag{Name: "force", Usage: "compare runs whose settings differ (validation, huge pages, scale, ranks, hosts, libraries), with a warning"},
+		&cli.BoolFlag{Name: "ratios", Usage: "compare each implementation's ratio to its reference (C) in its own run, not medians: runs on other libraries compare (make bench-versions)"},
 	},
 	Action: func(c *cli.Context) error {
 		if err := fileArgs(c, 2); err != nil {
@@ -314,7 +315,11 @@ var benchCompareCommand = &cli.Command{
 		}
 		fmt.Printf("# old: %s, %s (%d ranks on %s)\n", c.Args().Get(0), old.Meta.Date, old.Meta.Ranks, strings.Join(old.Meta.Hosts, ", "))
 		fmt.Printf("# new: %s, %s (%d ranks on %s)\n", c.Args().Get(1), cur.Meta.Date, cur.Meta.Ranks, strings.Join(cur.Meta.Hosts, ", "))
-		if diffs := bench.SettingsDiffer(old.Meta, cur.Meta); len(diffs) > 0 {
+		diffs := bench.SettingsDiffer(old.Meta, cur.Meta)
+		if c.Bool("ratios") { // each run's ratios are to its own C: the libraries may differ
+			diffs = slices.DeleteFunc(diffs, func(d string) bool { return strings.Contains(d, "'s library (") })
+		}
+		if len(diffs) > 0 {
 			what := "the two runs differ in " + strings.Join(diffs, "; ")
 			if !c.Bool("force") {
 				return cli.Exit("mpigo bench compare: "+what+": their numbers do not compare (--force compares them anyway)", 2)
@@ -322,10 +327,15 @@ var benchCompareCommand = &cli.Command{
 			fmt.Printf("# WARNING: %s: differences below may come from that\n", what)
 		}
 		changes := bench.Compare(old.Results, cur.Results)
+		if c.Bool("ratios") {
+			changes = bench.CompareRatios(old.Results, cur.Results)
+		}
 		if len(changes) == 0 {
 			return fmt.Errorf("the two files have no result in common")
 		}
-		if n := bench.PrintChanges(os.Stdout, changes, c.Float64("threshold")); n > 0 {
+		n := bench.PrintChanges(os.Stdout, changes, c.Float64("threshold"))
+		bench.PrintSummary(os.Stdout, changes)
+		if n > 0 {
 			return cli.Exit(fmt.Sprintf("%d regressions", n), 3)
 		}
 		return nil
