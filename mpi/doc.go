@@ -177,7 +177,8 @@
 //	topologies         topology.go, neighbor.go          raw_topo.go, zraw_topo.go
 //	one-sided          win.go                            zraw_rma.go
 //	info objects       info.go                           zraw_info.go
-//	MPI-IO             file.go                           zraw_io.go
+//	MPI-IO             file.go, file_split.go,           zraw_io.go
+//	                   file_query.go
 //	dynamic processes  dynamic.go                        raw_dynamic.go, zraw_dynamic.go
 //	Go values          value*.go (encoded over the typed calls)
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 )
 
@@ -25,6 +26,7 @@ type File struct {
 	name   string
 	etype  int64 // bytes of the view's elementary type (1 without a view)
 	closed atomic.Bool
+	split  atomic.Pointer[splitIO] // the split collective under way (file_split.go)
 }
 
 // File open flags: os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE,
@@ -142,13 +144,20 @@ func (f *File) check(op string) error {
 // Name returns the name f was opened with.
 func (f *File) Name() string { return f.name }
 
-// Close closes f (MPI_File_close), collective; using f afterwards is ErrArg.
+// Close closes f (MPI_File_close), collective; using f afterwards is ErrArg,
+// and so is closing it while a split collective (ReadAllBegin, …) has not
+// ended.
 func (f *File) Close() error {
-	if err := f.check("File.Close"); err != nil {
+	const op = "File.Close"
+	err := f.check(op)
+	if s := f.splitUnderWay(); err == nil && s != nil {
+		err = errorf(ClassArg, op, "%s has not ended", callNames[s.begin])
+	}
+	if err := f.enter(op, err); err != nil {
 		return err
 	}
 	if f.closed.Swap(true) {
-		return errorf(ClassArg, "File.Close", "File already closed")
+		return errorf(ClassArg, op, "File already closed")
 	}
 	h := f.h
 	return mpiError("File.Close", mpiFileClose(&h))
@@ -172,7 +181,7 @@ func (f *File) Size() (int64, error) {
 // SetSize truncates or extends the file to n bytes (MPI_File_set_size), collective.
 func (f *File) SetSize(n int64) error {
 	if n < 0 {
-		return f.comm.enter("File.SetSize", errorf(ClassArg, "File.SetSize", "negative size %d", n))
+		return f.enter("File.SetSize", errorf(ClassArg, "File.SetSize", "negative size %d", n))
 	}
 	return f.ctl("File.SetSize", func() int { return mpiFileSetSize(f.h, n) })
 }
@@ -181,7 +190,7 @@ func (f *File) SetSize(n int64) error {
 // (MPI_File_preallocate), collective.
 func (f *File) Preallocate(n int64) error {
 	if n < 0 {
-		return f.comm.enter("File.Preallocate", errorf(ClassArg, "File.Preallocate", "negative size %d", n))
+		return f.enter("File.Preallocate", errorf(ClassArg, "File.Preallocate", "negative size %d", n))
 	}
 	return f.ctl("File.Preallocate", func() int { return mpiFilePreallocate(f.h, n) })
 }
@@ -214,12 +223,18 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 // a sequence of etype; offsets then count etypes. etype nil means bytes;
 // filetype nil means etype. The file pointers go back to 0.
 func (f *File) SetView(disp int64, etype, filetype *Datatype) error {
-	const op = "File.SetView"
+	return f.setView("File.SetView", disp, etype, filetype, "native", nil)
+}
+
+func (f *File) setView(op string, disp int64, etype, filetype *Datatype, datarep string, info *Info) error {
 	err := f.check(op)
 	et, ft := byteType, byteType
 	esize := int64(1)
 	if err == nil && disp < 0 {
 		err = errorf(ClassArg, op, "negative displacement %d", disp)
+	}
+	if err == nil && (datarep == "" || len(datarep) > maxDatarep || strings.IndexByte(datarep, 0) >= 0) {
+		err = errorf(ClassArg, op, "data representation %q: want 1–%d bytes, no NUL", datarep, maxDatarep)
 	}
 	if err == nil && etype != nil {
 		err = etype.usable(op)
@@ -232,10 +247,14 @@ func (f *File) SetView(disp int64, etype, filetype *Datatype) error {
 	if err == nil && (esize == 0 || filetype != nil && filetype.size%esize != 0) {
 		err = errorf(ClassType, op, "the file type's bytes are not whole elementary types")
 	}
-	if err := f.comm.enter(op, err); err != nil {
+	ih := infoNull
+	if err == nil {
+		ih, err = info.handle(op)
+	}
+	if err := f.enter(op, err); err != nil {
 		return err
 	}
-	if err := mpiError(op, mpiFileSetView(f.h, disp, et, ft, "native")); err != nil {
+	if err := mpiError(op, mpiFileSetView(f.h, disp, et, ft, datarep, ih)); err != nil {
 		return err
 	}
 	f.etype = esize
@@ -279,11 +298,13 @@ func viewType(op string, h dtypeHandle, name string) (*Datatype, error) {
 // ioKind tells whether an MPI-IO data call reads, and whether it is collective.
 func ioKind(c rawCall) (read, collective bool) {
 	switch c {
-	case callFileReadAt, callFileRead, callFileReadShared, callFileIreadAt:
+	case callFileReadAt, callFileRead, callFileReadShared, callFileIreadAt, callFileIread, callFileIreadShared:
 		return true, false
-	case callFileReadAtAll, callFileReadAll, callFileReadOrdered:
+	case callFileReadAtAll, callFileReadAll, callFileReadOrdered, callFileIreadAtAll, callFileIreadAll,
+		callFileReadAtAllBegin, callFileReadAllBegin, callFileReadOrderedBegin:
 		return true, true
-	case callFileWriteAtAll, callFileWriteAll, callFileWriteOrdered:
+	case callFileWriteAtAll, callFileWriteAll, callFileWriteOrdered, callFileIwriteAtAll, callFileIwriteAll,
+		callFileWriteAtAllBegin, callFileWriteAllBegin, callFileWriteOrderedBegin:
 		return false, true
 	}
 	return false, false
@@ -296,7 +317,7 @@ func (f *File) io(op string, call rawCall, b Buffer, off int64) (Status, error) 
 	_, collective := ioKind(call)
 	a, err := f.ioArgs(op, call, b, off)
 	if collective {
-		err = f.comm.enter(op, err)
+		err = f.enter(op, err)
 	}
 	if err != nil {
 		return Status{}, err
@@ -404,7 +425,11 @@ func (f *File) IwriteBufAt(b Buffer, off int64) (*Request, error) {
 
 func (f *File) istart(op string, call rawCall, b Buffer, off int64) (*Request, error) {
 	op = "File." + op
+	_, collective := ioKind(call)
 	a, err := f.ioArgs(op, call, b, off)
+	if collective {
+		err = f.enter(op, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -75,3 +75,114 @@ func GroupFromHandle(h uintptr) (*Group, error) {
 // A user op (NewOp) calls back into Go, so the C function that uses it must
 // not be marked #cgo nocallback.
 func (o *Op) Handle() uintptr { return rawHandleOf(o.h) }
+
+// Handle returns i's MPI_Info as a uintptr (MPI_INFO_NULL for a nil i),
+// for the caller's own cgo code.
+func (i *Info) Handle() uintptr {
+	if i == nil {
+		return rawHandleOf(infoNull)
+	}
+	return rawHandleOf(i.h)
+}
+
+// InfoFromHandle wraps an MPI_Info made by the caller's own C code. Free
+// frees it.
+func InfoFromHandle(h uintptr) (*Info, error) {
+	if err := checkState("InfoFromHandle"); err != nil {
+		return nil, err
+	}
+	if rawHandleFrom(h) == infoNull {
+		return nil, errorf(ClassArg, "InfoFromHandle", "MPI_INFO_NULL")
+	}
+	return &Info{h: rawHandleFrom(h)}, nil
+}
+
+// Handle returns f's MPI_File as a uintptr, for the caller's own cgo code
+// (an I/O library given the file mpigo opened).
+func (f *File) Handle() uintptr { return rawHandleOf(f.h) }
+
+// FileFromHandle wraps an MPI_File opened by the caller's own C code over
+// communicator c, whose group must be the file's (MPI_File_get_group: the
+// same ranks in the same order), or ErrArg: collective calls on the File
+// check their arguments over c. Close closes it. Its view is read from the
+// file (MPI_File_get_view), so ReadAt and WriteAt know whether it is one of
+// bytes; the name is "file from C".
+func FileFromHandle(c *Comm, h uintptr) (*File, error) {
+	const op = "FileFromHandle"
+	if err := c.checkIntraOnly(op); err != nil {
+		return nil, err
+	}
+	if rawHandleFrom(h) == fileNull {
+		return nil, errorf(ClassFile, op, "MPI_FILE_NULL")
+	}
+	f := &File{h: rawHandleFrom(h), comm: c, name: "file from C", etype: 1}
+	fg, err := f.Group()
+	if err != nil {
+		return nil, err
+	}
+	defer fg.Free()
+	cg, err := c.Group()
+	if err != nil {
+		return nil, err
+	}
+	defer cg.Free()
+	if cmp, err := fg.Compare(cg); err != nil || cmp != Ident {
+		return nil, errorf(ClassArg, op, "the file's group is not the communicator's (%v)", cmp)
+	}
+	var disp int64
+	et, ft := dtypeNull, dtypeNull
+	rep := make([]byte, libDatarep+1)
+	if err := mpiError(op, mpiFileGetView(f.h, &disp, &et, &ft, rep)); err != nil {
+		return nil, err
+	}
+	if err := mpiError(op, mpiTypeSizeX(et, &f.etype)); err != nil {
+		return nil, err
+	}
+	freeViewType(et)
+	freeViewType(ft)
+	return f, nil
+}
+
+// freeViewType frees a datatype MPI_File_get_view returned, unless it is
+// predefined (which must not be freed).
+func freeViewType(h dtypeHandle) {
+	var ints, addrs, types, combiner int
+	if mpiTypeGetEnvelope(h, &ints, &addrs, &types, &combiner) == rcSuccess && combiner != combinerNamed {
+		mpiTypeFree(&h)
+	}
+}
+
+// Handle returns r's MPI_Request as a uintptr, for C code that inspects it
+// (MPI_Request_get_status). Completing or freeing it in C is the binding's
+// to do: Wait, Test and Free keep r's pinned buffers and state right.
+func (r *Request) Handle() uintptr {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return rawHandleOf(r.h)
+}
+
+// RequestFromHandle wraps an active MPI_Request started by the caller's own
+// C code (a C library's nonblocking call), so that Wait, Test and WaitAll
+// complete it with the binding's own requests. The memory it uses is C's
+// to keep; its Status counts bytes.
+func RequestFromHandle(h uintptr) (*Request, error) {
+	if err := checkState("RequestFromHandle"); err != nil {
+		return nil, err
+	}
+	if rawHandleFrom(h) == requestNull {
+		return nil, errorf(ClassRequest, "RequestFromHandle", "MPI_REQUEST_NULL")
+	}
+	return &Request{h: rawHandleFrom(h), op: "request from C", kind: reqSend}, nil
+}
+
+// Handle returns w's MPI_Win as a uintptr, for the caller's own cgo code.
+func (w *Win) Handle() uintptr { return rawHandleOf(w.h) }
+
+// Handle returns m's MPI_Message as a uintptr, for the caller's own cgo
+// code; MPI_MESSAGE_NULL once m is received.
+func (m *Message) Handle() uintptr {
+	if m.received.Load() {
+		return rawHandleOf(messageNull)
+	}
+	return rawHandleOf(m.h)
+}

@@ -1,6 +1,7 @@
 package mpi_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/mpigo/mpigo/internal/mpitest"
@@ -89,4 +90,89 @@ func mustType[T any](t *testing.T) *mpi.Datatype {
 	d, err := mpi.TypeOf[T]()
 	must(t, err)
 	return d
+}
+
+// TestEscapeHatchObjects: the other objects cross both ways too. An Info,
+// a File, a Request and a Win made in C work in Go; Go's are read by C.
+func TestEscapeHatchObjects(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		// Info: C's read by Go, Go's read by C.
+		ih, err := usercgo.InfoWith("mpigo_key", "from C")
+		must(t, err)
+		info, err := mpi.InfoFromHandle(ih)
+		must(t, err)
+		if v, ok, err := info.Get("mpigo_key"); err != nil || !ok || v != "from C" {
+			t.Errorf("C's Info in Go: %q, %v, %v", v, ok, err)
+		}
+		must(t, info.Set("mpigo_key2", "from Go"))
+		if v, ok, err := usercgo.InfoGet(info.Handle(), "mpigo_key2"); err != nil || !ok || v != "from Go" {
+			t.Errorf("Go's Set read by C: %q, %v, %v", v, ok, err)
+		}
+		must(t, info.Free())
+		_, err = mpi.InfoFromHandle((*mpi.Info)(nil).Handle())
+		wantClass(t, "InfoFromHandle(MPI_INFO_NULL)", err, mpi.ErrArg)
+
+		// File: opened in C, written by both, read in Go.
+		name := filepath.Join(mpitest.SharedDir(t, w), "cfile")
+		fh, err := usercgo.FileOpen(w.Handle(), name)
+		must(t, err)
+		f, err := mpi.FileFromHandle(w, fh)
+		must(t, err)
+		must(t, usercgo.FileWriteAt(f.Handle(), int64(8*r), int32(100+r)))
+		_, err = f.WriteBufAt(mpi.Buf([]int32{int32(200 + r)}), int64(8*r+4))
+		must(t, err)
+		syncAll(t, f, w)
+		all := make([]int32, 2*p)
+		_, err = f.ReadBufAtAll(mpi.Buf(all), 0)
+		must(t, err)
+		for q := range p {
+			if all[2*q] != int32(100+q) || all[2*q+1] != int32(200+q) {
+				t.Fatalf("the file C opened, as Go reads it: %v", all)
+			}
+		}
+		if p > 1 {
+			half, err := w.Split(r%2, r)
+			must(t, err)
+			_, err = mpi.FileFromHandle(half, fh)
+			wantClass(t, "FileFromHandle over a communicator not the file's", err, mpi.ErrArg)
+			must(t, half.Free())
+		}
+		must(t, f.Close())
+
+		// Request: started in C, completed by Go's WaitAll with Go's own.
+		next, prev := (r+1)%p, (r+p-1)%p
+		rh, err := usercgo.IrecvInt(w.Handle(), prev, 7, 0)
+		must(t, err)
+		creq, err := mpi.RequestFromHandle(rh)
+		must(t, err)
+		sreq, err := w.Isend(mpi.Buf([]int32{int32(1000 + r)}), next, 7)
+		must(t, err)
+		must(t, mpi.WaitAll(creq, sreq))
+		st, err := creq.Wait() // completed: its Status again
+		must(t, err)
+		if got := usercgo.RecvValue(0); got != int32(1000+prev) || st.Source != prev || st.Count() != 4 {
+			t.Errorf("C's Irecv completed by Go: %d from %d (%d bytes); want %d from %d (4)", got, st.Source, st.Count(), 1000+prev, prev)
+		}
+		_, err = mpi.RequestFromHandle(creq.Handle()) // MPI_REQUEST_NULL once completed
+		wantClass(t, "RequestFromHandle(MPI_REQUEST_NULL)", err, mpi.ErrRequest)
+
+		// Win: allocated in C; Go puts into it, with its bounds checked.
+		wh, mem, err := usercgo.WinAllocate(w.Handle(), 4)
+		must(t, err)
+		win, err := mpi.WinFromHandle(w, wh)
+		must(t, err)
+		if size, err := usercgo.WinSize(win.Handle()); err != nil || size != 16 {
+			t.Errorf("C's MPI_WIN_SIZE of the Win: %d, %v; want 16", size, err)
+		}
+		must(t, win.Fence())
+		must(t, win.Put(mpi.Buf([]int32{int32(r)}), next, 3))
+		must(t, win.Fence())
+		if mem[3] != int32(prev) {
+			t.Errorf("Go's Put into C's window: %d, want %d", mem[3], prev)
+		}
+		wantClass(t, "Put past C's window", win.Put(mpi.Buf([]int32{1}), next, 4), mpi.ErrArg)
+		must(t, win.Fence())
+		must(t, win.Free())
+	}, mpitest.Ranks(1, 2, 3))
 }

@@ -63,6 +63,7 @@ var (
 	commSelf    = C.mpigo_comm_self()
 	commNull    = C.mpigo_comm_null()
 	requestNull = C.mpigo_request_null()
+	messageNull = C.mpigo_message_null()
 	byteType    = C.mpigo_byte()
 	groupNull   = C.mpigo_of_group(C.MPI_GROUP_NULL)
 	groupEmpty  = C.mpigo_of_group(C.MPI_GROUP_EMPTY)

@@ -129,6 +129,7 @@ static mpigo_h mpigo_comm_world(void) { return H(MPI_COMM_WORLD); }
 static mpigo_h mpigo_comm_self(void) { return H(MPI_COMM_SELF); }
 static mpigo_h mpigo_comm_null(void) { return H(MPI_COMM_NULL); }
 static mpigo_h mpigo_request_null(void) { return H(MPI_REQUEST_NULL); }
+static mpigo_h mpigo_message_null(void) { return H(MPI_MESSAGE_NULL); }
 // The value of an enumeration's member that the library does not have (zraw.h).
 #define MPIGO_ENUM_NONE (MPI_UNDEFINED - 1)
 
@@ -221,6 +222,17 @@ static int mpigo_error_string(int code, char *buf, int *len) {
 static int mpigo_abort(mpigo_h c, int code) { return MPI_Abort(COMM(c), code); }
 static int mpigo_errors_return(MPI_Comm c) { return MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN); }
 static int mpigo_win_errors_return(MPI_Win w) { return MPI_Win_set_errhandler(w, MPI_ERRORS_RETURN); }
+// mpigo_win_attrs reads a window's size, displacement unit and flavor (a window made in C: WinFromHandle).
+static int mpigo_win_attrs(MPI_Win w, MPI_Aint *size, int *unit, int *flavor) {
+	MPI_Aint *s = NULL; int *u = NULL, *f = NULL, flag = 0, rc;
+	if ((rc = MPI_Win_get_attr(w, MPI_WIN_SIZE, &s, &flag)) != MPI_SUCCESS || !flag) return rc ? rc : MPI_ERR_WIN;
+	*size = *s;
+	if ((rc = MPI_Win_get_attr(w, MPI_WIN_DISP_UNIT, &u, &flag)) != MPI_SUCCESS || !flag) return rc ? rc : MPI_ERR_WIN;
+	*unit = *u;
+	if ((rc = MPI_Win_get_attr(w, MPI_WIN_CREATE_FLAVOR, &f, &flag)) != MPI_SUCCESS || !flag) return rc ? rc : MPI_ERR_WIN;
+	*flavor = *f;
+	return MPI_SUCCESS;
+}
 
 
 // User-defined reductions: MPI's callback carries no user data, so a fixed

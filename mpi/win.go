@@ -164,19 +164,76 @@ func newWin(op string, c *Comm, kind int, base unsafe.Pointer, size int64, unit 
 		return nil, err
 	}
 	w.h, w.base = h, mem
-	if kind == winDynamic {
-		return w, nil
-	}
-	// Every rank's size and unit, for the bounds checks of operations.
-	mine := [2]int64{size, int64(unit)}
-	all := make([][2]int64, c.size)
-	if err := c.Allgather(One(&mine), Buf(all)); err != nil {
+	if err := w.gatherShapes(); err != nil {
 		w.Free()
 		return nil, err
+	}
+	return w, nil
+}
+
+// gatherShapes learns every rank's window size and unit, for the bounds
+// checks of operations (a dynamic window has none).
+func (w *Win) gatherShapes() error {
+	if w.kind == winDynamic {
+		return nil
+	}
+	c := w.comm
+	mine := [2]int64{w.size, int64(w.unit)}
+	all := make([][2]int64, c.size)
+	if err := c.Allgather(One(&mine), Buf(all)); err != nil {
+		return err
 	}
 	w.sizes, w.units = make([]int64, c.size), make([]int, c.size)
 	for r, su := range all {
 		w.sizes[r], w.units[r] = su[0], int(su[1])
+	}
+	return nil
+}
+
+// winFlavor is how a window was made (MPI_WIN_CREATE_FLAVOR), by the
+// binding's name for it.
+type winFlavor int
+
+const (
+	flavorCreate   winFlavor = winCreate
+	flavorAllocate winFlavor = winAllocate
+	flavorShared   winFlavor = winShared
+	flavorDynamic  winFlavor = winDynamic
+)
+
+// WinFromHandle wraps an MPI_Win made by the caller's own C code over
+// communicator c (every rank of c calls it: it learns every rank's window
+// size and displacement unit, for the bounds checks of operations). The
+// binding sets it to return errors; Free frees it. Its memory is C's, or
+// pinned by C's caller: the binding pins nothing for it.
+func WinFromHandle(c *Comm, h uintptr) (*Win, error) {
+	const op = "WinFromHandle"
+	err := c.checkIntraOnly(op)
+	if err == nil && rawHandleFrom(h) == winNull {
+		err = errorf(ClassWin, op, "MPI_WIN_NULL")
+	}
+	w := &Win{h: rawHandleFrom(h), comm: c}
+	var size int64
+	var flavor int
+	if err == nil {
+		err = mpiError(op, mpiWinAttrs(w.h, &size, &w.unit, &flavor))
+	}
+	if err == nil {
+		kind, ok := enumwinFlavor.fromC(flavor)
+		if !ok {
+			err = errorf(ClassWin, op, "unknown window flavor %d", flavor)
+		}
+		w.kind, w.size = int(kind), size
+	}
+	if err == nil {
+		err = mpiError(op, mpiWinErrorsReturn(w.h))
+	}
+	if err := c.enter(op, err); err != nil {
+		return nil, err
+	}
+	w.pending = make([]*runtime.Pinner, c.size+1)
+	if err := w.gatherShapes(); err != nil {
+		return nil, err
 	}
 	return w, nil
 }

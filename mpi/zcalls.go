@@ -91,6 +91,26 @@ const (
 	callFileWriteOrdered                       // MPI_File_write_ordered
 	callFileIreadAt                            // MPI_File_iread_at
 	callFileIwriteAt                           // MPI_File_iwrite_at
+	callFileIreadAtAll                         // MPI_File_iread_at_all
+	callFileIwriteAtAll                        // MPI_File_iwrite_at_all
+	callFileIread                              // MPI_File_iread
+	callFileIwrite                             // MPI_File_iwrite
+	callFileIreadAll                           // MPI_File_iread_all
+	callFileIwriteAll                          // MPI_File_iwrite_all
+	callFileIreadShared                        // MPI_File_iread_shared
+	callFileIwriteShared                       // MPI_File_iwrite_shared
+	callFileReadAtAllBegin                     // MPI_File_read_at_all_begin
+	callFileReadAtAllEnd                       // MPI_File_read_at_all_end
+	callFileWriteAtAllBegin                    // MPI_File_write_at_all_begin
+	callFileWriteAtAllEnd                      // MPI_File_write_at_all_end
+	callFileReadAllBegin                       // MPI_File_read_all_begin
+	callFileReadAllEnd                         // MPI_File_read_all_end
+	callFileWriteAllBegin                      // MPI_File_write_all_begin
+	callFileWriteAllEnd                        // MPI_File_write_all_end
+	callFileReadOrderedBegin                   // MPI_File_read_ordered_begin
+	callFileReadOrderedEnd                     // MPI_File_read_ordered_end
+	callFileWriteOrderedBegin                  // MPI_File_write_ordered_begin
+	callFileWriteOrderedEnd                    // MPI_File_write_ordered_end
 	callIagree                                 // MPIX_Comm_iagree
 	callInit                                   // MPI_Init_thread
 	callFinalize                               // MPI_Finalize
@@ -170,6 +190,7 @@ const (
 	callWinAllocateShared                      // MPI_Win_allocate_shared
 	callWinCreateDynamic                       // MPI_Win_create_dynamic
 	callWinErrorsReturn                        // MPI_Win_set_errhandler
+	callWinAttrs                               // MPI_Win_get_attr
 	callWinSharedQuery                         // MPI_Win_shared_query
 	callWinAttach                              // MPI_Win_attach
 	callWinDetach                              // MPI_Win_detach
@@ -205,6 +226,15 @@ const (
 	callFileSeek                               // MPI_File_seek
 	callFileSeekShared                         // MPI_File_seek_shared
 	callFileGetPosition                        // MPI_File_get_position
+	callFileGetPositionShared                  // MPI_File_get_position_shared
+	callFileGetByteOffset                      // MPI_File_get_byte_offset
+	callFileGetTypeExtent                      // MPI_File_get_type_extent
+	callFileSetAtomicity                       // MPI_File_set_atomicity
+	callFileGetAtomicity                       // MPI_File_get_atomicity
+	callFileSetInfo                            // MPI_File_set_info
+	callFileGetInfo                            // MPI_File_get_info
+	callFileGetGroup                           // MPI_File_get_group
+	callFileGetAmode                           // MPI_File_get_amode
 	callFileSetView                            // MPI_File_set_view
 	callFileGetView                            // MPI_File_get_view
 	callCommSpawnMultiple                      // MPI_Comm_spawn_multiple
@@ -320,6 +350,26 @@ var callNames = [numCalls]string{
 	callFileWriteOrdered:        "MPI_File_write_ordered",
 	callFileIreadAt:             "MPI_File_iread_at",
 	callFileIwriteAt:            "MPI_File_iwrite_at",
+	callFileIreadAtAll:          "MPI_File_iread_at_all",
+	callFileIwriteAtAll:         "MPI_File_iwrite_at_all",
+	callFileIread:               "MPI_File_iread",
+	callFileIwrite:              "MPI_File_iwrite",
+	callFileIreadAll:            "MPI_File_iread_all",
+	callFileIwriteAll:           "MPI_File_iwrite_all",
+	callFileIreadShared:         "MPI_File_iread_shared",
+	callFileIwriteShared:        "MPI_File_iwrite_shared",
+	callFileReadAtAllBegin:      "MPI_File_read_at_all_begin",
+	callFileReadAtAllEnd:        "MPI_File_read_at_all_end",
+	callFileWriteAtAllBegin:     "MPI_File_write_at_all_begin",
+	callFileWriteAtAllEnd:       "MPI_File_write_at_all_end",
+	callFileReadAllBegin:        "MPI_File_read_all_begin",
+	callFileReadAllEnd:          "MPI_File_read_all_end",
+	callFileWriteAllBegin:       "MPI_File_write_all_begin",
+	callFileWriteAllEnd:         "MPI_File_write_all_end",
+	callFileReadOrderedBegin:    "MPI_File_read_ordered_begin",
+	callFileReadOrderedEnd:      "MPI_File_read_ordered_end",
+	callFileWriteOrderedBegin:   "MPI_File_write_ordered_begin",
+	callFileWriteOrderedEnd:     "MPI_File_write_ordered_end",
 	callIagree:                  "MPIX_Comm_iagree",
 	callInit:                    "MPI_Init_thread",
 	callFinalize:                "MPI_Finalize",
@@ -399,6 +449,7 @@ var callNames = [numCalls]string{
 	callWinAllocateShared:       "MPI_Win_allocate_shared",
 	callWinCreateDynamic:        "MPI_Win_create_dynamic",
 	callWinErrorsReturn:         "MPI_Win_set_errhandler",
+	callWinAttrs:                "MPI_Win_get_attr",
 	callWinSharedQuery:          "MPI_Win_shared_query",
 	callWinAttach:               "MPI_Win_attach",
 	callWinDetach:               "MPI_Win_detach",
@@ -434,6 +485,15 @@ var callNames = [numCalls]string{
 	callFileSeek:                "MPI_File_seek",
 	callFileSeekShared:          "MPI_File_seek_shared",
 	callFileGetPosition:         "MPI_File_get_position",
+	callFileGetPositionShared:   "MPI_File_get_position_shared",
+	callFileGetByteOffset:       "MPI_File_get_byte_offset",
+	callFileGetTypeExtent:       "MPI_File_get_type_extent",
+	callFileSetAtomicity:        "MPI_File_set_atomicity",
+	callFileGetAtomicity:        "MPI_File_get_atomicity",
+	callFileSetInfo:             "MPI_File_set_info",
+	callFileGetInfo:             "MPI_File_get_info",
+	callFileGetGroup:            "MPI_File_get_group",
+	callFileGetAmode:            "MPI_File_get_amode",
 	callFileSetView:             "MPI_File_set_view",
 	callFileGetView:             "MPI_File_get_view",
 	callCommSpawnMultiple:       "MPI_Comm_spawn_multiple",
@@ -628,6 +688,46 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.zmpi_FileIreadAt(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt))
 	case callFileIwriteAt:
 		return a.result(C.zmpi_FileIwriteAt(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt))
+	case callFileIreadAtAll:
+		return a.result(C.zmpi_FileIreadAtAll(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt))
+	case callFileIwriteAtAll:
+		return a.result(C.zmpi_FileIwriteAtAll(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt))
+	case callFileIread:
+		return a.result(C.zmpi_FileIread(a.file, addr(a.buf), C.int(a.n), a.dt))
+	case callFileIwrite:
+		return a.result(C.zmpi_FileIwrite(a.file, addr(a.buf), C.int(a.n), a.dt))
+	case callFileIreadAll:
+		return a.result(C.zmpi_FileIreadAll(a.file, addr(a.buf), C.int(a.n), a.dt))
+	case callFileIwriteAll:
+		return a.result(C.zmpi_FileIwriteAll(a.file, addr(a.buf), C.int(a.n), a.dt))
+	case callFileIreadShared:
+		return a.result(C.zmpi_FileIreadShared(a.file, addr(a.buf), C.int(a.n), a.dt))
+	case callFileIwriteShared:
+		return a.result(C.zmpi_FileIwriteShared(a.file, addr(a.buf), C.int(a.n), a.dt))
+	case callFileReadAtAllBegin:
+		return C.zmpi_FileReadAtAllBegin(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt)
+	case callFileReadAtAllEnd:
+		return a.result(C.zmpi_FileReadAtAllEnd(a.file, addr(a.buf)))
+	case callFileWriteAtAllBegin:
+		return C.zmpi_FileWriteAtAllBegin(a.file, C.longlong(a.off), addr(a.buf), C.int(a.n), a.dt)
+	case callFileWriteAtAllEnd:
+		return a.result(C.zmpi_FileWriteAtAllEnd(a.file, addr(a.buf)))
+	case callFileReadAllBegin:
+		return C.zmpi_FileReadAllBegin(a.file, addr(a.buf), C.int(a.n), a.dt)
+	case callFileReadAllEnd:
+		return a.result(C.zmpi_FileReadAllEnd(a.file, addr(a.buf)))
+	case callFileWriteAllBegin:
+		return C.zmpi_FileWriteAllBegin(a.file, addr(a.buf), C.int(a.n), a.dt)
+	case callFileWriteAllEnd:
+		return a.result(C.zmpi_FileWriteAllEnd(a.file, addr(a.buf)))
+	case callFileReadOrderedBegin:
+		return C.zmpi_FileReadOrderedBegin(a.file, addr(a.buf), C.int(a.n), a.dt)
+	case callFileReadOrderedEnd:
+		return a.result(C.zmpi_FileReadOrderedEnd(a.file, addr(a.buf)))
+	case callFileWriteOrderedBegin:
+		return C.zmpi_FileWriteOrderedBegin(a.file, addr(a.buf), C.int(a.n), a.dt)
+	case callFileWriteOrderedEnd:
+		return a.result(C.zmpi_FileWriteOrderedEnd(a.file, addr(a.buf)))
 	case callIagree:
 		return a.result(C.mpigo_iagree(addr(a.buf), a.comm))
 	}

@@ -63,6 +63,13 @@ var enumTopology = &enumMap[Topology, int]{
 	of:       func(i int) int { return int(C.mpigo_enum_Topology(C.int(i))) },
 }
 
+// enumwinFlavor maps winFlavor to the library's values.
+var enumwinFlavor = &enumMap[winFlavor, int]{
+	none:     int(C.MPIGO_ENUM_NONE),
+	goValues: []winFlavor{flavorCreate, flavorAllocate, flavorShared, flavorDynamic},
+	of:       func(i int) int { return int(C.mpigo_enum_winFlavor(C.int(i))) },
+}
+
 // enumlockKind maps lockKind to the library's values.
 var enumlockKind = &enumMap[lockKind, int]{
 	none:     int(C.MPIGO_ENUM_NONE),

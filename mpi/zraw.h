@@ -407,6 +407,110 @@ static mpigo_res zmpi_FileIwriteAt(mpigo_h file, long long offset, uintptr_t buf
 	r.req = H(q);
 	return r;
 }
+static mpigo_res zmpi_FileIreadAtAll(mpigo_h file, long long offset, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iread_at_all(FILE_(file), (MPI_Offset)offset, PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_FileIwriteAtAll(mpigo_h file, long long offset, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iwrite_at_all(FILE_(file), (MPI_Offset)offset, PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_FileIread(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iread(FILE_(file), PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_FileIwrite(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iwrite(FILE_(file), PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_FileIreadAll(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iread_all(FILE_(file), PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_FileIwriteAll(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iwrite_all(FILE_(file), PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_FileIreadShared(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iread_shared(FILE_(file), PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_FileIwriteShared(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_File_iwrite_shared(FILE_(file), PTR(buf), n, DTYPE(dt), &q);
+	r.req = H(q);
+	return r;
+}
+static int zmpi_FileReadAtAllBegin(mpigo_h file, long long offset, uintptr_t buf, int n, mpigo_h dt) { return MPI_File_read_at_all_begin(FILE_(file), (MPI_Offset)offset, PTR(buf), n, DTYPE(dt)); }
+static mpigo_res zmpi_FileReadAtAllEnd(mpigo_h file, uintptr_t buf) {
+	mpigo_res r = {0};
+	MPI_Status s;
+	r.rc = MPI_File_read_at_all_end(FILE_(file), PTR(buf), &s);
+	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
+	return r;
+}
+static int zmpi_FileWriteAtAllBegin(mpigo_h file, long long offset, uintptr_t buf, int n, mpigo_h dt) { return MPI_File_write_at_all_begin(FILE_(file), (MPI_Offset)offset, PTR(buf), n, DTYPE(dt)); }
+static mpigo_res zmpi_FileWriteAtAllEnd(mpigo_h file, uintptr_t buf) {
+	mpigo_res r = {0};
+	MPI_Status s;
+	r.rc = MPI_File_write_at_all_end(FILE_(file), PTR(buf), &s);
+	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
+	return r;
+}
+static int zmpi_FileReadAllBegin(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) { return MPI_File_read_all_begin(FILE_(file), PTR(buf), n, DTYPE(dt)); }
+static mpigo_res zmpi_FileReadAllEnd(mpigo_h file, uintptr_t buf) {
+	mpigo_res r = {0};
+	MPI_Status s;
+	r.rc = MPI_File_read_all_end(FILE_(file), PTR(buf), &s);
+	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
+	return r;
+}
+static int zmpi_FileWriteAllBegin(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) { return MPI_File_write_all_begin(FILE_(file), PTR(buf), n, DTYPE(dt)); }
+static mpigo_res zmpi_FileWriteAllEnd(mpigo_h file, uintptr_t buf) {
+	mpigo_res r = {0};
+	MPI_Status s;
+	r.rc = MPI_File_write_all_end(FILE_(file), PTR(buf), &s);
+	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
+	return r;
+}
+static int zmpi_FileReadOrderedBegin(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) { return MPI_File_read_ordered_begin(FILE_(file), PTR(buf), n, DTYPE(dt)); }
+static mpigo_res zmpi_FileReadOrderedEnd(mpigo_h file, uintptr_t buf) {
+	mpigo_res r = {0};
+	MPI_Status s;
+	r.rc = MPI_File_read_ordered_end(FILE_(file), PTR(buf), &s);
+	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
+	return r;
+}
+static int zmpi_FileWriteOrderedBegin(mpigo_h file, uintptr_t buf, int n, mpigo_h dt) { return MPI_File_write_ordered_begin(FILE_(file), PTR(buf), n, DTYPE(dt)); }
+static mpigo_res zmpi_FileWriteOrderedEnd(mpigo_h file, uintptr_t buf) {
+	mpigo_res r = {0};
+	MPI_Status s;
+	r.rc = MPI_File_write_ordered_end(FILE_(file), PTR(buf), &s);
+	if (r.rc == MPI_SUCCESS) mpigo_fill(&s, &r.st);
+	return r;
+}
 
 // ---- enumerations: member i of each, as the library spells it ----
 static int mpigo_enum_ThreadLevel(int i) {
@@ -574,6 +678,15 @@ static int mpigo_enum_Topology(int i) {
 	case 1: return MPI_GRAPH;
 	case 2: return MPI_DIST_GRAPH;
 	case 3: return MPI_UNDEFINED;
+	}
+	return MPIGO_ENUM_NONE;
+}
+static int mpigo_enum_winFlavor(int i) {
+	switch (i) {
+	case 0: return MPI_WIN_FLAVOR_CREATE;
+	case 1: return MPI_WIN_FLAVOR_ALLOCATE;
+	case 2: return MPI_WIN_FLAVOR_SHARED;
+	case 3: return MPI_WIN_FLAVOR_DYNAMIC;
 	}
 	return MPIGO_ENUM_NONE;
 }

@@ -79,12 +79,78 @@ func mpiFileGetPosition(file fileHandle, offset *int64) int {
 	return rc
 }
 
+// mpiFileGetPositionShared is MPI_File_get_position_shared, a control call.
+func mpiFileGetPositionShared(file fileHandle, offset *int64) int {
+	offset_ := C.MPI_Offset(*offset)
+	rc := ctl(callFileGetPositionShared, func() C.int { return C.MPI_File_get_position_shared(C.mpigo_to_file(file), &offset_) })
+	*offset = int64(offset_)
+	return rc
+}
+
+// mpiFileGetByteOffset is MPI_File_get_byte_offset, a control call.
+func mpiFileGetByteOffset(file fileHandle, offset int64, disp *int64) int {
+	disp_ := C.MPI_Offset(*disp)
+	rc := ctl(callFileGetByteOffset, func() C.int { return C.MPI_File_get_byte_offset(C.mpigo_to_file(file), C.MPI_Offset(offset), &disp_) })
+	*disp = int64(disp_)
+	return rc
+}
+
+// mpiFileGetTypeExtent is MPI_File_get_type_extent, a control call.
+func mpiFileGetTypeExtent(file fileHandle, dt dtypeHandle, extent *int64) int {
+	extent_ := C.MPI_Aint(*extent)
+	rc := ctl(callFileGetTypeExtent, func() C.int { return C.MPI_File_get_type_extent(C.mpigo_to_file(file), C.mpigo_to_dtype(dt), &extent_) })
+	*extent = int64(extent_)
+	return rc
+}
+
+// mpiFileSetAtomicity is MPI_File_set_atomicity, a control call.
+func mpiFileSetAtomicity(file fileHandle, flag int) int {
+	return ctl(callFileSetAtomicity, func() C.int { return C.MPI_File_set_atomicity(C.mpigo_to_file(file), C.int(flag)) })
+}
+
+// mpiFileGetAtomicity is MPI_File_get_atomicity, a control call.
+func mpiFileGetAtomicity(file fileHandle, flag *int) int {
+	flag_ := C.int(*flag)
+	rc := ctl(callFileGetAtomicity, func() C.int { return C.MPI_File_get_atomicity(C.mpigo_to_file(file), &flag_) })
+	*flag = int(flag_)
+	return rc
+}
+
+// mpiFileSetInfo is MPI_File_set_info, a control call.
+func mpiFileSetInfo(file fileHandle, info infoHandle) int {
+	return ctl(callFileSetInfo, func() C.int { return C.MPI_File_set_info(C.mpigo_to_file(file), C.mpigo_to_info(info)) })
+}
+
+// mpiFileGetInfo is MPI_File_get_info, a control call.
+func mpiFileGetInfo(file fileHandle, info *infoHandle) int {
+	info_ := C.mpigo_to_info(*info)
+	rc := ctl(callFileGetInfo, func() C.int { return C.MPI_File_get_info(C.mpigo_to_file(file), &info_) })
+	*info = C.mpigo_of_info(info_)
+	return rc
+}
+
+// mpiFileGetGroup is MPI_File_get_group, a control call.
+func mpiFileGetGroup(file fileHandle, group *groupHandle) int {
+	group_ := C.mpigo_to_group(*group)
+	rc := ctl(callFileGetGroup, func() C.int { return C.MPI_File_get_group(C.mpigo_to_file(file), &group_) })
+	*group = C.mpigo_of_group(group_)
+	return rc
+}
+
+// mpiFileGetAmode is MPI_File_get_amode, a control call.
+func mpiFileGetAmode(file fileHandle, amode *int) int {
+	amode_ := C.int(*amode)
+	rc := ctl(callFileGetAmode, func() C.int { return C.MPI_File_get_amode(C.mpigo_to_file(file), &amode_) })
+	*amode = int(amode_)
+	return rc
+}
+
 // mpiFileSetView is MPI_File_set_view, a control call.
-func mpiFileSetView(file fileHandle, disp int64, etype dtypeHandle, filetype dtypeHandle, datarep string) int {
+func mpiFileSetView(file fileHandle, disp int64, etype dtypeHandle, filetype dtypeHandle, datarep string, info infoHandle) int {
 	datarep_ := C.CString(datarep)
 	defer C.free(unsafe.Pointer(datarep_))
 	return ctl(callFileSetView, func() C.int {
-		return C.MPI_File_set_view(C.mpigo_to_file(file), C.MPI_Offset(disp), C.mpigo_to_dtype(etype), C.mpigo_to_dtype(filetype), datarep_, C.MPI_INFO_NULL)
+		return C.MPI_File_set_view(C.mpigo_to_file(file), C.MPI_Offset(disp), C.mpigo_to_dtype(etype), C.mpigo_to_dtype(filetype), datarep_, C.mpigo_to_info(info))
 	})
 }
 

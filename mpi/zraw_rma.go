@@ -63,6 +63,18 @@ func mpiWinErrorsReturn(win winHandle) int {
 	return ctl(callWinErrorsReturn, func() C.int { return C.mpigo_win_errors_return(C.mpigo_to_win(win)) })
 }
 
+// mpiWinAttrs is MPI_Win_get_attr, a control call.
+func mpiWinAttrs(win winHandle, size *int64, unit *int, flavor *int) int {
+	size_ := C.MPI_Aint(*size)
+	unit_ := C.int(*unit)
+	flavor_ := C.int(*flavor)
+	rc := ctl(callWinAttrs, func() C.int { return C.mpigo_win_attrs(C.mpigo_to_win(win), &size_, &unit_, &flavor_) })
+	*size = int64(size_)
+	*unit = int(unit_)
+	*flavor = int(flavor_)
+	return rc
+}
+
 // mpiWinSharedQuery is MPI_Win_shared_query, a control call.
 func mpiWinSharedQuery(win winHandle, rank int, size *int64, unit *int, base *unsafe.Pointer) int {
 	size_ := C.MPI_Aint(*size)
