@@ -99,7 +99,7 @@ func (r *Request) WaitContext(ctx context.Context) (Status, error) {
 		rc := poll(callTest, &a)
 		if rc != rcGaveUp {
 			r.finish(rc, &a)
-		} else if r.kind == reqRecv {
+		} else if r.kind == reqRecv || r.kind == reqGo {
 			r.mu.Unlock()
 			return r.cancelAndWait(ctx)
 		} else {

@@ -165,7 +165,7 @@
 //
 //	environment        env.go, errors.go, check.go      zraw_env.go
 //	point-to-point     p2p.go, request.go, persistent.go, partitioned.go,
-//	                   modes.go, wait.go
+//	                   modes.go, wait.go, gorequest.go
 //	                                                    raw_p2p.h (per-message C), zcalls.go
 //	collectives        collective.go, pinit.go, neighbor.go, dupedges.go,
 //	                   op.go, agree.go, collerr.go      zraw.h, zcalls.go, zraw_coll.go

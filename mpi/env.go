@@ -184,6 +184,7 @@ func Finalize() error {
 	if faultTolerant {
 		world.Agree(1) // the survivors all reach MPI_Finalize (finalizeBounded)
 	}
+	stopGoWorks()
 	state.Store(stateFinalized)
 	drainWaits()
 	mode = modeFunneled // MPI_Finalize on the thread that called MPI_Init_thread

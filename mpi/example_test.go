@@ -1,6 +1,7 @@
 package mpi_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -229,4 +230,21 @@ func ExampleSetCollectiveErrors() {
 	err := world.Scatter(mpi.Buf(send), mpi.One(&part), 0)
 	fmt.Println(old, errors.Is(err, mpi.ErrBuffer))
 	// Output: AbortOnArgError true
+}
+
+// A goroutine's work as one more request: WaitAll returns when the message
+// has come and the file has been read, whichever ends last.
+func ExampleGoRequest() {
+	world := mpi.World()
+	got := make([]int32, 1)
+	recv, _ := world.Irecv(mpi.Buf(got), 0, 5)
+	var config string
+	load, _ := mpi.GoRequest(func(ctx context.Context) error {
+		config = "loaded" // os.ReadFile, an HTTP call, a computation …
+		return nil
+	})
+	world.Send(mpi.Buf([]int32{42}), 0, 5)
+	err := mpi.WaitAll(recv, load)
+	fmt.Println(got[0], config, err)
+	// Output: 42 loaded <nil>
 }

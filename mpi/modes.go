@@ -105,6 +105,31 @@ func (c *Comm) Irsend(b Buffer, dest, tag int) (*Request, error) {
 	return c.imode("Irsend", callIrsend, b, dest, tag)
 }
 
+// BsendInit makes a persistent buffered send (MPI_Bsend_init): each Start
+// copies what b holds into the attached buffer (AttachBuffer; none attached
+// when it is made is ErrBuffer). b is pinned until Free. Errors as for Bsend.
+func (c *Comm) BsendInit(b Buffer, dest, tag int) (*Request, error) {
+	return c.modeInit("BsendInit", callBsendInit, b, dest, tag)
+}
+
+// RsendInit makes a persistent ready-mode send (MPI_Rsend_init): at each
+// Start the matching receive must be posted already. Errors as for Rsend.
+func (c *Comm) RsendInit(b Buffer, dest, tag int) (*Request, error) {
+	return c.modeInit("RsendInit", callRsendInit, b, dest, tag)
+}
+
+// modeInit makes persistent send call (callBsendInit, callRsendInit).
+func (c *Comm) modeInit(op string, call rawCall, b Buffer, dest, tag int) (*Request, error) {
+	a, err := c.modeArgs(op, b, dest, tag, call == callBsendInit)
+	if err != nil {
+		return nil, err
+	}
+	if dest == ProcNull { // each Start completes at once, as Send
+		return &Request{op: op, kind: reqSend, h: requestNull, done: true, persistent: true}, nil
+	}
+	return persistent(start(op, call, &a, reqSend, Buffer{}))
+}
+
 // imode posts send call (callIbsend, callIrsend).
 func (c *Comm) imode(op string, call rawCall, b Buffer, dest, tag int) (*Request, error) {
 	a, err := c.modeArgs(op, b, dest, tag, call == callIbsend)

@@ -222,6 +222,20 @@ static int mpigo_error_string(int code, char *buf, int *len) {
 static int mpigo_abort(mpigo_h c, int code) { return MPI_Abort(COMM(c), code); }
 static int mpigo_errors_return(MPI_Comm c) { return MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN); }
 static int mpigo_win_errors_return(MPI_Win w) { return MPI_Win_set_errhandler(w, MPI_ERRORS_RETURN); }
+// A generalized request (GoRequest): its work, status and error live in
+// Go, so MPI's callbacks have nothing to do (and, being C, never call Go).
+static int mpigo_greq_query(void *extra, MPI_Status *st) {
+	MPI_Status_set_elements(st, MPI_BYTE, 0);
+	MPI_Status_set_cancelled(st, 0);
+	st->MPI_SOURCE = MPI_UNDEFINED;
+	st->MPI_TAG = MPI_UNDEFINED;
+	return MPI_SUCCESS;
+}
+static int mpigo_greq_free(void *extra) { return MPI_SUCCESS; }
+static int mpigo_greq_cancel(void *extra, int complete) { return MPI_SUCCESS; }
+static int mpigo_grequest_start(MPI_Request *req) {
+	return MPI_Grequest_start(mpigo_greq_query, mpigo_greq_free, mpigo_greq_cancel, NULL, req);
+}
 // mpigo_win_attrs reads a window's size, displacement unit and flavor (a window made in C: WinFromHandle).
 static int mpigo_win_attrs(MPI_Win w, MPI_Aint *size, int *unit, int *flavor) {
 	MPI_Aint *s = NULL; int *u = NULL, *f = NULL, flag = 0, rc;

@@ -15,6 +15,7 @@ const (
 	reqSend reqKind = iota
 	reqRecv
 	reqCollective
+	reqGo // a generalized request: GoRequest's work
 )
 
 // Request is a nonblocking operation in flight (MPI_Request). The buffers
@@ -43,6 +44,7 @@ type Request struct {
 	userOp                 *Op          // a reduction's user op, whose panic is the completion's error
 	repost                 *repost      // a persistent collective the binding makes itself (pinit.go)
 	part                   *partitioned // a partitioned request's (partitioned.go)
+	gowork                 *goWork      // a GoRequest's work (gorequest.go)
 	prevPinned, nextPinned *Request     // the list of requests holding pinned memory (pinned.go)
 	listed                 bool
 }
@@ -184,6 +186,9 @@ func (r *Request) complete(rc int, st Status) {
 	if r.err == nil {
 		r.err = r.userOp.takePanic(r.op)
 	}
+	if r.gowork != nil && rc == rcSuccess {
+		r.gowork.outcome(&r.st, &r.err)
+	}
 	if !r.persistent { // a persistent Request keeps its buffer until Free
 		r.stage = nil
 		r.release()
@@ -193,12 +198,17 @@ func (r *Request) complete(rc int, st Status) {
 
 // Cancel asks MPI to cancel a pending receive (MPI_Cancel); Wait then
 // completes it and Status.Cancelled reports whether the cancel won over a
-// matching message. Sends cannot be cancelled: OpenMPI reports success but the
-// send stays pending, so Cancel on a send returns an ErrUnsupported error, as it
-// does on collectives (MPI forbids it).
+// matching message. On a GoRequest it cancels the work's context. Sends
+// cannot be cancelled: OpenMPI reports success but the send stays pending,
+// so Cancel on a send returns an ErrUnsupported error, as it does on
+// collectives (MPI forbids it).
 func (r *Request) Cancel() error {
 	if r == nil {
 		return errorf(ClassRequest, "Cancel", "nil request")
+	}
+	if r.gowork != nil {
+		r.gowork.cancel()
+		return nil
 	}
 	if r.kind != reqRecv {
 		return errorf(ClassUnsupported, "Cancel", "only receives can be cancelled (%s is not)", r.op)

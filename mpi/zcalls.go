@@ -18,6 +18,8 @@ const (
 	callRsend                                  // MPI_Rsend
 	callIbsend                                 // MPI_Ibsend
 	callIrsend                                 // MPI_Irsend
+	callBsendInit                              // MPI_Bsend_init
+	callRsendInit                              // MPI_Rsend_init
 	callIrecv                                  // MPI_Irecv
 	callRecvInit                               // MPI_Recv_init
 	callIrecvStaged                            // MPI_Irecv
@@ -119,6 +121,8 @@ const (
 	callGetLibraryVersion                      // MPI_Get_library_version
 	callBufferAttach                           // MPI_Buffer_attach
 	callBufferDetach                           // MPI_Buffer_detach
+	callGrequestStart                          // MPI_Grequest_start
+	callGrequestComplete                       // MPI_Grequest_complete
 	callOpCreate                               // MPI_Op_create
 	callOpFree                                 // MPI_Op_free
 	callTypeContiguous                         // MPI_Type_contiguous
@@ -277,6 +281,8 @@ var callNames = [numCalls]string{
 	callRsend:                   "MPI_Rsend",
 	callIbsend:                  "MPI_Ibsend",
 	callIrsend:                  "MPI_Irsend",
+	callBsendInit:               "MPI_Bsend_init",
+	callRsendInit:               "MPI_Rsend_init",
 	callIrecv:                   "MPI_Irecv",
 	callRecvInit:                "MPI_Recv_init",
 	callIrecvStaged:             "MPI_Irecv",
@@ -378,6 +384,8 @@ var callNames = [numCalls]string{
 	callGetLibraryVersion:       "MPI_Get_library_version",
 	callBufferAttach:            "MPI_Buffer_attach",
 	callBufferDetach:            "MPI_Buffer_detach",
+	callGrequestStart:           "MPI_Grequest_start",
+	callGrequestComplete:        "MPI_Grequest_complete",
 	callOpCreate:                "MPI_Op_create",
 	callOpFree:                  "MPI_Op_free",
 	callTypeContiguous:          "MPI_Type_contiguous",
@@ -542,6 +550,10 @@ func (c rawCall) call(a *args) C.int {
 		return a.result(C.zmpi_Ibsend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
 	case callIrsend:
 		return a.result(C.zmpi_Irsend(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
+	case callBsendInit:
+		return a.result(C.zmpi_BsendInit(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
+	case callRsendInit:
+		return a.result(C.zmpi_RsendInit(addr(a.buf), C.int(a.n), a.dt, C.int(a.peer), C.int(a.tag), a.comm))
 	case callIrecv:
 		return a.result(C.mpigo_irecv(addr(a.rbuf), C.int(a.rn), a.dt, C.int(a.peer), C.int(a.tag), a.comm, 0))
 	case callRecvInit:

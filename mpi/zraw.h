@@ -23,6 +23,20 @@ static mpigo_res zmpi_Irsend(uintptr_t buf, int n, mpigo_h dt, int peer, int tag
 	r.req = H(q);
 	return r;
 }
+static mpigo_res zmpi_BsendInit(uintptr_t buf, int n, mpigo_h dt, int peer, int tag, mpigo_h comm) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_Bsend_init(PTR(buf), n, DTYPE(dt), mpigo_peer(peer), tag, COMM(comm), &q);
+	r.req = H(q);
+	return r;
+}
+static mpigo_res zmpi_RsendInit(uintptr_t buf, int n, mpigo_h dt, int peer, int tag, mpigo_h comm) {
+	mpigo_res r = {0};
+	MPI_Request q = MPI_REQUEST_NULL;
+	r.rc = MPI_Rsend_init(PTR(buf), n, DTYPE(dt), mpigo_peer(peer), tag, COMM(comm), &q);
+	r.req = H(q);
+	return r;
+}
 
 // ---- coll ----
 static mpigo_res zmpi_Barrier(mpigo_h comm, int form) {
