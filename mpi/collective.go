@@ -111,6 +111,9 @@ func (c *Comm) Ibarrier() (*Request, error) {
 }
 
 func (c *Comm) bcastArgs(op string, b Buffer, root int) (args, error) {
+	if c.isInter() {
+		return c.interBcastArgs(op, b, root)
+	}
 	if err := c.checkRoot(op, root); err != nil {
 		return args{}, err
 	}
@@ -127,6 +130,9 @@ func (c *Comm) Bcast(b Buffer, root int) error {
 
 // Ibcast starts a broadcast (MPI_Ibcast).
 func (c *Comm) Ibcast(b Buffer, root int) (*Request, error) {
+	if c.isInter() && isMPICH() {
+		return c.interIbcastMPICH("Ibcast", b, root)
+	}
 	a, err := c.bcastArgs("Ibcast", b, root)
 	return c.icollective("Ibcast", callBcast, &a, err)
 }
@@ -137,6 +143,9 @@ func (c *Comm) Ibcast(b Buffer, root int) (*Request, error) {
 // part. The two may have different datatypes (one Typed) if the parts hold
 // the same bytes (see sameParts).
 func (c *Comm) rootedArgs(op string, whole, part Buffer, root int, scatter bool) (args, error) {
+	if c.isInter() {
+		return c.interScatterGather(op, whole, nil, nil, part, root, scatter)
+	}
 	if err := c.checkRoot(op, root); err != nil {
 		return args{}, err
 	}
@@ -281,6 +290,9 @@ func (c *Comm) Iscatterv(send Buffer, counts, displs []int, recv Buffer, root in
 }
 
 func (c *Comm) scattervArgs(op string, send Buffer, counts, displs []int, recv Buffer, root int) (args, error) {
+	if c.isInter() {
+		return c.interScatterGather(op, send, counts, displs, recv, root, true)
+	}
 	if err := c.checkRoot(op, root); err != nil {
 		return args{}, err
 	}
@@ -329,6 +341,9 @@ func (c *Comm) Igatherv(send, recv Buffer, counts, displs []int, root int) (*Req
 }
 
 func (c *Comm) gathervArgs(op string, send, recv Buffer, counts, displs []int, root int) (args, error) {
+	if c.isInter() {
+		return c.interScatterGather(op, recv, counts, displs, send, root, false)
+	}
 	if err := c.checkRoot(op, root); err != nil {
 		return args{}, err
 	}

@@ -324,3 +324,56 @@ func checkTag(op string, tag int, anyOK bool) error {
 	}
 	return errorf(ClassTag, op, "tag %d out of range [0, %d]", tag, tagUB)
 }
+
+// DupWithInfo is Dup with hints for the new communicator
+// (MPI_Comm_dup_with_info), which it takes instead of c's; info may be nil
+// (none). Collective over c.
+func (c *Comm) DupWithInfo(info *Info) (*Comm, error) {
+	const op = "DupWithInfo"
+	if err := c.check(op); err != nil {
+		return nil, err
+	}
+	ih, err := info.handle(op)
+	if err := c.enter(op, err); err != nil {
+		return nil, err
+	}
+	h := commNull
+	if err := mpiError(op, mpiCommDupWithInfo(c.h, ih, &h)); err != nil {
+		return nil, err
+	}
+	return newComm(h, false)
+}
+
+// SetInfo gives c hints (MPI_Comm_set_info), collective over c: the
+// library keeps those it knows (OpenMPI: mpi_assert_no_any_tag and the
+// other mpi_assert_ keys of MPI-4), and may ignore any.
+func (c *Comm) SetInfo(info *Info) error {
+	const op = "Comm.SetInfo"
+	if err := c.check(op); err != nil {
+		return err
+	}
+	var err error
+	ih := infoNull
+	if info == nil {
+		err = errorf(ClassArg, op, "nil Info")
+	} else {
+		ih, err = info.handle(op)
+	}
+	if err := c.enter(op, err); err != nil {
+		return err
+	}
+	return mpiError(op, mpiCommSetInfo(c.h, ih))
+}
+
+// Info returns the hints in use on c (MPI_Comm_get_info), for the caller
+// to Free.
+func (c *Comm) Info() (*Info, error) {
+	if err := c.check("Comm.Info"); err != nil {
+		return nil, err
+	}
+	h := infoNull
+	if err := mpiError("Comm.Info", mpiCommGetInfo(c.h, &h)); err != nil {
+		return nil, err
+	}
+	return &Info{h: h}, nil
+}

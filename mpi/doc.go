@@ -163,7 +163,8 @@
 //
 // Each chapter of MPI has a public file and, below it, its raw calls:
 //
-//	environment        env.go, errors.go, check.go      zraw_env.go
+//	environment        env.go, errors.go, errclass.go,  zraw_env.go
+//	                   check.go
 //	point-to-point     p2p.go, request.go, persistent.go, partitioned.go,
 //	                   modes.go, wait.go, gorequest.go
 //	                                                    raw_p2p.h (per-message C), zcalls.go
@@ -171,7 +172,8 @@
 //	                   op.go, agree.go, collerr.go      zraw.h, zcalls.go, zraw_coll.go
 //	datatypes          types.go, datatype.go             raw_datatype.go, zraw_datatype.go, zenum.go
 //	groups             group.go                          zraw_group.go
-//	communicators      comm.go, intercomm.go             zraw_comm.go
+//	communicators      comm.go, intercomm.go,            zraw_comm.go
+//	                   interroot.go
 //	sessions           session.go                        zraw_session.go
 //	fault tolerance    ft.go                             raw_ft.h, zraw_ft.go
 //	topologies         topology.go, neighbor.go          raw_topo.go, zraw_topo.go

@@ -371,9 +371,9 @@ func cString(buf []byte) string {
 	return s
 }
 
-// cSentinels are raw.h's values of AnySource, AnyTag and ProcNull, which its
+// cSentinels are raw.h's values of AnySource, AnyTag, ProcNull and Root, which its
 // wrappers translate into the library's (a test holds them equal to Go's).
-func cSentinels() [3]int { return [3]int{C.GO_ANY_SOURCE, C.GO_ANY_TAG, C.GO_PROC_NULL} }
+func cSentinels() [4]int { return [4]int{C.GO_ANY_SOURCE, C.GO_ANY_TAG, C.GO_PROC_NULL, C.GO_ROOT} }
 
 // goPeer turns a rank MPI returned into the Go sentinels (ProcNull).
 func goPeer(r int) int { return int(C.mpigo_go_peer(C.int(r))) }

@@ -24,6 +24,10 @@
 static inline int mpigo_peer(int r) {
 	return r == GO_ANY_SOURCE ? MPI_ANY_SOURCE : (r == GO_PROC_NULL ? MPI_PROC_NULL : r);
 }
+#define GO_ROOT (-3)
+// mpigo_root is a rooted collective's root: over an intercommunicator, Go's
+// Root and ProcNull stand for MPI_ROOT and MPI_PROC_NULL.
+static inline int mpigo_root(int r) { return r == GO_ROOT ? MPI_ROOT : (r == GO_PROC_NULL ? MPI_PROC_NULL : r); }
 static inline int mpigo_tag(int t) { return t == GO_ANY_TAG ? MPI_ANY_TAG : t; }
 static inline int mpigo_go_peer(int r) {
 	return r == MPI_ANY_SOURCE ? GO_ANY_SOURCE : (r == MPI_PROC_NULL ? GO_PROC_NULL : r);
@@ -156,6 +160,8 @@ static int mpigo_finalize(void) {
 	if (mpigo_stage_unit != MPI_DATATYPE_NULL) MPI_Type_free(&mpigo_stage_unit);
 	return MPI_Finalize();
 }
+// MPI_Pcontrol is variadic, which cgo cannot call.
+static int mpigo_pcontrol(int level) { return MPI_Pcontrol(level); }
 static int mpigo_tag_ub(int *ub) {
 	int *v = NULL, flag = 0;
 	int rc = MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &v, &flag);

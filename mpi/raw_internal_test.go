@@ -102,7 +102,7 @@ func TestCStateShared(t *testing.T) {
 
 // TestSentinels: the rank and tag wildcards raw.h translates are Go's.
 func TestSentinels(t *testing.T) {
-	if got, want := cSentinels(), [3]int{AnySource, AnyTag, ProcNull}; got != want {
+	if got, want := cSentinels(), [4]int{AnySource, AnyTag, ProcNull, Root}; got != want {
 		t.Fatalf("raw.h's AnySource, AnyTag, ProcNull are %v, Go's %v", got, want)
 	}
 }

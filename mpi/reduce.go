@@ -11,6 +11,9 @@ package mpi
 // may stand for send (at the root only, for Reduce); recv matters at the root
 // only for Reduce.
 func (c *Comm) reduceArgs(op string, kind rawCall, send, recv Buffer, o *Op, root int) (args, error) {
+	if kind == callReduce && c.isInter() {
+		return c.interReduceArgs(op, send, recv, o, root)
+	}
 	a := args{root: root, inPlace: send.inPlace}
 	if kind == callReduce {
 		if err := c.checkRoot(op, root); err != nil {

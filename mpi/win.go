@@ -593,3 +593,59 @@ func (w *Win) Raccumulate(origin Buffer, target, disp int, op *Op) (*Request, er
 func (w *Win) RgetAccumulate(origin, result Buffer, target, disp int, op *Op) (*Request, error) {
 	return w.rrma("Win.RgetAccumulate", callGetAccumulate, callRgetAccumulate, origin, result, target, disp, op)
 }
+
+// SetName names w (MPI_Win_set_name), for debuggers and error messages;
+// at most 63 bytes.
+func (w *Win) SetName(name string) error {
+	if err := w.check("Win.SetName"); err != nil {
+		return err
+	}
+	if len(name) >= maxObjectName || strings.IndexByte(name, 0) >= 0 {
+		return errorf(ClassArg, "Win.SetName", "name of %d bytes: want at most %d, no NUL", len(name), maxObjectName-1)
+	}
+	return mpiError("Win.SetName", mpiWinSetName(w.h, name))
+}
+
+// Name returns w's name (MPI_Win_get_name), "" if it has none.
+func (w *Win) Name() (string, error) {
+	if err := w.check("Win.Name"); err != nil {
+		return "", err
+	}
+	buf := make([]byte, libObjectName+1)
+	var n int
+	rc := mpiWinGetName(w.h, buf, &n)
+	return string(buf[:n]), mpiError("Win.Name", rc)
+}
+
+// SetInfo gives w hints (MPI_Win_set_info), collective over its
+// communicator; the library may ignore any.
+func (w *Win) SetInfo(info *Info) error {
+	const op = "Win.SetInfo"
+	if err := w.check(op); err != nil {
+		return err
+	}
+	var err error
+	ih := infoNull
+	if info == nil {
+		err = errorf(ClassArg, op, "nil Info")
+	} else {
+		ih, err = info.handle(op)
+	}
+	if err := w.comm.enter(op, err); err != nil {
+		return err
+	}
+	return mpiError(op, mpiWinSetInfo(w.h, ih))
+}
+
+// Info returns the hints in use on w (MPI_Win_get_info: OpenMPI and MPICH
+// report no_locks, accumulate_ordering and the like), for the caller to Free.
+func (w *Win) Info() (*Info, error) {
+	if err := w.check("Win.Info"); err != nil {
+		return nil, err
+	}
+	h := infoNull
+	if err := mpiError("Win.Info", mpiWinGetInfo(w.h, &h)); err != nil {
+		return nil, err
+	}
+	return &Info{h: h}, nil
+}

@@ -53,20 +53,26 @@ func (w *Win) flush(c rawCall, rank int) int {
 
 // Fence ends one active-target epoch of every rank and starts the next
 // (MPI_Win_fence): collective over the window's communicator; every
-// operation since the last Fence is then complete.
-func (w *Win) Fence() error {
-	return w.sync("Win.Fence", noRank, nil, all, func(groupHandle) int { return mpiWinFence(w.h) })
+// operation since the last Fence is then complete. asserts (ModeNoStore,
+// ModeNoPut, ModeNoPrecede, ModeNoSucceed) tell MPI what the program
+// guarantees, which may make it faster; a false one is the program's error,
+// which MPI need not detect.
+func (w *Win) Fence(asserts ...Assert) error {
+	a := assertBits(asserts)
+	return w.sync("Win.Fence", noRank, nil, all, func(groupHandle) int { return mpiWinFence(a, w.h) })
 }
 
 // Lock starts a passive-target epoch at rank (MPI_Win_lock): exclusive,
-// or shared with other ranks' shared locks.
-func (w *Win) Lock(rank int, exclusive bool) error {
+// or shared with other ranks' shared locks; asserts: ModeNoCheck (no other
+// rank holds or asks for a conflicting lock).
+func (w *Win) Lock(rank int, exclusive bool, asserts ...Assert) error {
+	a := assertBits(asserts)
 	lock := lockShared
 	if exclusive {
 		lock = lockExclusive
 	}
 	c, _ := enumlockKind.toC(lock)
-	return w.sync("Win.Lock", rank, nil, none, func(groupHandle) int { return mpiWinLock(c, rank, w.h) })
+	return w.sync("Win.Lock", rank, nil, none, func(groupHandle) int { return mpiWinLock(c, rank, a, w.h) })
 }
 
 // Unlock ends the epoch at rank (MPI_Win_unlock), completing its operations.
@@ -74,9 +80,11 @@ func (w *Win) Unlock(rank int) error {
 	return w.sync("Win.Unlock", rank, nil, rank, func(groupHandle) int { return mpiWinUnlock(rank, w.h) })
 }
 
-// LockAll starts a shared passive-target epoch at every rank (MPI_Win_lock_all).
-func (w *Win) LockAll() error {
-	return w.sync("Win.LockAll", noRank, nil, none, func(groupHandle) int { return mpiWinLockAll(w.h) })
+// LockAll starts a shared passive-target epoch at every rank
+// (MPI_Win_lock_all); asserts: ModeNoCheck.
+func (w *Win) LockAll(asserts ...Assert) error {
+	a := assertBits(asserts)
+	return w.sync("Win.LockAll", noRank, nil, none, func(groupHandle) int { return mpiWinLockAll(a, w.h) })
 }
 
 // UnlockAll ends it (MPI_Win_unlock_all), completing every operation.
@@ -113,15 +121,19 @@ func (w *Win) Sync() error {
 }
 
 // Post exposes this rank's window to the ranks of g, a group of the
-// window's communicator, until Wait (MPI_Win_post).
-func (w *Win) Post(g *Group) error {
-	return w.sync("Win.Post", noRank, g, none, func(gh groupHandle) int { return mpiWinPost(gh, w.h) })
+// window's communicator, until Wait (MPI_Win_post); asserts: ModeNoCheck,
+// ModeNoStore, ModeNoPut.
+func (w *Win) Post(g *Group, asserts ...Assert) error {
+	a := assertBits(asserts)
+	return w.sync("Win.Post", noRank, g, none, func(gh groupHandle) int { return mpiWinPost(gh, a, w.h) })
 }
 
 // Start starts an epoch in which this rank accesses the windows of the
-// ranks of g, which Post them, until Complete (MPI_Win_start).
-func (w *Win) Start(g *Group) error {
-	return w.sync("Win.Start", noRank, g, none, func(gh groupHandle) int { return mpiWinStart(gh, w.h) })
+// ranks of g, which Post them, until Complete (MPI_Win_start); asserts:
+// ModeNoCheck.
+func (w *Win) Start(g *Group, asserts ...Assert) error {
+	a := assertBits(asserts)
+	return w.sync("Win.Start", noRank, g, none, func(gh groupHandle) int { return mpiWinStart(gh, a, w.h) })
 }
 
 // Complete ends the epoch of Start, completing its operations (MPI_Win_complete).
@@ -133,6 +145,40 @@ func (w *Win) Complete() error {
 // called Complete (MPI_Win_wait).
 func (w *Win) Wait() error {
 	return w.sync("Win.Wait", noRank, nil, none, func(groupHandle) int { return mpiWinWait(w.h) })
+}
+
+// Test is Wait that does not wait (MPI_Win_test): it reports whether every
+// origin of Post's group has called Complete, and if so ends the exposure.
+func (w *Win) Test() (bool, error) {
+	var flag int
+	err := w.sync("Win.Test", noRank, nil, none, func(groupHandle) int { return mpiWinTest(w.h, &flag) })
+	return flag != 0, err
+}
+
+// Assert is an assertion of one-sided synchronization (MPI_MODE_*): what
+// the program guarantees about an epoch, so that MPI may skip work.
+type Assert int
+
+const (
+	ModeNoCheck   Assert = 1 << iota // Lock, LockAll, Start, Post: no conflicting lock or matching call is pending
+	ModeNoStore                      // Post, Fence: the local window was not stored to since the last synchronization
+	ModeNoPut                        // Post, Fence: the local window will not be put to or accumulated into until the next
+	ModeNoPrecede                    // Fence: no operation of this rank completes at this fence
+	ModeNoSucceed                    // Fence: no operation of this rank starts after it
+)
+
+// assertBits is the library's bits of asserts.
+func assertBits(asserts []Assert) int {
+	bits := 0
+	for _, a := range asserts {
+		for _, m := range []Assert{ModeNoCheck, ModeNoStore, ModeNoPut, ModeNoPrecede, ModeNoSucceed} {
+			if a&m != 0 {
+				c, _ := enumAssert.toC(m)
+				bits |= c
+			}
+		}
+	}
+	return bits
 }
 
 // pinner returns the pinner of target's pending buffers; w.mu held.

@@ -121,6 +121,10 @@ const (
 	callGetLibraryVersion                      // MPI_Get_library_version
 	callBufferAttach                           // MPI_Buffer_attach
 	callBufferDetach                           // MPI_Buffer_detach
+	callPcontrol                               // MPI_Pcontrol
+	callAddErrorClass                          // MPI_Add_error_class
+	callAddErrorCode                           // MPI_Add_error_code
+	callAddErrorString                         // MPI_Add_error_string
 	callGrequestStart                          // MPI_Grequest_start
 	callGrequestComplete                       // MPI_Grequest_complete
 	callOpCreate                               // MPI_Op_create
@@ -162,6 +166,9 @@ const (
 	callCommRank                               // MPI_Comm_rank
 	callCommSize                               // MPI_Comm_size
 	callCommDup                                // MPI_Comm_dup
+	callCommDupWithInfo                        // MPI_Comm_dup_with_info
+	callCommSetInfo                            // MPI_Comm_set_info
+	callCommGetInfo                            // MPI_Comm_get_info
 	callCommIdup                               // MPI_Comm_idup
 	callCommSplit                              // MPI_Comm_split
 	callCommSplitType                          // MPI_Comm_split_type
@@ -207,6 +214,11 @@ const (
 	callWinSync                                // MPI_Win_sync
 	callWinPost                                // MPI_Win_post
 	callWinStart                               // MPI_Win_start
+	callWinTest                                // MPI_Win_test
+	callWinSetInfo                             // MPI_Win_set_info
+	callWinGetInfo                             // MPI_Win_get_info
+	callWinSetName                             // MPI_Win_set_name
+	callWinGetName                             // MPI_Win_get_name
 	callWinComplete                            // MPI_Win_complete
 	callWinWait                                // MPI_Win_wait
 	callWinFree                                // MPI_Win_free
@@ -384,6 +396,10 @@ var callNames = [numCalls]string{
 	callGetLibraryVersion:       "MPI_Get_library_version",
 	callBufferAttach:            "MPI_Buffer_attach",
 	callBufferDetach:            "MPI_Buffer_detach",
+	callPcontrol:                "MPI_Pcontrol",
+	callAddErrorClass:           "MPI_Add_error_class",
+	callAddErrorCode:            "MPI_Add_error_code",
+	callAddErrorString:          "MPI_Add_error_string",
 	callGrequestStart:           "MPI_Grequest_start",
 	callGrequestComplete:        "MPI_Grequest_complete",
 	callOpCreate:                "MPI_Op_create",
@@ -425,6 +441,9 @@ var callNames = [numCalls]string{
 	callCommRank:                "MPI_Comm_rank",
 	callCommSize:                "MPI_Comm_size",
 	callCommDup:                 "MPI_Comm_dup",
+	callCommDupWithInfo:         "MPI_Comm_dup_with_info",
+	callCommSetInfo:             "MPI_Comm_set_info",
+	callCommGetInfo:             "MPI_Comm_get_info",
 	callCommIdup:                "MPI_Comm_idup",
 	callCommSplit:               "MPI_Comm_split",
 	callCommSplitType:           "MPI_Comm_split_type",
@@ -470,6 +489,11 @@ var callNames = [numCalls]string{
 	callWinSync:                 "MPI_Win_sync",
 	callWinPost:                 "MPI_Win_post",
 	callWinStart:                "MPI_Win_start",
+	callWinTest:                 "MPI_Win_test",
+	callWinSetInfo:              "MPI_Win_set_info",
+	callWinGetInfo:              "MPI_Win_get_info",
+	callWinSetName:              "MPI_Win_set_name",
+	callWinGetName:              "MPI_Win_get_name",
 	callWinComplete:             "MPI_Win_complete",
 	callWinWait:                 "MPI_Win_wait",
 	callWinFree:                 "MPI_Win_free",

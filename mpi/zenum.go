@@ -77,6 +77,13 @@ var enumlockKind = &enumMap[lockKind, int]{
 	of:       func(i int) int { return int(C.mpigo_enum_lockKind(C.int(i))) },
 }
 
+// enumAssert maps Assert to the library's values.
+var enumAssert = &enumMap[Assert, int]{
+	none:     int(C.MPIGO_ENUM_NONE),
+	goValues: []Assert{ModeNoCheck, ModeNoStore, ModeNoPut, ModeNoPrecede, ModeNoSucceed},
+	of:       func(i int) int { return int(C.mpigo_enum_Assert(C.int(i))) },
+}
+
 // enumfileMode maps fileMode to the library's values.
 var enumfileMode = &enumMap[fileMode, int]{
 	none:     int(C.MPIGO_ENUM_NONE),

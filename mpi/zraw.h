@@ -54,9 +54,9 @@ static mpigo_res zmpi_Bcast(uintptr_t buf, int n, mpigo_h dt, int root, mpigo_h 
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
 	switch (form) {
-	case MPIGO_BLOCKING: r.rc = MPI_Bcast(PTR(buf), n, DTYPE(dt), root, COMM(comm)); break;
-	case MPIGO_NONBLOCKING: r.rc = MPI_Ibcast(PTR(buf), n, DTYPE(dt), root, COMM(comm), &q); break;
-	default: r.rc = MPIGO_PERSISTENT(Bcast)(PTR(buf), n, DTYPE(dt), root, COMM(comm), MPI_INFO_NULL, &q);
+	case MPIGO_BLOCKING: r.rc = MPI_Bcast(PTR(buf), n, DTYPE(dt), mpigo_root(root), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ibcast(PTR(buf), n, DTYPE(dt), mpigo_root(root), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Bcast)(PTR(buf), n, DTYPE(dt), mpigo_root(root), COMM(comm), MPI_INFO_NULL, &q);
 	}
 	r.req = H(q);
 	return r;
@@ -65,9 +65,9 @@ static mpigo_res zmpi_Scatter(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, 
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
 	switch (form) {
-	case MPIGO_BLOCKING: r.rc = MPI_Scatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm)); break;
-	case MPIGO_NONBLOCKING: r.rc = MPI_Iscatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), &q); break;
-	default: r.rc = MPIGO_PERSISTENT(Scatter)(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	case MPIGO_BLOCKING: r.rc = MPI_Scatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), mpigo_root(root), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iscatter(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), mpigo_root(root), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Scatter)(PTR(buf), n, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), mpigo_root(root), COMM(comm), MPI_INFO_NULL, &q);
 	}
 	r.req = H(q);
 	return r;
@@ -76,9 +76,9 @@ static mpigo_res zmpi_Scatterv(uintptr_t buf, const int *counts, const int *disp
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
 	switch (form) {
-	case MPIGO_BLOCKING: r.rc = MPI_Scatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm)); break;
-	case MPIGO_NONBLOCKING: r.rc = MPI_Iscatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), &q); break;
-	default: r.rc = MPIGO_PERSISTENT(Scatterv)(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	case MPIGO_BLOCKING: r.rc = MPI_Scatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), mpigo_root(root), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Iscatterv(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), mpigo_root(root), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Scatterv)(PTR(buf), counts, displs, DTYPE(dt), SBUF(PTR(rbuf), inplace), rn, DTYPE(rdt), mpigo_root(root), COMM(comm), MPI_INFO_NULL, &q);
 	}
 	r.req = H(q);
 	return r;
@@ -87,9 +87,9 @@ static mpigo_res zmpi_Gather(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, i
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
 	switch (form) {
-	case MPIGO_BLOCKING: r.rc = MPI_Gather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm)); break;
-	case MPIGO_NONBLOCKING: r.rc = MPI_Igather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm), &q); break;
-	default: r.rc = MPIGO_PERSISTENT(Gather)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	case MPIGO_BLOCKING: r.rc = MPI_Gather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), mpigo_root(root), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Igather(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), mpigo_root(root), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Gather)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), rn, DTYPE(rdt), mpigo_root(root), COMM(comm), MPI_INFO_NULL, &q);
 	}
 	r.req = H(q);
 	return r;
@@ -98,9 +98,9 @@ static mpigo_res zmpi_Gatherv(uintptr_t buf, int n, mpigo_h dt, uintptr_t rbuf, 
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
 	switch (form) {
-	case MPIGO_BLOCKING: r.rc = MPI_Gatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm)); break;
-	case MPIGO_NONBLOCKING: r.rc = MPI_Igatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm), &q); break;
-	default: r.rc = MPIGO_PERSISTENT(Gatherv)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), root, COMM(comm), MPI_INFO_NULL, &q);
+	case MPIGO_BLOCKING: r.rc = MPI_Gatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), mpigo_root(root), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Igatherv(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), mpigo_root(root), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Gatherv)(SBUF(PTR(buf), inplace), n, DTYPE(dt), PTR(rbuf), counts, displs, DTYPE(rdt), mpigo_root(root), COMM(comm), MPI_INFO_NULL, &q);
 	}
 	r.req = H(q);
 	return r;
@@ -164,9 +164,9 @@ static mpigo_res zmpi_Reduce(uintptr_t buf, uintptr_t rbuf, int n, mpigo_h dt, m
 	mpigo_res r = {0};
 	MPI_Request q = MPI_REQUEST_NULL;
 	switch (form) {
-	case MPIGO_BLOCKING: r.rc = MPI_Reduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm)); break;
-	case MPIGO_NONBLOCKING: r.rc = MPI_Ireduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm), &q); break;
-	default: r.rc = MPIGO_PERSISTENT(Reduce)(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), root, COMM(comm), MPI_INFO_NULL, &q);
+	case MPIGO_BLOCKING: r.rc = MPI_Reduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), mpigo_root(root), COMM(comm)); break;
+	case MPIGO_NONBLOCKING: r.rc = MPI_Ireduce(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), mpigo_root(root), COMM(comm), &q); break;
+	default: r.rc = MPIGO_PERSISTENT(Reduce)(SBUF(PTR(buf), inplace), PTR(rbuf), n, DTYPE(dt), OP(op), mpigo_root(root), COMM(comm), MPI_INFO_NULL, &q);
 	}
 	r.req = H(q);
 	return r;
@@ -708,6 +708,16 @@ static int mpigo_enum_lockKind(int i) {
 	switch (i) {
 	case 0: return MPI_LOCK_SHARED;
 	case 1: return MPI_LOCK_EXCLUSIVE;
+	}
+	return MPIGO_ENUM_NONE;
+}
+static int mpigo_enum_Assert(int i) {
+	switch (i) {
+	case 0: return MPI_MODE_NOCHECK;
+	case 1: return MPI_MODE_NOSTORE;
+	case 2: return MPI_MODE_NOPUT;
+	case 3: return MPI_MODE_NOPRECEDE;
+	case 4: return MPI_MODE_NOSUCCEED;
 	}
 	return MPIGO_ENUM_NONE;
 }

@@ -33,6 +33,27 @@ func mpiCommDup(comm commHandle, newcomm *commHandle) int {
 	return rc
 }
 
+// mpiCommDupWithInfo is MPI_Comm_dup_with_info, a control call.
+func mpiCommDupWithInfo(comm commHandle, info infoHandle, newcomm *commHandle) int {
+	newcomm_ := C.mpigo_to_comm(*newcomm)
+	rc := ctl(callCommDupWithInfo, func() C.int { return C.MPI_Comm_dup_with_info(C.mpigo_to_comm(comm), C.mpigo_to_info(info), &newcomm_) })
+	*newcomm = C.mpigo_of_comm(newcomm_)
+	return rc
+}
+
+// mpiCommSetInfo is MPI_Comm_set_info, a control call.
+func mpiCommSetInfo(comm commHandle, info infoHandle) int {
+	return ctl(callCommSetInfo, func() C.int { return C.MPI_Comm_set_info(C.mpigo_to_comm(comm), C.mpigo_to_info(info)) })
+}
+
+// mpiCommGetInfo is MPI_Comm_get_info, a control call.
+func mpiCommGetInfo(comm commHandle, info *infoHandle) int {
+	info_ := C.mpigo_to_info(*info)
+	rc := ctl(callCommGetInfo, func() C.int { return C.MPI_Comm_get_info(C.mpigo_to_comm(comm), &info_) })
+	*info = C.mpigo_of_info(info_)
+	return rc
+}
+
 // mpiCommIdup is MPI_Comm_idup, a control call.
 func mpiCommIdup(comm commHandle, newcomm *commHandle, req *reqHandle) int {
 	newcomm_ := C.mpigo_to_comm(*newcomm)

@@ -62,3 +62,31 @@ func mpiBufferDetach(buf *unsafe.Pointer, size *int) int {
 	*size = int(size_)
 	return rc
 }
+
+// mpiPcontrol is MPI_Pcontrol, a control call.
+func mpiPcontrol(level int) int {
+	return ctl(callPcontrol, func() C.int { return C.mpigo_pcontrol(C.int(level)) })
+}
+
+// mpiAddErrorClass is MPI_Add_error_class, a control call.
+func mpiAddErrorClass(class *int) int {
+	class_ := C.int(*class)
+	rc := ctl(callAddErrorClass, func() C.int { return C.MPI_Add_error_class(&class_) })
+	*class = int(class_)
+	return rc
+}
+
+// mpiAddErrorCode is MPI_Add_error_code, a control call.
+func mpiAddErrorCode(class int, code *int) int {
+	code_ := C.int(*code)
+	rc := ctl(callAddErrorCode, func() C.int { return C.MPI_Add_error_code(C.int(class), &code_) })
+	*code = int(code_)
+	return rc
+}
+
+// mpiAddErrorString is MPI_Add_error_string, a control call.
+func mpiAddErrorString(code int, s string) int {
+	s_ := C.CString(s)
+	defer C.free(unsafe.Pointer(s_))
+	return ctl(callAddErrorString, func() C.int { return C.MPI_Add_error_string(C.int(code), s_) })
+}

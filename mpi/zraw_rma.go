@@ -108,13 +108,13 @@ func mpiGetAddress(location unsafe.Pointer, address *int64) int {
 }
 
 // mpiWinFence is MPI_Win_fence, a control call.
-func mpiWinFence(win winHandle) int {
-	return ctl(callWinFence, func() C.int { return C.MPI_Win_fence(C.int(0), C.mpigo_to_win(win)) })
+func mpiWinFence(assert int, win winHandle) int {
+	return ctl(callWinFence, func() C.int { return C.MPI_Win_fence(C.int(assert), C.mpigo_to_win(win)) })
 }
 
 // mpiWinLock is MPI_Win_lock, a control call.
-func mpiWinLock(lock int, rank int, win winHandle) int {
-	return ctl(callWinLock, func() C.int { return C.MPI_Win_lock(C.int(lock), C.int(rank), C.int(0), C.mpigo_to_win(win)) })
+func mpiWinLock(lock int, rank int, assert int, win winHandle) int {
+	return ctl(callWinLock, func() C.int { return C.MPI_Win_lock(C.int(lock), C.int(rank), C.int(assert), C.mpigo_to_win(win)) })
 }
 
 // mpiWinUnlock is MPI_Win_unlock, a control call.
@@ -123,8 +123,8 @@ func mpiWinUnlock(rank int, win winHandle) int {
 }
 
 // mpiWinLockAll is MPI_Win_lock_all, a control call.
-func mpiWinLockAll(win winHandle) int {
-	return ctl(callWinLockAll, func() C.int { return C.MPI_Win_lock_all(C.int(0), C.mpigo_to_win(win)) })
+func mpiWinLockAll(assert int, win winHandle) int {
+	return ctl(callWinLockAll, func() C.int { return C.MPI_Win_lock_all(C.int(assert), C.mpigo_to_win(win)) })
 }
 
 // mpiWinUnlockAll is MPI_Win_unlock_all, a control call.
@@ -138,13 +138,51 @@ func mpiWinSync(win winHandle) int {
 }
 
 // mpiWinPost is MPI_Win_post, a control call.
-func mpiWinPost(group groupHandle, win winHandle) int {
-	return ctl(callWinPost, func() C.int { return C.MPI_Win_post(C.mpigo_to_group(group), C.int(0), C.mpigo_to_win(win)) })
+func mpiWinPost(group groupHandle, assert int, win winHandle) int {
+	return ctl(callWinPost, func() C.int { return C.MPI_Win_post(C.mpigo_to_group(group), C.int(assert), C.mpigo_to_win(win)) })
 }
 
 // mpiWinStart is MPI_Win_start, a control call.
-func mpiWinStart(group groupHandle, win winHandle) int {
-	return ctl(callWinStart, func() C.int { return C.MPI_Win_start(C.mpigo_to_group(group), C.int(0), C.mpigo_to_win(win)) })
+func mpiWinStart(group groupHandle, assert int, win winHandle) int {
+	return ctl(callWinStart, func() C.int { return C.MPI_Win_start(C.mpigo_to_group(group), C.int(assert), C.mpigo_to_win(win)) })
+}
+
+// mpiWinTest is MPI_Win_test, a control call.
+func mpiWinTest(win winHandle, flag *int) int {
+	flag_ := C.int(*flag)
+	rc := ctl(callWinTest, func() C.int { return C.MPI_Win_test(C.mpigo_to_win(win), &flag_) })
+	*flag = int(flag_)
+	return rc
+}
+
+// mpiWinSetInfo is MPI_Win_set_info, a control call.
+func mpiWinSetInfo(win winHandle, info infoHandle) int {
+	return ctl(callWinSetInfo, func() C.int { return C.MPI_Win_set_info(C.mpigo_to_win(win), C.mpigo_to_info(info)) })
+}
+
+// mpiWinGetInfo is MPI_Win_get_info, a control call.
+func mpiWinGetInfo(win winHandle, info *infoHandle) int {
+	info_ := C.mpigo_to_info(*info)
+	rc := ctl(callWinGetInfo, func() C.int { return C.MPI_Win_get_info(C.mpigo_to_win(win), &info_) })
+	*info = C.mpigo_of_info(info_)
+	return rc
+}
+
+// mpiWinSetName is MPI_Win_set_name, a control call.
+func mpiWinSetName(win winHandle, name string) int {
+	name_ := C.CString(name)
+	defer C.free(unsafe.Pointer(name_))
+	return ctl(callWinSetName, func() C.int { return C.MPI_Win_set_name(C.mpigo_to_win(win), name_) })
+}
+
+// mpiWinGetName is MPI_Win_get_name, a control call.
+func mpiWinGetName(win winHandle, name []byte, n *int) int {
+	n_ := C.int(*n)
+	rc := ctl(callWinGetName, func() C.int {
+		return C.MPI_Win_get_name(C.mpigo_to_win(win), (*C.char)(unsafe.Pointer(unsafe.SliceData(name))), &n_)
+	})
+	*n = int(n_)
+	return rc
 }
 
 // mpiWinComplete is MPI_Win_complete, a control call.

@@ -23,7 +23,7 @@ var operands = map[string]operand{
 	"dt":       {"a.dt", "mpigo_h dt", "DTYPE(dt)"},
 	"rdt":      {"a.recvType()", "mpigo_h rdt", "DTYPE(rdt)"},
 	"op":       {"a.op", "mpigo_h op", "OP(op)"},
-	"root":     {"C.int(a.root)", "int root", "root"},
+	"root":     {"C.int(a.root)", "int root", "mpigo_root(root)"},
 	"peer":     {"C.int(a.peer)", "int peer", "mpigo_peer(peer)"},
 	"tag":      {"C.int(a.tag)", "int tag", "tag"},
 	"src":      {"C.int(a.src)", "int src", "mpigo_peer(src)"},
