@@ -53,7 +53,7 @@ endif
 # each in make test (a few seconds; a count, not a time: a short -fuzztime
 # can end with "context deadline exceeded" while a worker starts), longer
 # with make fuzz (FUZZTIME=10m make fuzz).
-FUZZ_TARGETS := FuzzTypedReach FuzzCheckedArithmetic FuzzPartList FuzzChunkedValue FuzzValueDecode FuzzAgreement
+FUZZ_TARGETS := FuzzTypedReach FuzzCheckedArithmetic FuzzPartList FuzzChunkedValue FuzzValueDecode FuzzAgreement FuzzGraphCheck FuzzDarrayCheck
 FUZZTIME ?= 30000x
 test-fuzz: deps
 	@mkdir -p $(BIN); for f in $(FUZZ_TARGETS); do \

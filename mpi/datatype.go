@@ -578,30 +578,14 @@ func pack(op string, unpack bool, b Buffer, packed []byte, pos int, c *Comm) (in
 	if err := c.check(op); err != nil {
 		return pos, err
 	}
-	check := b.check
-	if unpack {
-		check = b.checkRecvBuf
-	}
-	dt, err := check(op)
+	dt, p, err := packArgs(op, unpack, b, packed, pos, func(dt dtypeHandle) (int64, int) {
+		var need int
+		rc := mpiPackSize(b.n, dt, c.h, &need)
+		return int64(need), rc
+	})
 	if err != nil {
 		return pos, err
 	}
-	if pos < 0 || pos > len(packed) || len(packed) > maxCount {
-		return pos, errorf(ClassArg, op, "position %d outside a packed buffer of %d bytes", pos, len(packed))
-	}
-	// Checked here, not left to MPI: MPICH 4.0 packs past the end of a short
-	// buffer without an error (measured), and unpacks from past its end.
-	var need int
-	if rc := mpiPackSize(b.n, dt, c.h, &need); rc != 0 {
-		return pos, mpiError(op, rc)
-	}
-	if need > len(packed)-pos {
-		return pos, errorf(ClassTruncate, op, "%d bytes from position %d of a packed buffer of %d; the data takes %d", len(packed)-pos, pos, len(packed), need)
-	}
-	if len(packed) == 0 {
-		packed = make([]byte, 1)[:0] // MPI takes no nil pointer
-	}
-	p := unsafe.Pointer(unsafe.SliceData(packed))
 	var rc int
 	if unpack {
 		rc = mpiUnpack(p, len(packed), &pos, b.ptr, b.n, dt, c.h)
@@ -609,6 +593,36 @@ func pack(op string, unpack bool, b Buffer, packed []byte, pos int, c *Comm) (in
 		rc = mpiPack(b.ptr, b.n, dt, p, len(packed), &pos, c.h)
 	}
 	return pos, mpiError(op, rc)
+}
+
+// packArgs checks a pack (or unpack) of b at byte pos of packed, where it
+// takes size(b's datatype) bytes, and returns b's datatype and packed's
+// address. The room is checked here, not left to MPI: MPICH 4.0 packs past
+// the end of a short buffer without an error (measured), and unpacks from
+// past its end.
+func packArgs(op string, unpack bool, b Buffer, packed []byte, pos int, size func(dtypeHandle) (int64, int)) (dtypeHandle, unsafe.Pointer, error) {
+	check := b.check
+	if unpack {
+		check = b.checkRecvBuf
+	}
+	dt, err := check(op)
+	if err != nil {
+		return dt, nil, err
+	}
+	if pos < 0 || pos > len(packed) || len(packed) > maxCount {
+		return dt, nil, errorf(ClassArg, op, "position %d outside a packed buffer of %d bytes", pos, len(packed))
+	}
+	need, rc := size(dt)
+	if rc != rcSuccess {
+		return dt, nil, mpiError(op, rc)
+	}
+	if need > int64(len(packed)-pos) {
+		return dt, nil, errorf(ClassTruncate, op, "%d bytes from position %d of a packed buffer of %d; the data takes %d", len(packed)-pos, pos, len(packed), need)
+	}
+	if len(packed) == 0 {
+		packed = make([]byte, 1)[:0] // MPI takes no nil pointer
+	}
+	return dt, unsafe.Pointer(unsafe.SliceData(packed)), nil
 }
 
 // ---- MinLoc and MaxLoc pairs ----

@@ -170,13 +170,15 @@
 //	                                                    raw_p2p.h (per-message C), zcalls.go
 //	collectives        collective.go, pinit.go, neighbor.go, dupedges.go,
 //	                   op.go, agree.go, collerr.go      zraw.h, zcalls.go, zraw_coll.go
-//	datatypes          types.go, datatype.go             raw_datatype.go, zraw_datatype.go, zenum.go
+//	datatypes          types.go, datatype.go, darray.go, raw_datatype.go, zraw_datatype.go, zenum.go
+//	                   typecontents.go, packext.go
 //	groups             group.go                          zraw_group.go
 //	communicators      comm.go, intercomm.go,            zraw_comm.go
 //	                   interroot.go
 //	sessions           session.go                        zraw_session.go
 //	fault tolerance    ft.go                             raw_ft.h, zraw_ft.go
-//	topologies         topology.go, neighbor.go          raw_topo.go, zraw_topo.go
+//	topologies         topology.go, graph.go,            raw_topo.go, zraw_topo.go
+//	                   neighbor.go
 //	one-sided          win.go                            zraw_rma.go
 //	info objects       info.go                           zraw_info.go
 //	MPI-IO             file.go, file_split.go,           zraw_io.go

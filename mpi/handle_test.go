@@ -157,6 +157,15 @@ func TestEscapeHatchObjects(t *testing.T) {
 		_, err = mpi.RequestFromHandle(creq.Handle()) // MPI_REQUEST_NULL once completed
 		wantClass(t, "RequestFromHandle(MPI_REQUEST_NULL)", err, mpi.ErrRequest)
 
+	}, mpitest.Ranks(1, 2, 3))
+}
+
+// TestEscapeHatchWin: a window allocated in C, wrapped in Go; Go puts into
+// it, with its bounds checked, and C reads its size.
+func TestEscapeHatchWin(t *testing.T) {
+	mpitest.Run(t, func(t *testing.T, w *mpi.Comm) {
+		r, p := w.Rank(), w.Size()
+		next, prev := (r+1)%p, (r+p-1)%p
 		// Win: allocated in C; Go puts into it, with its bounds checked.
 		wh, mem, err := usercgo.WinAllocate(w.Handle(), 4)
 		must(t, err)
@@ -174,5 +183,5 @@ func TestEscapeHatchObjects(t *testing.T) {
 		wantClass(t, "Put past C's window", win.Put(mpi.Buf([]int32{1}), next, 4), mpi.ErrArg)
 		must(t, win.Fence())
 		must(t, win.Free())
-	}, mpitest.Ranks(1, 2, 3))
+	}, winJobs(1, 2, 3)...)
 }

@@ -115,5 +115,5 @@ func TestWinAssertsNamesHints(t *testing.T) {
 		must(t, from.Free())
 		must(t, to.Free())
 		must(t, g.Free())
-	}, mpitest.Ranks(1, 2, 3))
+	}, winJobs(1, 2, 3)...)
 }

@@ -93,6 +93,7 @@ const (
 	libInfoKey    = C.MPI_MAX_INFO_KEY
 	libPortName   = C.MPI_MAX_PORT_NAME
 	libDatarep    = C.MPI_MAX_DATAREP_STRING
+	libDfltDarg   = C.MPI_DISTRIBUTE_DFLT_DARG
 	bsendOverhead = C.MPI_BSEND_OVERHEAD
 	rcUnsupported = C.MPI_ERR_UNSUPPORTED_OPERATION
 	rcSuccess     = C.MPI_SUCCESS
@@ -353,6 +354,19 @@ func typesPtr(v []ctype) *C.MPI_Datatype {
 func copyInts(dst []int, src []cint) {
 	for i := range dst {
 		dst[i] = int(src[i])
+	}
+}
+
+// copyAints and copyTypes are copyInts for addresses and datatypes.
+func copyAints(dst []int64, src []aint) {
+	for i := range dst {
+		dst[i] = int64(src[i])
+	}
+}
+
+func copyTypes(dst []dtypeHandle, src []ctype) {
+	for i := range dst {
+		dst[i] = C.mpigo_of_dtype(src[i])
 	}
 }
 

@@ -38,6 +38,21 @@ func rawDistGraphCreateAdjacent(c commHandle, sources, sweights, dests, dweights
 	return out, rc
 }
 
+// rawDistGraphCreate: the edges sources[i] → destinations (degrees[i] of
+// them, in order); without weighted the graph is unweighted.
+func rawDistGraphCreate(c commHandle, sources, degrees, dests, weights []int, weighted, reorder bool) (commHandle, int) {
+	src, deg, dst, w := cints(sources), cints(degrees), cints(dests), cints(weights)
+	out := commNull
+	rc := ctl(callDistGraphCreate, func() C.int {
+		var n C.MPI_Comm
+		rc := C.MPI_Dist_graph_create(C.mpigo_to_comm(c), C.int(len(src)), cptr(src), cptr(deg), cptr(dst),
+			weightsPtr(w, weighted), C.MPI_INFO_NULL, cbool(reorder), &n)
+		out = C.mpigo_of_comm(n)
+		return rc
+	})
+	return out, rc
+}
+
 func weightsPtr(w []cint, weighted bool) *C.int {
 	switch {
 	case !weighted:
@@ -46,6 +61,17 @@ func weightsPtr(w []cint, weighted bool) *C.int {
 		return C.mpigo_weights_empty()
 	}
 	return &w[0]
+}
+
+// rawGraphNeighbors returns rank's neighbours in a (non-distributed) graph topology.
+func rawGraphNeighbors(c commHandle, rank int) ([]int, int) {
+	var n int
+	if rc := mpiGraphNeighborsCount(c, rank, &n); rc != rcSuccess {
+		return nil, rc
+	}
+	nbrs := make([]int, n+1) // one spare: MPI takes no pointer to an empty array
+	rc := mpiGraphNeighbors(c, rank, n, nbrs)
+	return nbrs[:n], rc
 }
 
 // rawNeighbors returns a graph topology's in- and out-neighbours and their

@@ -277,7 +277,9 @@ func (c *Comm) checkNeighborhood(op string, nb Neighborhood) error {
 
 // Neighbors returns c's neighbourhood: for a Cart, in each dimension the
 // ranks before and after (ProcNull past an edge), both as sources and as
-// destinations; for a distributed graph, its edges (MPI_Dist_graph_neighbors).
+// destinations; for a graph, the rank's neighbours, both ways
+// (MPI_Graph_neighbors); for a distributed graph, its edges
+// (MPI_Dist_graph_neighbors).
 // Other communicators are ErrComm.
 func (c *Comm) Neighbors() (Neighborhood, error) {
 	const op = "Neighbors"
@@ -303,6 +305,12 @@ func (c *Comm) Neighbors() (Neighborhood, error) {
 			nbrs = append(nbrs, src, dst)
 		}
 		return Neighborhood{Sources: nbrs, Dests: slices.Clone(nbrs)}, nil
+	case TopoGraph: // a rank's neighbours are its sources and destinations alike
+		nbrs, rc := rawGraphNeighbors(c.h, c.rank)
+		if err := mpiError(op, rc); err != nil {
+			return Neighborhood{}, err
+		}
+		return Neighborhood{Sources: nbrs, Dests: slices.Clone(nbrs)}, nil
 	case TopoDistGraph:
 		s, sw, d, dw, rc := rawNeighbors(c.h)
 		if err := mpiError(op, rc); err != nil {
@@ -314,7 +322,7 @@ func (c *Comm) Neighbors() (Neighborhood, error) {
 		}
 		return nb, nil
 	}
-	return Neighborhood{}, errorf(ClassComm, op, "communicator has no Cartesian or distributed graph topology")
+	return Neighborhood{}, errorf(ClassComm, op, "communicator has no Cartesian or graph topology")
 }
 
 // neighbors is what the neighbour collectives need to know of c's topology,

@@ -149,6 +149,11 @@ const (
 	callPack                                   // MPI_Pack
 	callUnpack                                 // MPI_Unpack
 	callPackSize                               // MPI_Pack_size
+	callTypeCreateDarray                       // MPI_Type_create_darray
+	callTypeGetContents                        // MPI_Type_get_contents
+	callPackExternal                           // MPI_Pack_external
+	callUnpackExternal                         // MPI_Unpack_external
+	callPackExternalSize                       // MPI_Pack_external_size
 	callCommGroup                              // MPI_Comm_group
 	callCommRemoteGroup                        // MPI_Comm_remote_group
 	callGroupRank                              // MPI_Group_rank
@@ -192,6 +197,14 @@ const (
 	callCartShift                              // MPI_Cart_shift
 	callCartSub                                // MPI_Cart_sub
 	callTopoTest                               // MPI_Topo_test
+	callCartMap                                // MPI_Cart_map
+	callGraphCreate                            // MPI_Graph_create
+	callGraphdimsGet                           // MPI_Graphdims_get
+	callGraphGet                               // MPI_Graph_get
+	callGraphNeighborsCount                    // MPI_Graph_neighbors_count
+	callGraphNeighbors                         // MPI_Graph_neighbors
+	callGraphMap                               // MPI_Graph_map
+	callDistGraphCreate                        // MPI_Dist_graph_create
 	callDistGraphCreateAdjacent                // MPI_Dist_graph_create_adjacent
 	callDistGraphNeighborsCount                // MPI_Dist_graph_neighbors_count
 	callDistGraphNeighbors                     // MPI_Dist_graph_neighbors
@@ -424,6 +437,11 @@ var callNames = [numCalls]string{
 	callPack:                    "MPI_Pack",
 	callUnpack:                  "MPI_Unpack",
 	callPackSize:                "MPI_Pack_size",
+	callTypeCreateDarray:        "MPI_Type_create_darray",
+	callTypeGetContents:         "MPI_Type_get_contents",
+	callPackExternal:            "MPI_Pack_external",
+	callUnpackExternal:          "MPI_Unpack_external",
+	callPackExternalSize:        "MPI_Pack_external_size",
 	callCommGroup:               "MPI_Comm_group",
 	callCommRemoteGroup:         "MPI_Comm_remote_group",
 	callGroupRank:               "MPI_Group_rank",
@@ -467,6 +485,14 @@ var callNames = [numCalls]string{
 	callCartShift:               "MPI_Cart_shift",
 	callCartSub:                 "MPI_Cart_sub",
 	callTopoTest:                "MPI_Topo_test",
+	callCartMap:                 "MPI_Cart_map",
+	callGraphCreate:             "MPI_Graph_create",
+	callGraphdimsGet:            "MPI_Graphdims_get",
+	callGraphGet:                "MPI_Graph_get",
+	callGraphNeighborsCount:     "MPI_Graph_neighbors_count",
+	callGraphNeighbors:          "MPI_Graph_neighbors",
+	callGraphMap:                "MPI_Graph_map",
+	callDistGraphCreate:         "MPI_Dist_graph_create",
 	callDistGraphCreateAdjacent: "MPI_Dist_graph_create_adjacent",
 	callDistGraphNeighborsCount: "MPI_Dist_graph_neighbors_count",
 	callDistGraphNeighbors:      "MPI_Dist_graph_neighbors",

@@ -42,6 +42,20 @@ var enumlocKind = &enumMap[locKind, C.mpigo_h]{
 	of:       func(i int) C.mpigo_h { return C.mpigo_enum_locKind(C.int(i)) },
 }
 
+// enumDistrib maps Distrib to the library's values.
+var enumDistrib = &enumMap[Distrib, int]{
+	none:     int(C.MPIGO_ENUM_NONE),
+	goValues: []Distrib{DistributeBlock, DistributeCyclic, DistributeNone},
+	of:       func(i int) int { return int(C.mpigo_enum_Distrib(C.int(i))) },
+}
+
+// enumCombiner maps Combiner to the library's values.
+var enumCombiner = &enumMap[Combiner, int]{
+	none:     int(C.MPIGO_ENUM_NONE),
+	goValues: []Combiner{CombinerNamed, CombinerDup, CombinerContiguous, CombinerVector, CombinerHvector, CombinerIndexed, CombinerHindexed, CombinerIndexedBlock, CombinerHindexedBlock, CombinerStruct, CombinerSubarray, CombinerDarray, CombinerResized},
+	of:       func(i int) int { return int(C.mpigo_enum_Combiner(C.int(i))) },
+}
+
 // enumComparison maps Comparison to the library's values.
 var enumComparison = &enumMap[Comparison, int]{
 	none:     int(C.MPIGO_ENUM_NONE),

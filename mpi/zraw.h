@@ -638,6 +638,32 @@ static mpigo_h mpigo_enum_locKind(int i) {
 	}
 	return 0;
 }
+static int mpigo_enum_Distrib(int i) {
+	switch (i) {
+	case 0: return MPI_DISTRIBUTE_BLOCK;
+	case 1: return MPI_DISTRIBUTE_CYCLIC;
+	case 2: return MPI_DISTRIBUTE_NONE;
+	}
+	return MPIGO_ENUM_NONE;
+}
+static int mpigo_enum_Combiner(int i) {
+	switch (i) {
+	case 0: return MPI_COMBINER_NAMED;
+	case 1: return MPI_COMBINER_DUP;
+	case 2: return MPI_COMBINER_CONTIGUOUS;
+	case 3: return MPI_COMBINER_VECTOR;
+	case 4: return MPI_COMBINER_HVECTOR;
+	case 5: return MPI_COMBINER_INDEXED;
+	case 6: return MPI_COMBINER_HINDEXED;
+	case 7: return MPI_COMBINER_INDEXED_BLOCK;
+	case 8: return MPI_COMBINER_HINDEXED_BLOCK;
+	case 9: return MPI_COMBINER_STRUCT;
+	case 10: return MPI_COMBINER_SUBARRAY;
+	case 11: return MPI_COMBINER_DARRAY;
+	case 12: return MPI_COMBINER_RESIZED;
+	}
+	return MPIGO_ENUM_NONE;
+}
 static int mpigo_enum_Comparison(int i) {
 	switch (i) {
 	case 0: return MPI_IDENT;

@@ -216,3 +216,67 @@ func mpiPackSize(incount int, dtype dtypeHandle, comm commHandle, size *int) int
 	*size = int(size_)
 	return rc
 }
+
+// mpiTypeCreateDarray is MPI_Type_create_darray, a control call.
+func mpiTypeCreateDarray(size int, rank int, ndims int, gsizes []int, distribs []int, dargs []int, psizes []int, oldtype dtypeHandle, newtype *dtypeHandle) int {
+	gsizes_ := cints(gsizes)
+	distribs_ := cints(distribs)
+	dargs_ := cints(dargs)
+	psizes_ := cints(psizes)
+	newtype_ := C.mpigo_to_dtype(*newtype)
+	rc := ctl(callTypeCreateDarray, func() C.int {
+		return C.MPI_Type_create_darray(C.int(size), C.int(rank), C.int(ndims), cptr(gsizes_), cptr(distribs_), cptr(dargs_), cptr(psizes_), C.int(C.MPI_ORDER_C), C.mpigo_to_dtype(oldtype), &newtype_)
+	})
+	*newtype = C.mpigo_of_dtype(newtype_)
+	return rc
+}
+
+// mpiTypeGetContents is MPI_Type_get_contents, a control call.
+func mpiTypeGetContents(dtype dtypeHandle, maxints int, maxaddrs int, maxtypes int, ints []int, addrs []int64, types []dtypeHandle) int {
+	ints_ := cints(ints)
+	addrs_ := aints(addrs)
+	types_ := ctypes(types)
+	rc := ctl(callTypeGetContents, func() C.int {
+		return C.MPI_Type_get_contents(C.mpigo_to_dtype(dtype), C.int(maxints), C.int(maxaddrs), C.int(maxtypes), cptr(ints_), aptr(addrs_), typesPtr(types_))
+	})
+	copyInts(ints, ints_)
+	copyAints(addrs, addrs_)
+	copyTypes(types, types_)
+	return rc
+}
+
+// mpiPackExternal is MPI_Pack_external, a control call.
+func mpiPackExternal(datarep string, in unsafe.Pointer, incount int, dtype dtypeHandle, out unsafe.Pointer, outsize int64, position *int64) int {
+	datarep_ := C.CString(datarep)
+	defer C.free(unsafe.Pointer(datarep_))
+	position_ := C.MPI_Aint(*position)
+	rc := ctl(callPackExternal, func() C.int {
+		return C.MPI_Pack_external(datarep_, in, C.int(incount), C.mpigo_to_dtype(dtype), out, C.MPI_Aint(outsize), &position_)
+	})
+	*position = int64(position_)
+	return rc
+}
+
+// mpiUnpackExternal is MPI_Unpack_external, a control call.
+func mpiUnpackExternal(datarep string, in unsafe.Pointer, insize int64, position *int64, out unsafe.Pointer, outcount int, dtype dtypeHandle) int {
+	datarep_ := C.CString(datarep)
+	defer C.free(unsafe.Pointer(datarep_))
+	position_ := C.MPI_Aint(*position)
+	rc := ctl(callUnpackExternal, func() C.int {
+		return C.MPI_Unpack_external(datarep_, in, C.MPI_Aint(insize), &position_, out, C.int(outcount), C.mpigo_to_dtype(dtype))
+	})
+	*position = int64(position_)
+	return rc
+}
+
+// mpiPackExternalSize is MPI_Pack_external_size, a control call.
+func mpiPackExternalSize(datarep string, incount int, dtype dtypeHandle, size *int64) int {
+	datarep_ := C.CString(datarep)
+	defer C.free(unsafe.Pointer(datarep_))
+	size_ := C.MPI_Aint(*size)
+	rc := ctl(callPackExternalSize, func() C.int {
+		return C.MPI_Pack_external_size(datarep_, C.int(incount), C.mpigo_to_dtype(dtype), &size_)
+	})
+	*size = int64(size_)
+	return rc
+}

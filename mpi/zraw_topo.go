@@ -97,6 +97,82 @@ func mpiTopoTest(comm commHandle, topology *int) int {
 	return rc
 }
 
+// mpiCartMap is MPI_Cart_map, a control call.
+func mpiCartMap(comm commHandle, ndims int, dims []int, periods []int, newrank *int) int {
+	dims_ := cints(dims)
+	periods_ := cints(periods)
+	newrank_ := C.int(*newrank)
+	rc := ctl(callCartMap, func() C.int {
+		return C.MPI_Cart_map(C.mpigo_to_comm(comm), C.int(ndims), cptr(dims_), cptr(periods_), &newrank_)
+	})
+	*newrank = int(newrank_)
+	return rc
+}
+
+// mpiGraphCreate is MPI_Graph_create, a control call.
+func mpiGraphCreate(comm commHandle, nnodes int, index []int, edges []int, reorder bool, newcomm *commHandle) int {
+	index_ := cints(index)
+	edges_ := cints(edges)
+	newcomm_ := C.mpigo_to_comm(*newcomm)
+	rc := ctl(callGraphCreate, func() C.int {
+		return C.MPI_Graph_create(C.mpigo_to_comm(comm), C.int(nnodes), cptr(index_), cptr(edges_), cbool(reorder), &newcomm_)
+	})
+	*newcomm = C.mpigo_of_comm(newcomm_)
+	return rc
+}
+
+// mpiGraphdimsGet is MPI_Graphdims_get, a control call.
+func mpiGraphdimsGet(comm commHandle, nnodes *int, nedges *int) int {
+	nnodes_ := C.int(*nnodes)
+	nedges_ := C.int(*nedges)
+	rc := ctl(callGraphdimsGet, func() C.int { return C.MPI_Graphdims_get(C.mpigo_to_comm(comm), &nnodes_, &nedges_) })
+	*nnodes = int(nnodes_)
+	*nedges = int(nedges_)
+	return rc
+}
+
+// mpiGraphGet is MPI_Graph_get, a control call.
+func mpiGraphGet(comm commHandle, maxindex int, maxedges int, index []int, edges []int) int {
+	index_ := cints(index)
+	edges_ := cints(edges)
+	rc := ctl(callGraphGet, func() C.int {
+		return C.MPI_Graph_get(C.mpigo_to_comm(comm), C.int(maxindex), C.int(maxedges), cptr(index_), cptr(edges_))
+	})
+	copyInts(index, index_)
+	copyInts(edges, edges_)
+	return rc
+}
+
+// mpiGraphNeighborsCount is MPI_Graph_neighbors_count, a control call.
+func mpiGraphNeighborsCount(comm commHandle, rank int, nneighbors *int) int {
+	nneighbors_ := C.int(*nneighbors)
+	rc := ctl(callGraphNeighborsCount, func() C.int { return C.MPI_Graph_neighbors_count(C.mpigo_to_comm(comm), C.int(rank), &nneighbors_) })
+	*nneighbors = int(nneighbors_)
+	return rc
+}
+
+// mpiGraphNeighbors is MPI_Graph_neighbors, a control call.
+func mpiGraphNeighbors(comm commHandle, rank int, maxneighbors int, neighbors []int) int {
+	neighbors_ := cints(neighbors)
+	rc := ctl(callGraphNeighbors, func() C.int {
+		return C.MPI_Graph_neighbors(C.mpigo_to_comm(comm), C.int(rank), C.int(maxneighbors), cptr(neighbors_))
+	})
+	copyInts(neighbors, neighbors_)
+	return rc
+}
+
+// mpiGraphMap is MPI_Graph_map, a control call.
+func mpiGraphMap(comm commHandle, nnodes int, index []int, edges []int, newrank *int) int {
+	index_ := cints(index)
+	edges_ := cints(edges)
+	newrank_ := C.int(*newrank)
+	rc := ctl(callGraphMap, func() C.int {
+		return C.MPI_Graph_map(C.mpigo_to_comm(comm), C.int(nnodes), cptr(index_), cptr(edges_), &newrank_)
+	})
+	*newrank = int(newrank_)
+	return rc
+}
+
 // mpiDistGraphNeighborsCount is MPI_Dist_graph_neighbors_count, a control call.
 func mpiDistGraphNeighborsCount(comm commHandle, indegree *int, outdegree *int, weighted *bool) int {
 	indegree_ := C.int(*indegree)

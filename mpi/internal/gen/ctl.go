@@ -103,6 +103,12 @@ func ctlParam(p string) (param, error) {
 		return param{goDecl: name + " []int64", pre: []string{v + " := aints(" + name + ")"}, arg: "aptr(" + v + ")"}, nil
 	case ct == "MPI_Datatype" && arr && isConst:
 		return param{goDecl: name + " []dtypeHandle", pre: []string{v + " := ctypes(" + name + ")"}, arg: "typesPtr(" + v + ")"}, nil
+	case ct == "MPI_Aint" && arr: // filled in by MPI
+		return param{goDecl: name + " []int64", pre: []string{v + " := aints(" + name + ")"}, arg: "aptr(" + v + ")",
+			post: []string{"copyAints(" + name + ", " + v + ")"}}, nil
+	case ct == "MPI_Datatype" && arr:
+		return param{goDecl: name + " []dtypeHandle", pre: []string{v + " := ctypes(" + name + ")"}, arg: "typesPtr(" + v + ")",
+			post: []string{"copyTypes(" + name + ", " + v + ")"}}, nil
 	}
 	if h := handleOf(ct); h != nil && !arr {
 		switch stars {
