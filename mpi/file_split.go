@@ -102,7 +102,10 @@ func (f *File) splitBegin(op string, begin rawCall, b Buffer, off int64) error {
 	a, err := f.ioArgs(op, begin, b, off)
 	s := &splitIO{begin: begin, b: b}
 	if err == nil && !f.split.CompareAndSwap(nil, s) {
-		err = errorf(ClassArg, op, "%s has not ended: one split collective at a time per File", callNames[f.split.Load().begin])
+		err = errorf(ClassArg, op, "a split collective has not ended: one at a time per File")
+		if cur := f.split.Load(); cur != nil { // another goroutine may have ended it meanwhile
+			err = errorf(ClassArg, op, "%s has not ended: one split collective at a time per File", callNames[cur.begin])
+		}
 	}
 	if err := f.enter(op, err); err != nil {
 		if f != nil {
