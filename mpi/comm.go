@@ -352,13 +352,7 @@ func (c *Comm) SetInfo(info *Info) error {
 	if err := c.check(op); err != nil {
 		return err
 	}
-	var err error
-	ih := infoNull
-	if info == nil {
-		err = errorf(ClassArg, op, "nil Info")
-	} else {
-		ih, err = info.handle(op)
-	}
+	ih, err := info.given(op)
 	if err := c.enter(op, err); err != nil {
 		return err
 	}

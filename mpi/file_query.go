@@ -51,11 +51,7 @@ func (f *File) SetInfo(info *Info) error {
 	err := f.check(op)
 	h := infoNull
 	if err == nil {
-		if info == nil {
-			err = errorf(ClassArg, op, "nil Info")
-		} else {
-			h, err = info.handle(op)
-		}
+		h, err = info.given(op)
 	}
 	if err := f.enter(op, err); err != nil {
 		return err

@@ -44,6 +44,14 @@ func (i *Info) handle(op string) (infoHandle, error) {
 	return i.h, nil
 }
 
+// given is i's handle where an Info must be given (SetInfo): nil is ErrArg.
+func (i *Info) given(op string) (infoHandle, error) {
+	if i == nil {
+		return infoNull, errorf(ClassArg, op, "nil Info")
+	}
+	return i.handle(op)
+}
+
 // maxInfoKey and maxInfoValue bound keys and values: OpenMPI's
 // MPI_MAX_INFO_KEY is 36 and its MPI_MAX_INFO_VAL 256 with the NUL (a value
 // of 256 bytes is MPI_ERR_INFO_VALUE; MPICH's bounds are larger).

@@ -624,13 +624,7 @@ func (w *Win) SetInfo(info *Info) error {
 	if err := w.check(op); err != nil {
 		return err
 	}
-	var err error
-	ih := infoNull
-	if info == nil {
-		err = errorf(ClassArg, op, "nil Info")
-	} else {
-		ih, err = info.handle(op)
-	}
+	ih, err := info.given(op)
 	if err := w.comm.enter(op, err); err != nil {
 		return err
 	}
