@@ -362,12 +362,5 @@ func (c *Comm) SetInfo(info *Info) error {
 // Info returns the hints in use on c (MPI_Comm_get_info), for the caller
 // to Free.
 func (c *Comm) Info() (*Info, error) {
-	if err := c.check("Comm.Info"); err != nil {
-		return nil, err
-	}
-	h := infoNull
-	if err := mpiError("Comm.Info", mpiCommGetInfo(c.h, &h)); err != nil {
-		return nil, err
-	}
-	return &Info{h: h}, nil
+	return infoFrom("Comm.Info", c.check("Comm.Info"), func(h *infoHandle) int { return mpiCommGetInfo(c.h, h) })
 }

@@ -37,11 +37,7 @@ func (f *File) Group() (*Group, error) {
 // none of its own; ROMIO: cb_buffer_size, striping_factor, …). The caller
 // frees it.
 func (f *File) Info() (*Info, error) {
-	h := infoNull
-	if err := f.ctl("File.Info", func() int { return mpiFileGetInfo(f.h, &h) }); err != nil {
-		return nil, err
-	}
-	return &Info{h: h}, nil
+	return infoFrom("File.Info", f.check("File.Info"), func(h *infoHandle) int { return mpiFileGetInfo(f.h, h) })
 }
 
 // SetInfo gives f more hints (MPI_File_set_info), collective; the library

@@ -44,6 +44,19 @@ func (i *Info) handle(op string) (infoHandle, error) {
 	return i.h, nil
 }
 
+// infoFrom returns the Info that get (MPI_Comm_get_info and the like)
+// makes, once the object's own check passed (check nil).
+func infoFrom(op string, check error, get func(h *infoHandle) int) (*Info, error) {
+	if check != nil {
+		return nil, check
+	}
+	h := infoNull
+	if err := mpiError(op, get(&h)); err != nil {
+		return nil, err
+	}
+	return &Info{h: h}, nil
+}
+
 // given is i's handle where an Info must be given (SetInfo): nil is ErrArg.
 func (i *Info) given(op string) (infoHandle, error) {
 	if i == nil {

@@ -634,12 +634,5 @@ func (w *Win) SetInfo(info *Info) error {
 // Info returns the hints in use on w (MPI_Win_get_info: OpenMPI and MPICH
 // report no_locks, accumulate_ordering and the like), for the caller to Free.
 func (w *Win) Info() (*Info, error) {
-	if err := w.check("Win.Info"); err != nil {
-		return nil, err
-	}
-	h := infoNull
-	if err := mpiError("Win.Info", mpiWinGetInfo(w.h, &h)); err != nil {
-		return nil, err
-	}
-	return &Info{h: h}, nil
+	return infoFrom("Win.Info", w.check("Win.Info"), func(h *infoHandle) int { return mpiWinGetInfo(w.h, h) })
 }
